@@ -1,0 +1,219 @@
+"""A campaign folder: its manifest (``campaign.toml``), acquisitions and transport curves.
+
+A campaign is a plain folder. ``campaign.toml`` names the field, the channels (90° pulse
+length, power, bandwidth — the factors of the quantification chain), the cells and every
+acquisition (path relative to the folder, cell, day, nucleus, kind, default left shift).
+Without a manifest the folder is scanned for datasets and cell/day are taken from the path
+(``…/<cell>/day<N>/…``).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import io
+from .dataset import Dataset, ReaderError
+from .processing import ProcessingParams
+
+MANIFEST = "campaign.toml"
+KINDS = ("fid", "saturation-recovery", "inversion-recovery", "hahn-echo", "echo-train",
+         "whole-echo")
+
+
+class CampaignError(ValueError):
+    """The campaign folder or its manifest is unusable (names the file and the problem)."""
+
+
+@dataclass(frozen=True)
+class Acquisition:
+    """One acquisition listed by a campaign."""
+
+    path: str
+    cell: str
+    day: float
+    nucleus: str | None = None
+    kind: str = "fid"
+    left_shift: int | str = 0
+    array_kind: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.path
+
+    @property
+    def label(self) -> str:
+        return Path(self.path).name
+
+    def default_processing(self) -> ProcessingParams:
+        """Starting processing for this acquisition (broader lines get line broadening)."""
+        lb = 5000.0 if self.nucleus == "139La" else 0.0
+        return ProcessingParams(left_shift=self.left_shift, lb_hz=lb)
+
+
+@dataclass(frozen=True)
+class AcquisitionStatus:
+    """Whether an acquisition could be read, with the reason when not."""
+
+    acquisition: Acquisition
+    ok: bool
+    reason: str = ""
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TransportCurve:
+    cell: str
+    day: float
+    path: str
+
+
+@dataclass(frozen=True)
+class Campaign:
+    root: Path
+    name: str
+    field_t: float | None
+    channels: dict[str, dict[str, Any]]
+    referencing: dict[str, Any]
+    nmr_cells: tuple[dict[str, Any], ...]
+    transport_cells: tuple[dict[str, Any], ...]
+    acquisitions: tuple[Acquisition, ...]
+    has_manifest: bool = True
+
+    # -- paths -----------------------------------------------------------------------------
+    def resolve(self, relative: str) -> Path:
+        """Absolute path of a campaign-relative path; refuses paths leaving the folder."""
+        root = self.root.resolve()
+        p = (root / relative).resolve()
+        if p != root and root not in p.parents:
+            raise CampaignError(f"{relative}: outside the campaign folder")
+        return p
+
+    def read(self, acq: Acquisition | str) -> Dataset:
+        """Read an acquisition, with cell and day attached."""
+        if isinstance(acq, str):
+            acq = self.acquisition(acq)
+        ds = io.read(self.resolve(acq.path))
+        return ds.replace(cell=acq.cell, day=acq.day, label=acq.label)
+
+    def acquisition(self, path: str) -> Acquisition:
+        for a in self.acquisitions:
+            if a.path == path:
+                return a
+        raise CampaignError(f"{path}: not an acquisition of {self.root}")
+
+    # -- listings --------------------------------------------------------------------------
+    @property
+    def cells(self) -> list[str]:
+        return sorted({a.cell for a in self.acquisitions})
+
+    def days(self, cell: str) -> list[float]:
+        return sorted({a.day for a in self.acquisitions if a.cell == cell})
+
+    def select(self, cell: str | None = None, day: float | None = None,
+               nucleus: str | None = None, kind: str | None = None) -> list[Acquisition]:
+        return [a for a in self.acquisitions
+                if (cell is None or a.cell == cell) and (day is None or a.day == day)
+                and (nucleus is None or a.nucleus == nucleus) and (kind is None or a.kind == kind)]
+
+    def scan(self) -> list[AcquisitionStatus]:
+        """Try to read every acquisition; unreadable ones carry the reason."""
+        out = []
+        for a in self.acquisitions:
+            try:
+                ds = self.read(a)
+                out.append(AcquisitionStatus(a, True, "", ds.summary()))
+            except (ReaderError, CampaignError) as exc:
+                out.append(AcquisitionStatus(a, False, str(exc)))
+        return out
+
+    def transport_curves(self) -> list[TransportCurve]:
+        curves = []
+        for tc in self.transport_cells:
+            folder = self.resolve(tc.get("folder", f"transport/{tc['id']}"))
+            for f in sorted(folder.glob("*.csv")) + sorted(folder.glob("*.txt")):
+                m = re.search(r"day[_-]?(-?\d+(?:\.\d+)?)", f.stem, re.I)
+                day = float(m.group(1)) if m else float("nan")
+                curves.append(TransportCurve(tc["id"], day, str(f.relative_to(self.root))))
+        return curves
+
+
+def _require(d: dict, key: str, where: str, path: Path):
+    if key not in d:
+        raise CampaignError(f"{path}: {where} has no '{key}'")
+    return d[key]
+
+
+def load(root: str | Path) -> Campaign:
+    """Load a campaign folder (``campaign.toml`` if present, a scan otherwise).
+
+    Raises
+    ------
+    CampaignError
+        Missing folder, unreadable manifest or missing manifest keys.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise CampaignError(f"{root}: not a folder")
+    manifest = root / MANIFEST
+    if not manifest.is_file():
+        return _discover(root)
+    try:
+        doc = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CampaignError(f"{manifest}: invalid TOML ({exc})") from exc
+    meta = doc.get("campaign", {})
+    acqs = []
+    for i, a in enumerate(doc.get("acquisitions", [])):
+        where = f"acquisition #{i + 1}"
+        kind = a.get("kind", "fid")
+        if kind not in KINDS:
+            raise CampaignError(f"{manifest}: {where} has unknown kind {kind!r}")
+        try:
+            day = float(_require(a, "day", where, manifest))
+        except (TypeError, ValueError) as exc:
+            raise CampaignError(f"{manifest}: {where} has a non-numeric day") from exc
+        acqs.append(Acquisition(
+            path=str(_require(a, "path", where, manifest)),
+            cell=str(_require(a, "cell", where, manifest)), day=day,
+            nucleus=a.get("nucleus"), kind=kind, left_shift=a.get("left_shift", 0),
+            array_kind=a.get("array_kind")))
+    return Campaign(root=root, name=str(meta.get("name", root.name)),
+                    field_t=meta.get("field_t"), channels=dict(doc.get("channels", {})),
+                    referencing=dict(doc.get("referencing", {})),
+                    nmr_cells=tuple(doc.get("nmr_cells", [])),
+                    transport_cells=tuple(doc.get("transport_cells", [])),
+                    acquisitions=tuple(acqs))
+
+
+_SINGLE_FILE_SUFFIXES = (".tnt", ".dx", ".jdx", ".jcamp")
+
+
+def _dataset_paths(root: Path) -> Iterator[Path]:
+    for p in sorted(root.rglob("*")):
+        is_folder_dataset = p.is_dir() and ((p / "acqus").is_file() or (p / "procpar").is_file())
+        is_file_dataset = p.is_file() and p.suffix.lower() in _SINGLE_FILE_SUFFIXES
+        if is_folder_dataset or is_file_dataset:
+            yield p
+
+
+def _discover(root: Path) -> Campaign:
+    acqs = []
+    for p in _dataset_paths(root):
+        rel = p.relative_to(root)
+        parts = rel.parts
+        day = 0.0
+        cell = parts[0] if len(parts) > 1 else root.name
+        for i, part in enumerate(parts):
+            m = re.fullmatch(r"day[_-]?(-?\d+(?:\.\d+)?)", part, re.I)
+            if m:
+                day = float(m.group(1))
+                cell = parts[i - 1] if i > 0 else cell
+        acqs.append(Acquisition(path=str(rel), cell=cell, day=day))
+    return Campaign(root=root, name=root.name, field_t=None, channels={}, referencing={},
+                    nmr_cells=(), transport_cells=(), acquisitions=tuple(acqs),
+                    has_manifest=False)

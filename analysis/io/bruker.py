@@ -1,0 +1,171 @@
+"""Bruker TopSpin/XwinNMR fid and ser (pseudo-2D) reader on top of nmrglue.
+
+Corrections applied here, not by nmrglue:
+
+* rows are trimmed to TD/2 complex points (TopSpin pads each FID of a ser file to 1 KiB);
+* the digital-filter group delay is removed (``nmrglue.bruker.remove_digital_filter``);
+* the data are conjugated to this package's sign convention (Bruker stores
+  exp(−i·2π·Δν·t)), so that the spectrum axis increases with frequency;
+* ``vdlist`` (s), ``vplist`` (µs unless suffixed) and ``vclist`` (counts) become the
+  array axis;
+* the nucleus label is checked against the frequencies (see :func:`_check_nucleus`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+import nmrglue as ng
+import numpy as np
+
+from ..constants import H_TMS_HZ_PER_T
+from ..constants import nucleus as lookup
+from ..dataset import ArrayAxis, Dataset, ReaderError, hashes
+from ._common import as_traces, canonical_nucleus, parse_si_number
+
+#: Nominal ¹H frequencies (MHz) of commercial NMR magnets, used to sanity-check NUC1.
+_MAGNETS_MHZ = (40, 43, 60, 80, 90, 100, 200, 250, 270, 300, 360, 400, 500, 600, 700, 750,
+                800, 850, 900, 950, 1000, 1100, 1200)
+#: X-band (≈0.35 T) Overhauser-DNP window for ¹H (MHz).
+_ODNP_PROTON_MHZ = (14.0, 15.5)
+
+_LISTS = (("vdlist", "delay", "s", 1.0), ("vplist", "pulse_length", "s", 1e-6),
+          ("vclist", "count", "", 1.0))
+
+
+def _folder(path: Path) -> Path:
+    if path.is_dir():
+        return path
+    return path.parent
+
+
+def _read_list(path: Path, default_scale: float) -> list[float]:
+    values = []
+    for line in path.read_text(errors="replace").splitlines():
+        tok = line.split("#")[0].strip()
+        if not tok:
+            continue
+        if tok[-1].isdigit() or tok[-1] == ".":
+            values.append(float(tok) * default_scale)
+        else:
+            values.append(parse_si_number(tok))
+    return values
+
+
+def _check_nucleus(label: str | None, bf1_mhz: float) -> tuple[str | None, list[str]]:
+    """Check NUC1 against BF1; relabel the ODNP placeholder case.
+
+    A Bruker console derives BF1 = Ξ(NUC1)·BF(¹H); BF(¹H) is the magnet's proton
+    frequency, which is close to a nominal value. Low-field Overhauser-DNP set-ups drive an
+    X-band (≈0.35 T) magnet from a high-field console and commonly keep a placeholder X
+    nucleus (e.g. ¹⁵N) while BF1 is set by hand to the ¹H frequency (≈14.8 MHz). When the
+    stated nucleus implies no commercial magnet and BF1 lies in the X-band ¹H window, the
+    nucleus is reported as ¹H with a warning; any other mismatch only warns.
+    """
+    notes: list[str] = []
+    if label is None:
+        return None, notes
+    proton_mhz = bf1_mhz / lookup(label).xi
+    plausible = any(abs(proton_mhz - m) <= 0.02 * m for m in _MAGNETS_MHZ)
+    if plausible or label == "1H":
+        return label, notes
+    if _ODNP_PROTON_MHZ[0] <= bf1_mhz <= _ODNP_PROTON_MHZ[1]:
+        notes.append(f"NUC1 says {label}, but BF1 = {bf1_mhz:g} MHz would need a "
+                     f"{proton_mhz:.1f} MHz (¹H) magnet; read as ¹H at "
+                     f"{bf1_mhz / H_TMS_HZ_PER_T * 1e6:.3f} T (X-band DNP set-up)")
+        return "1H", notes
+    notes.append(f"NUC1 = {label} with BF1 = {bf1_mhz:g} MHz implies a {proton_mhz:.1f} MHz "
+                 "magnet; check the nucleus")
+    return label, notes
+
+
+def read(path: Path, **_: object) -> Dataset:
+    folder = _folder(Path(path))
+    try:
+        dic, data = ng.bruker.read(str(folder))
+    except FileNotFoundError as exc:
+        raise ReaderError(folder, f"missing Bruker file: {Path(exc.filename).name}") from exc
+    acqus = dic.get("acqus") or {}
+    for key in ("TD", "SW_h", "SFO1"):
+        if key not in acqus:
+            raise ReaderError(folder, f"acqus has no {key}")
+    td = int(acqus["TD"])
+    sw = float(acqus["SW_h"])
+    if td <= 0 or sw <= 0:
+        raise ReaderError(folder, f"acqus gives TD={td}, SW_h={sw}")
+    data = np.asarray(data)
+    if data.size == 0:
+        raise ReaderError(folder, "the fid/ser file holds no data")
+    npts = td // 2
+    if data.shape[-1] < npts:
+        raise ReaderError(folder, f"truncated: {data.shape[-1]} complex points stored, "
+                          f"TD/2 = {npts}")
+    data = data[..., :npts]
+    if "DSPFVS" in acqus and "DECIM" in acqus and int(acqus.get("DECIM", 1)) > 1:
+        data = ng.bruker.remove_digital_filter(dic, data)
+        # nmrglue drops the last group-delay points; restore TD/2 with zeros (signal-free tail)
+        pad = [(0, 0)] * (data.ndim - 1) + [(0, npts - data.shape[-1])]
+        data = np.pad(data, pad)
+    data = np.conj(as_traces(data))
+    if not np.all(np.isfinite(data)):
+        raise ReaderError(folder, "the data contain NaN or infinite values")
+
+    warnings: list[str] = []
+    bf1 = float(acqus.get("BF1", acqus["SFO1"]))
+    nuc, notes = _check_nucleus(canonical_nucleus(acqus.get("NUC1")), bf1)
+    warnings += notes
+
+    reference = bf1 * 1e6
+    procs = folder / "pdata" / "1" / "procs"
+    if procs.is_file():
+        try:
+            sf = float(ng.bruker.read_jcamp(str(procs)).get("SF", 0))
+            if sf > 0:
+                reference = sf * 1e6
+        except (ValueError, OSError):
+            warnings.append("pdata/1/procs unreadable; reference = BF1")
+
+    array = None
+    for fname, kind, unit, scale in _LISTS:
+        lp = folder / fname
+        if data.shape[0] > 1 and lp.is_file():
+            vals = _read_list(lp, scale)
+            if len(vals) >= data.shape[0]:
+                array = ArrayAxis(fname, tuple(vals[: data.shape[0]]), unit, kind)
+                break
+            warnings.append(f"{fname} has {len(vals)} values for {data.shape[0]} rows; ignored")
+    if array is None and data.shape[0] > 1:
+        warnings.append("arrayed data without a vdlist/vplist/vclist: supply the delays")
+
+    p = acqus.get("P") or []
+    plw = acqus.get("PLW") or []
+    date = acqus.get("DATE")
+    acquired = (_dt.datetime.fromtimestamp(int(date), tz=_dt.UTC).isoformat()
+                if isinstance(date, (int, float)) and date > 0 else None)
+    files = [folder / n for n in ("acqus", "acqu2s", "fid", "ser", "vdlist", "vplist",
+                                  "vclist")]
+    field_t = reference / (lookup(nuc).xi * H_TMS_HZ_PER_T) if nuc else None
+    return Dataset(
+        data=data,
+        format="bruker",
+        source=str(folder),
+        nucleus=nuc,
+        carrier_hz=float(acqus["SFO1"]) * 1e6,
+        spectral_width_hz=sw,
+        reference_hz=reference,
+        scans=int(acqus["NS"]) if "NS" in acqus else None,
+        receiver_gain=float(acqus["RG"]) if "RG" in acqus else None,
+        pulse_90_s=float(p[1]) * 1e-6 if len(p) > 1 and p[1] else None,
+        pulse_power_w=float(plw[1]) if len(plw) > 1 and plw[1] and plw[1] > 0 else None,
+        array=array,
+        acquired=acquired,
+        field_t=field_t,
+        sequence=str(acqus.get("PULPROG") or "") or None,
+        sha256=hashes(files),
+        warnings=tuple(warnings),
+        params={"TD": td, "acquired_points": npts, "DECIM": acqus.get("DECIM"),
+                "DSPFVS": acqus.get("DSPFVS"), "GRPDLY": acqus.get("GRPDLY"),
+                "BYTORDA": acqus.get("BYTORDA"), "DTYPA": acqus.get("DTYPA"),
+                "O1": acqus.get("O1")},
+    )

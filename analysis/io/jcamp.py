@@ -1,0 +1,107 @@
+"""JCAMP-DX reader (1-D NMR spectra and FIDs) on top of nmrglue.
+
+Spectra: the x axis is read in Hz (``XUNITS=HZ``, 0 Hz = 0 ppm per the JCAMP-DX NMR
+convention) or ppm and stored as offsets from ``.OBSERVE FREQUENCY``, which serves as both
+carrier and reference. FIDs (``NMR FID``, NTUPLES with real and imaginary pages): the dwell
+comes from the time axis. Decimal commas (written by some Magritek versions) are accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nmrglue as ng
+import numpy as np
+
+from ..dataset import Dataset, ReaderError, hashes
+from ._common import canonical_nucleus
+
+
+def _get(dic: dict, *keys: str) -> str | None:
+    for k in keys:
+        v = dic.get(k)
+        if v:
+            return str(v[0]).strip()
+    return None
+
+
+def _num(token: str) -> float:
+    return float(token.strip().replace(",", "."))
+
+
+def _tuple(text: str | None) -> list[float]:
+    if not text:
+        return []
+    out = []
+    for tok in re.split(r",\s+|;\s*", text.strip()):
+        tok = tok.strip().rstrip(",")
+        if tok:
+            try:
+                out.append(_num(tok))
+            except ValueError:
+                out.append(float("nan"))
+    return out
+
+
+def read(path: Path, **_: object) -> Dataset:
+    path = Path(path)
+    dic, data = ng.jcampdx.read(str(path))
+    if dic is None or not isinstance(dic, dict) or not dic:
+        raise ReaderError(path, "no JCAMP-DX records found")
+    datatype = (_get(dic, "DATATYPE", "DATA TYPE") or "").upper()
+    obs = _get(dic, ".OBSERVEFREQUENCY", "$SFO1", "$BF1")
+    obs_hz = _num(obs) * 1e6 if obs else 0.0
+    nuc = canonical_nucleus((_get(dic, ".OBSERVENUCLEUS") or "").lstrip("^"))
+    warnings: list[str] = []
+    if isinstance(data, list):
+        if len(data) == 0 or (isinstance(data[0], np.ndarray) and data[0].size == 0):
+            raise ReaderError(path, "no data table (pseudo-2D NTUPLES with several spectra "
+                              "are not read by this version)")
+        if len(data) >= 2 and np.ndim(data[0]) == 1 and len(data[0]) == len(data[1]):
+            values = np.asarray(data[0], float) + 1j * np.asarray(data[1], float)
+        else:
+            values = np.asarray(data[0], float)
+    else:
+        values = np.asarray(data)
+    if values.ndim != 1 or values.size < 2:
+        raise ReaderError(path, f"expected 1-D data, found shape {values.shape}")
+    if not np.all(np.isfinite(values)):
+        raise ReaderError(path, "the data contain NaN or infinite values")
+    n = values.size
+    if "FID" in datatype:
+        first, last = _tuple(_get(dic, "FIRST")), _tuple(_get(dic, "LAST"))
+        if first and last and np.isfinite(first[0]) and np.isfinite(last[0]) and last[0] > first[0]:
+            dwell = (last[0] - first[0]) / (n - 1)
+        else:
+            factor = _tuple(_get(dic, "FACTOR"))
+            if not factor or not factor[0] > 0:
+                raise ReaderError(path, "cannot find the time axis of the FID")
+            dwell = factor[0]
+        return Dataset(data=values.astype(complex), format="jcamp", source=str(path),
+                       nucleus=nuc, carrier_hz=obs_hz, spectral_width_hz=1.0 / dwell,
+                       reference_hz=obs_hz or None, sha256=hashes([path]),
+                       scans=int(_num(_get(dic, ".AVERAGES", "$NS") or "0")) or None,
+                       acquired=_get(dic, "LONGDATE"), warnings=tuple(warnings),
+                       params={"datatype": datatype})
+    firstx, lastx = _get(dic, "FIRSTX"), _get(dic, "LASTX")
+    if firstx is None or lastx is None:
+        raise ReaderError(path, "spectrum without FIRSTX/LASTX")
+    x = np.linspace(_num(firstx), _num(lastx), n)
+    xunits = (_get(dic, "XUNITS") or "HZ").upper()
+    if "PPM" in xunits:
+        if not obs_hz:
+            raise ReaderError(path, "ppm axis without .OBSERVE FREQUENCY")
+        x = x * obs_hz / 1e6
+    elif "HZ" not in xunits:
+        raise ReaderError(path, f"unsupported x units {xunits!r}")
+    order = np.argsort(x)
+    x, values = x[order], values[order]
+    sw = abs(x[-1] - x[0]) * n / (n - 1)
+    if not obs_hz:
+        warnings.append("no observe frequency: ppm axis unavailable")
+    return Dataset(data=values.astype(complex), format="jcamp", source=str(path),
+                   nucleus=nuc, carrier_hz=obs_hz, spectral_width_hz=sw, domain="frequency",
+                   reference_hz=obs_hz or None, frequency_offsets_hz=x,
+                   acquired=_get(dic, "LONGDATE"), sha256=hashes([path]),
+                   warnings=tuple(warnings), params={"datatype": datatype})

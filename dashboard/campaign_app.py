@@ -1,0 +1,26 @@
+"""Campaign page: the index of a campaign's cells, days and acquisitions.
+
+Serve with ``hpnmr serve [DIR]`` or ``panel serve dashboard/campaign_app.py``
+(the campaign folder comes from ``$HPNMR_CAMPAIGN``, default: the bundled example).
+"""
+
+import panel as pn
+
+from dashboard._shell import page
+from dashboard.components.campaign_view import CampaignOverview
+from dashboard.state import CampaignState
+
+
+def create_app():
+    """A fresh page per session (no state shared between sessions)."""
+    pn.extension("tabulator", notifications=True)
+    state = CampaignState()
+    about = pn.pane.Markdown(
+        "**hpnmr** — NMR and transport analysis for superhydrides in diamond anvil cells.\n\n"
+        "This page lists the campaign's cells, days and acquisitions. Unreadable files are "
+        "listed with the reason.", sizing_mode="stretch_width")
+    return page("Campaign", [CampaignOverview(state=state)], sidebar=[about])
+
+
+if pn.state.served:
+    create_app().servable()

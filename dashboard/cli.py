@@ -1,0 +1,125 @@
+"""The ``hpnmr`` command (a contract: scripts and checks call it; see DESIGN.md).
+
+Every subcommand with ``--json`` prints exactly one JSON object on stdout. Bad input exits
+non-zero with one clear line on stderr (and ``{"error": ...}`` on stdout under ``--json``);
+no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from analysis import __version__
+
+
+class CliError(Exception):
+    """A user-facing error: one line, exit code 2."""
+
+
+def _jsonable(obj):
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    return obj
+
+
+def cmd_info(args) -> dict:
+    from analysis import io
+
+    ds = io.read(args.path, nucleus=args.nucleus)
+    return ds.summary()
+
+
+def cmd_demo_data(args) -> dict:
+    from analysis import example_campaign
+
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()) and not (out / "truth.json").is_file():
+        raise CliError(f"{out}: exists and is not an example campaign; refusing to replace it")
+    truth = example_campaign.generate(out, seed=args.seed)
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    return {"out": str(out), "seed": truth["seed"], "bytes": size,
+            "acquisitions": len(truth["acquisitions"]),
+            "transport_curves": sum(len(c["days"]) for c in truth["transport"].values())}
+
+
+def cmd_serve(args) -> None:
+    from dashboard import EXAMPLE_CAMPAIGN
+    from dashboard.server import serve
+
+    root = Path(args.dir) if args.dir else EXAMPLE_CAMPAIGN
+    if not root.is_dir():
+        raise CliError(f"{root}: no such campaign folder")
+    serve(root, address=args.address, port=args.port, num_procs=args.num_procs,
+          show=args.show)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hpnmr", description="High-pressure NMR and transport "
+                                "analysis for superhydrides in diamond anvil cells.")
+    p.add_argument("--version", action="version", version=f"hpnmr {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("info", help="describe any supported dataset")
+    s.add_argument("path")
+    s.add_argument("--nucleus", help="override the nucleus the file states")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("demo-data", help="write the synthetic example campaign")
+    s.add_argument("out")
+    s.add_argument("--seed", type=int, default=20240304)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_demo_data)
+
+    s = sub.add_parser("serve", help="serve the dashboard")
+    s.add_argument("dir", nargs="?", help="campaign folder (default: the bundled example)")
+    s.add_argument("--address", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=5006)
+    s.add_argument("--num-procs", type=int, default=1)
+    s.add_argument("--show", action="store_true", help="open a browser")
+    s.set_defaults(func=cmd_serve, json=False)
+    return p
+
+
+def _print_human(result: dict) -> None:
+    for k, v in result.items():
+        if isinstance(v, dict):
+            v = json.dumps(v)
+        print(f"{k}: {v}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from analysis.campaign import CampaignError
+    from analysis.dataset import ReaderError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    as_json = getattr(args, "json", False)
+    try:
+        result = args.func(args)
+    except (CliError, ReaderError, CampaignError, ValueError, OSError) as exc:
+        msg = str(exc) or type(exc).__name__
+        if as_json:
+            print(json.dumps({"error": msg}))
+        print(f"hpnmr {args.command}: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    if result is not None:
+        if as_json:
+            print(json.dumps(_jsonable(result), allow_nan=False))
+        else:
+            _print_human(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

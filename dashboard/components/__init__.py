@@ -1,0 +1,1 @@
+"""Viewer components (widgets built from param stores, HoloViews DynamicMaps)."""

@@ -1,0 +1,35 @@
+"""Start the dashboard server (``hpnmr serve``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .state import CAMPAIGN_ENV
+
+APPS = {"campaign": ("dashboard.campaign_app", "Campaign")}
+
+
+def _factory(module: str):
+    def make():
+        import importlib
+
+        return importlib.import_module(module).create_app()
+
+    return make
+
+
+def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5006,
+          num_procs: int = 1, show: bool = False) -> None:
+    """Serve every page for ``campaign_dir`` (blocks until stopped)."""
+    import panel as pn
+
+    os.environ[CAMPAIGN_ENV] = str(Path(campaign_dir).resolve())
+    apps = {slug: _factory(mod) for slug, (mod, _title) in APPS.items()}
+    print(f"hpnmr: serving {campaign_dir} at http://{address}:{port}/", flush=True)
+    pn.serve(apps, address=address, port=port, num_procs=num_procs, show=show,
+             title={slug: title for slug, (_m, title) in APPS.items()},
+             index="campaign" if len(apps) == 1 else None,
+             websocket_origin=[f"{address}:{port}", f"localhost:{port}",
+                               f"127.0.0.1:{port}"],
+             start=True)
