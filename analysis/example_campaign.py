@@ -19,10 +19,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import nmrglue as ng
 import numpy as np
 
 from .constants import H_TMS_HZ_PER_T, nucleus
+from .io import bruker
 from .lineshapes import dipolar_coupling_hz
 from .quantify import sensitivity_per_spin
 from .simulate import Line, Pake, synthesize
@@ -93,38 +93,12 @@ class _Writer:
 
     def write_bruker(self, rel: str, data: np.ndarray, *, nuc: str, sw: float, scans: int,
                      day: float, pulprog: str, vdlist=None) -> None:
-        folder = self.out / rel
-        folder.mkdir(parents=True, exist_ok=True)
-        data = np.atleast_2d(data)
-        npts = data.shape[1]
         ch = CHANNELS[nuc]
         date = int((SYNTHESIS + _dt.timedelta(days=float(day) + 1.0)).timestamp())
-        acqus = {
-            # no trailing newlines: nmrglue adds them, and reads a blank line as end of file
-            "_coreheader": ["##TITLE= Parameter file, hpnmr example campaign",
-                            "##JCAMPDX= 5.0", "##DATATYPE= Parameter Values",
-                            "##ORIGIN= hpnmr synthetic", "##OWNER= hpnmr"],
-            "_comments": [],
-            "TD": 2 * npts, "SW_h": float(sw), "SW": float(sw / (CARRIER_HZ[nuc] / 1e6)),
-            "SFO1": CARRIER_HZ[nuc] / 1e6, "BF1": reference_hz(nuc) / 1e6,
-            "O1": CARRIER_HZ[nuc] - reference_hz(nuc), "NUC1": nuc, "NS": int(scans),
-            "RG": 1.0, "BYTORDA": 0, "DTYPA": 0, "DECIM": 1, "PULPROG": pulprog, "DATE": date,
-            "P": [0.0, ch["t90_us"], 2 * ch["t90_us"]] + [0.0] * 61,
-            "PLW": [0.0, ch["power_w"]] + [0.0] * 62, "AQ_mod": 3, "DIGMOD": 0,
-        }
-        dic = {"acqus": acqus}
-        stored = np.conj(data)  # Bruker stores exp(−i·2π·Δν·t)
-        raw = np.rint(stored).astype(complex)
-        if data.shape[0] > 1:
-            acqu2s = dict(acqus, TD=int(data.shape[0]), _comments=[])
-            dic["acqu2s"] = acqu2s
-            ng.bruker.write(str(folder), dic, raw, overwrite=True, write_prog=False,
-                            big=False, isfloat=False)
-        else:
-            ng.bruker.write(str(folder), dic, raw[0], overwrite=True, write_prog=False,
-                            big=False, isfloat=False)
-        if vdlist is not None:
-            (folder / "vdlist").write_text("".join(f"{v:.6g}\n" for v in vdlist))
+        bruker.write(self.out / rel, data, nucleus=nuc, carrier_hz=CARRIER_HZ[nuc],
+                     reference_hz=reference_hz(nuc), spectral_width_hz=sw, scans=scans,
+                     pulse_90_us=ch["t90_us"], power_w=ch["power_w"], pulprog=pulprog,
+                     date=date, vdlist=vdlist)
 
 
 def _imperfections(rng: np.random.Generator, sw: float) -> dict:

@@ -220,8 +220,8 @@ def peak(spectrum: Spectrum, region_hz: tuple[float, float] | None = None,
         raise MeasurementError("the peak region holds fewer than 3 points")
     imax = int(idx[np.argmax(y[idx])])
     hmax = y[imax]
-    if hmax <= 3 * sigma:
-        raise MeasurementError(f"no peak above 3σ of the noise (max {hmax:.3g}, "
+    if hmax <= 5 * sigma:
+        raise MeasurementError(f"no peak above 5σ of the noise (max {hmax:.3g}, "
                                f"σ {sigma:.3g})")
     # rough width from the grid maximum, then a quadratic fitted over ±0.3·FWHM
     rough = _half_crossings(x, y, imax, hmax / 2)

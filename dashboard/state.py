@@ -19,6 +19,10 @@ def default_campaign_dir() -> Path:
     return Path(os.environ.get(CAMPAIGN_ENV) or EXAMPLE_CAMPAIGN)
 
 
+def _day(day: float) -> int | float:
+    return int(day) if float(day).is_integer() else day
+
+
 class CampaignState(param.Parameterized):
     """The open campaign and which acquisitions could be read."""
 
@@ -53,7 +57,8 @@ class CampaignState(param.Parameterized):
             a = s.acquisition
             sm = s.summary
             out.append({
-                "cell": a.cell, "day": a.day, "nucleus": a.nucleus or sm.get("nucleus") or "",
+                "cell": a.cell, "day": _day(a.day),
+                "nucleus": a.nucleus or sm.get("nucleus") or "",
                 "kind": a.kind, "acquisition": a.path,
                 "format": sm.get("format", ""), "points": sm.get("points"),
                 "traces": sm.get("traces"), "scans": sm.get("scans"),

@@ -169,3 +169,44 @@ def read(path: Path, **_: object) -> Dataset:
                 "BYTORDA": acqus.get("BYTORDA"), "DTYPA": acqus.get("DTYPA"),
                 "O1": acqus.get("O1")},
     )
+
+
+def write(folder: str | Path, data: np.ndarray, *, nucleus: str, carrier_hz: float,
+          reference_hz: float, spectral_width_hz: float, scans: int = 1,
+          pulse_90_us: float = 0.0, power_w: float = 0.0, pulprog: str = "zg",
+          date: int = 0, vdlist=None) -> Path:
+    """Write simulated data as a TopSpin-style fid (1 trace) or ser (several) with acqus.
+
+    ``data`` follows this package's sign convention and is conjugated, rounded to int32
+    and stored little-endian without a digital filter (DECIM = 1). Only for new folders
+    (simulations, exports): raw data are never rewritten.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    data = np.atleast_2d(np.asarray(data))
+    npts = data.shape[1]
+    acqus = {
+        # no trailing newlines: nmrglue adds them, and reads a blank line as end of file
+        "_coreheader": ["##TITLE= Parameter file, hpnmr", "##JCAMPDX= 5.0",
+                        "##DATATYPE= Parameter Values", "##ORIGIN= hpnmr", "##OWNER= hpnmr"],
+        "_comments": [],
+        "TD": 2 * npts, "SW_h": float(spectral_width_hz),
+        "SW": float(spectral_width_hz / (carrier_hz / 1e6)),
+        "SFO1": carrier_hz / 1e6, "BF1": reference_hz / 1e6, "O1": carrier_hz - reference_hz,
+        "NUC1": nucleus, "NS": int(scans), "RG": 1.0, "BYTORDA": 0, "DTYPA": 0, "DECIM": 1,
+        "PULPROG": pulprog, "DATE": int(date), "AQ_mod": 3, "DIGMOD": 0,
+        "P": [0.0, float(pulse_90_us), 2 * float(pulse_90_us)] + [0.0] * 61,
+        "PLW": [0.0, float(power_w)] + [0.0] * 62,
+    }
+    dic = {"acqus": acqus}
+    raw = np.rint(np.conj(data)).astype(complex)  # Bruker stores exp(−i·2π·Δν·t)
+    if data.shape[0] > 1:
+        dic["acqu2s"] = dict(acqus, TD=int(data.shape[0]), _comments=[])
+        ng.bruker.write(str(folder), dic, raw, overwrite=True, write_prog=False, big=False,
+                        isfloat=False)
+    else:
+        ng.bruker.write(str(folder), dic, raw[0], overwrite=True, write_prog=False, big=False,
+                        isfloat=False)
+    if vdlist is not None:
+        (folder / "vdlist").write_text("".join(f"{v:.6g}\n" for v in vdlist))
+    return folder

@@ -19,8 +19,8 @@ class CampaignOverview(pn.viewable.Viewer):
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(self.state.rows()), disabled=True, show_index=False,
             pagination="local", page_size=25, sizing_mode="stretch_width",
-            header_filters=True, name="acquisitions")
-        self._cell = pn.widgets.Select.from_param(self.state.param.cell, name="Cell")
+            header_filters=True, label="Acquisitions")
+        self._cell = pn.widgets.Select.from_param(self.state.param.cell, label="Cell")
 
     @param.depends("state.cell", watch=True)
     def _filter(self) -> None:
@@ -35,9 +35,10 @@ class CampaignOverview(pn.viewable.Viewer):
             return pn.pane.Alert(f"Cannot open the campaign: {self.state.error}",
                                  alert_type="danger")
         camp = self.state.campaign
-        lines = [f"### {camp.name}", f"Folder: `{camp.root}`"]
+        lines = [f"### {camp.name}", "", f"Folder: `{camp.root}`"]
         if camp.field_t:
-            lines.append(f"Field: {camp.field_t:.4f} T")
+            lines[-1] += f" · field {camp.field_t:.4f} T"
+        lines.append("")
         for cell in camp.cells:
             days = camp.days(cell)
             n = len(camp.select(cell=cell))
