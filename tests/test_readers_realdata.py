@@ -127,8 +127,26 @@ def test_bruker_digital_filter_removed(realdata):
     assert mag[:10].max() > 0.5 * mag.max()
 
 
-def test_pseudo2d_jcamp_reports_clearly(realdata):
-    path = realdata / "nmrium/public/data/t1-bruker-pseudo2d/1H_T1_2D.dx"
+def test_pseudo2d_jcamp_ntuples(realdata):
+    """nmrglue returns no data here; our reader decodes the 16 pages, keeps the 10 acquired
+    rows and takes the (descending) delays from the embedded vdlist."""
+    ds = io.read(realdata / "nmrium/public/data/t1-bruker-pseudo2d/1H_T1_2D.dx")
+    assert ds.domain == "frequency" and ds.nucleus == "1H"
+    assert ds.traces == 10 and ds.points == 8192
+    assert ds.array.values == pytest.approx((10, 5, 4, 3, 2, 1, 0.5, 0.25, 0.1, 0.01))
+    # inversion recovery: the strongest line is inverted at the shortest delay
+    k = int(np.argmax(np.abs(ds.data[0].real)))
+    assert np.sign(ds.data[0, k].real) != np.sign(ds.data[-1, k].real)
+    # the same axis as the separately exported 1-D spectra of the series
+    one = io.read(realdata / "nmrium/public/data/t1/1H_t1_10s.dx")
+    np.testing.assert_allclose(one.frequency_offsets_hz, ds.frequency_offsets_hz, atol=1e-6)
+
+
+def test_corrupt_pseudo2d_names_the_file(realdata, tmp_path):
+    text = (realdata / "nmrium/public/data/t1-bruker-pseudo2d/1H_T1_2D.dx").read_text(
+        encoding="latin-1")
+    bad = tmp_path / "bad2d.dx"
+    bad.write_text(text.replace("##VAR_DIM=", "##VAR_XX="), encoding="latin-1")
     with pytest.raises(io.ReaderError) as exc:
-        io.read(path)
-    assert "1H_T1_2D.dx" in str(exc.value)
+        io.read(bad)
+    assert "bad2d.dx" in str(exc.value)

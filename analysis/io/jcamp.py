@@ -44,8 +44,95 @@ def _tuple(text: str | None) -> list[float]:
     return out
 
 
+def _ntuple_fields(text: str) -> dict[str, list[str]]:
+    """The NTUPLES header fields (first occurrence), split on commas."""
+    out: dict[str, list[str]] = {}
+    for key in ("VAR_DIM", "FACTOR", "FIRST", "LAST", "UNITS", "VAR_NAME"):
+        m = re.search(rf"^##{key}=\s*(.*)$", text, re.M)
+        if m:
+            out[key] = [v.strip() for v in m.group(1).split(",")]
+    return out
+
+
+def _bruker_list(text: str, name: str) -> list[float]:
+    """Values of an embedded Bruker list (``##$BRUKER FILE EXP=vdlist`` + ``$$ 10s`` lines)."""
+    from ._common import parse_si_number
+
+    m = re.search(rf"^##\$BRUKER FILE EXP={name}\s*$", text, re.M)
+    if not m:
+        return []
+    values = []
+    for line in text[m.end():].splitlines()[1:]:
+        if not line.startswith("$$"):
+            break
+        tok = line[2:].strip()
+        if tok:
+            try:
+                values.append(parse_si_number(tok))
+            except ValueError:
+                break
+    return values
+
+
+def read_ntuples_2d(path: Path, text: str) -> Dataset:
+    """Pseudo-2D ``nD NMR SPECTRUM`` NTUPLES (one page per row, ASDF data tables).
+
+    Rows are processed spectra (real); the array axis comes from the embedded ``vdlist``.
+    Trailing all-zero pages (rows never acquired) are dropped when the list is shorter.
+    """
+    from nmrglue.fileio import jcampdx as _j
+
+    from ..dataset import ArrayAxis
+
+    fields = _ntuple_fields(text)
+    try:
+        dims = [int(float(v)) for v in fields["VAR_DIM"][:2]]
+        yfactor = float(fields["FACTOR"][2])
+        first_x, last_x = float(fields["FIRST"][1]), float(fields["LAST"][1])
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ReaderError(path, f"NTUPLES header incomplete ({exc})") from exc
+    rows = []
+    for block in re.split(r"^##PAGE=.*$", text, flags=re.M)[1:]:
+        m = re.search(r"^##DATA TABLE=\s*(.*)$", block, re.M)
+        if not m:
+            continue
+        body = block[m.end():].split("\n##", 1)[0]
+        parsed = _j._parse_data(m.group(1) + body)
+        if parsed is None:
+            raise ReaderError(path, "undecodable data table")
+        y = np.asarray(parsed[0], dtype=float)[: dims[1]]
+        if y.size != dims[1]:
+            raise ReaderError(path, f"page with {y.size} points, header says {dims[1]}")
+        rows.append(y * yfactor)
+    if not rows:
+        raise ReaderError(path, "NTUPLES without pages")
+    data = np.array(rows)
+    warnings = []
+    vd = _bruker_list(text, "vdlist")
+    if vd and len(vd) < len(rows) and not np.any(data[len(vd):]):
+        warnings.append(f"dropped {len(rows) - len(vd)} empty pages (rows never acquired)")
+        data = data[: len(vd)]
+    array = ArrayAxis("vdlist", tuple(vd), "s", "delay") if len(vd) == data.shape[0] else None
+    if array is None and data.shape[0] > 1:
+        warnings.append("no delay list matching the pages: supply the delays")
+    x = np.linspace(first_x, last_x, dims[1])
+    order = np.argsort(x)
+    obs_m = re.search(r"^##\.OBSERVE FREQUENCY=\s*([-+\d.eE]+)", text, re.M)
+    obs_hz = float(obs_m.group(1)) * 1e6 if obs_m else 0.0
+    nuc_m = re.search(r"^##\.OBSERVE NUCLEUS=\s*\^?(\S+)", text, re.M)
+    return Dataset(data=data[:, order].astype(complex), format="jcamp", source=str(path),
+                   nucleus=canonical_nucleus(nuc_m.group(1)) if nuc_m else None,
+                   carrier_hz=obs_hz, spectral_width_hz=abs(x[-1] - x[0]) * dims[1] / (
+                       dims[1] - 1), domain="frequency", reference_hz=obs_hz or None,
+                   frequency_offsets_hz=x[order], array=array, sha256=hashes([path]),
+                   warnings=tuple(warnings), params={"datatype": "nD NMR SPECTRUM"})
+
+
 def read(path: Path, **_: object) -> Dataset:
     path = Path(path)
+    text = path.read_text(encoding="latin-1")
+    if re.search(r"^##DATA ?TYPE=\s*nD NMR SPECTRUM", text, re.M | re.I):
+        return read_ntuples_2d(path, text)
     dic, data = ng.jcampdx.read(str(path))
     if dic is None or not isinstance(dic, dict) or not dic:
         raise ReaderError(path, "no JCAMP-DX records found")
