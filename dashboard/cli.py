@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -114,10 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     if result is not None:
-        if as_json:
-            print(json.dumps(_jsonable(result), allow_nan=False))
-        else:
-            _print_human(result)
+        try:
+            if as_json:
+                print(json.dumps(_jsonable(result), allow_nan=False))
+            else:
+                _print_human(result)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `hpnmr info … | head`: the reader went away
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
     return 0
 
 

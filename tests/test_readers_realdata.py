@@ -50,6 +50,10 @@ CASES = [
     ("nmr_datafiles/nmrpipe/1Dspectrumreal/test.fid", "nmrpipe", "1H", None, None, 16384, 1,
      None),
     ("nmrium/public/data/t1/1H_t1_1s.dx", "jcamp", "1H", 600.20152, None, 8192, 1, None),
+    ("nmr_datafiles/Minispec/Complex/T1Data1.sig", "minispec", None, None, None, 6272, 1,
+     None),
+    ("nmr_datafiles/Minispec/Magnitude/T1Data12.sig", "minispec", None, None, None, 6272, 1,
+     None),
 ]
 
 

@@ -6,7 +6,8 @@
 Supported: Bruker fid/ser (digital filter removed, vdlist/vplist/vclist → array axis),
 Tecmag .tnt (full spectral width from the dwell, reference offset applied, delay tables),
 Varian/Agilent (procpar ``array``), JCAMP-DX (1-D spectra and FIDs, pseudo-2D NTUPLES),
-NMRPipe 1-D, and two-column text/CSV (time or frequency domain).
+NMRPipe 1-D, Bruker minispec ``.sig`` exports, and two-column text/CSV (time or frequency
+domain).
 Every malformed or unsupported input raises :class:`~analysis.dataset.ReaderError`
 naming the file and the problem.
 """
@@ -65,6 +66,8 @@ def detect(path: str | Path) -> str:
         return "jcamp"
     if pipe.looks_like_pipe(head):
         return "nmrpipe"
+    if text.looks_like_minispec(head):
+        return "minispec"
     if text.looks_like_text(head):
         return "text"
     raise UnsupportedFormatError(p, "unrecognised format (expected Bruker, Tecmag .tnt, "
@@ -78,6 +81,7 @@ _READERS = {
     "jcamp": jcamp.read,
     "nmrpipe": pipe.read,
     "text": text.read,
+    "minispec": text.read_minispec,
 }
 
 

@@ -27,6 +27,47 @@ def looks_like_text(head: bytes) -> bool:
     return any(re.match(r"\s*[-+]?(\d|\.\d)", ln) for ln in lines[:20])
 
 
+def looks_like_minispec(head: bytes) -> bool:
+    return head[:200].lower().find(b"the minispec") >= 0
+
+
+def read_minispec(path: Path, **_: object) -> Dataset:
+    """Bruker minispec ``.sig`` export: a short header, then real[, imaginary] per line.
+
+    ``DataLimits=start,end,points`` gives the time axis in ms; ``DataType=1`` is a magnitude
+    signal (stored as real), ``2`` complex. The nucleus is not stated (minispecs are usually
+    ¹H relaxometers) and is left unset.
+    """
+    path = Path(path)
+    lines = path.read_text(encoding="latin-1").splitlines()
+    meta = dict(ln.split("=", 1) for ln in lines[:8] if "=" in ln)
+    try:
+        start_ms, end_ms, npts = (float(v) for v in meta["DataLimits"].split(","))
+    except (KeyError, ValueError) as exc:
+        raise ReaderError(path, "minispec header without DataLimits=start,end,points") from exc
+    values = []
+    for ln in lines:
+        parts = ln.split()
+        if not parts or "=" in ln:
+            continue
+        try:
+            nums = [float(p) for p in parts]
+        except ValueError:
+            continue
+        values.append(nums[0] + (1j * nums[1] if len(nums) > 1 else 0))
+    n = int(npts)
+    if len(values) != n or n < 2:
+        raise ReaderError(path, f"{len(values)} data lines, header says {n}")
+    dwell = (end_ms - start_ms) * 1e-3 / (n - 1)
+    if not dwell > 0:
+        raise ReaderError(path, "DataLimits end is not after start")
+    kind = "magnitude" if meta.get("DataType", "").strip() == "1" else "complex"
+    return Dataset(data=np.asarray(values), format="minispec", source=str(path),
+                   spectral_width_hz=1.0 / dwell, sha256=hashes([path]),
+                   warnings=(f"{kind} signal; first point at {start_ms * 1e3:.3g} µs",),
+                   params={"data_type": kind, "start_s": start_ms * 1e-3})
+
+
 def load_table(path: Path, min_columns: int = 2) -> tuple[list[str], np.ndarray]:
     """Read a numeric table: (header names, 2-D float array). Non-numeric rows are skipped
     after the header; the separator is detected."""
