@@ -13,7 +13,8 @@ from analysis import processing as P
 
 def _digest(root):
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and ".hpnmr" not in p.relative_to(root).parts}
 
 
 def test_demo_data_regenerates_the_committed_files(tmp_path, example):
@@ -22,7 +23,8 @@ def test_demo_data_regenerates_the_committed_files(tmp_path, example):
 
 
 def test_size_and_truth(example):
-    size = sum(p.stat().st_size for p in example.rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in example.rglob("*")
+               if p.is_file() and ".hpnmr" not in p.parts)
     assert size <= 20 * 2**20
     truth = json.loads((example / "truth.json").read_text())
     assert set(truth["nmr_cells"]) == {"N1", "N2", "N3", "N4"}

@@ -1,0 +1,189 @@
+"""The campaign's results database: SQLite in WAL mode, an append-only history.
+
+Every save of an acquisition's processing is a new *version* row (who, when, what:
+processing parameters and measured values as JSON, the raw files' SHA-256). Nothing is
+ever updated or deleted (triggers refuse it); "restore" appends a copy of an earlier
+version. Writes are single ``BEGIN IMMEDIATE`` transactions, so a process killed mid-write
+leaves the database as it was, and concurrent writers queue instead of losing versions.
+
+The database lives in ``<campaign>/.hpnmr/results.sqlite`` by default, beside — never
+inside — the raw data folders.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import getpass
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    acquisition TEXT NOT NULL,
+    created_utc TEXT NOT NULL,
+    author TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    params_json TEXT NOT NULL,
+    results_json TEXT NOT NULL DEFAULT '{}',
+    raw_sha256_json TEXT NOT NULL DEFAULT '{}',
+    restored_from INTEGER REFERENCES versions(id)
+);
+CREATE INDEX IF NOT EXISTS versions_by_acquisition ON versions (acquisition, id);
+CREATE TRIGGER IF NOT EXISTS versions_no_update BEFORE UPDATE ON versions
+BEGIN SELECT RAISE(ABORT, 'the results history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS versions_no_delete BEFORE DELETE ON versions
+BEGIN SELECT RAISE(ABORT, 'the results history is append-only'); END;
+"""
+
+
+class StoreError(RuntimeError):
+    """The results database cannot be used (names the file and the problem)."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """One saved state of an acquisition's processing and results."""
+
+    id: int
+    acquisition: str
+    created_utc: str
+    author: str
+    note: str
+    params: dict[str, Any]
+    results: dict[str, Any]
+    raw_sha256: dict[str, str]
+    restored_from: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "acquisition": self.acquisition,
+                "created_utc": self.created_utc, "author": self.author, "note": self.note,
+                "params": self.params, "results": self.results,
+                "raw_sha256": self.raw_sha256, "restored_from": self.restored_from}
+
+
+def default_path(campaign_root: str | Path) -> Path:
+    return Path(campaign_root) / ".hpnmr" / "results.sqlite"
+
+
+def default_author() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class ResultsStore:
+    """Append-only history of processing and results, one database per campaign.
+
+    Each call opens its own short-lived connection, so a store object can be shared by
+    threads and used from several processes at once.
+    """
+
+    def __init__(self, path: str | Path, timeout_s: float = 30.0):
+        self.path = Path(path)
+        self.timeout_s = timeout_s
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as con:
+                con.execute("PRAGMA journal_mode=WAL")
+                con.executescript(_SCHEMA)
+                con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)",
+                            (str(SCHEMA_VERSION),))
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"{self.path}: cannot open the results database ({exc})") from exc
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+        try:
+            con.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
+            con.execute("PRAGMA synchronous = NORMAL")
+            yield con
+        finally:
+            con.close()
+
+    @staticmethod
+    def _row(r: tuple) -> Version:
+        return Version(id=r[0], acquisition=r[1], created_utc=r[2], author=r[3], note=r[4],
+                       params=json.loads(r[5]), results=json.loads(r[6]),
+                       raw_sha256=json.loads(r[7]), restored_from=r[8])
+
+    _COLUMNS = ("id, acquisition, created_utc, author, note, params_json, results_json, "
+                "raw_sha256_json, restored_from")
+
+    def save(self, acquisition: str, params: dict[str, Any], results: dict[str, Any] | None
+             = None, *, author: str | None = None, note: str = "",
+             raw_sha256: dict[str, str] | None = None,
+             restored_from: int | None = None) -> Version:
+        """Append a new version atomically and return it."""
+        now = _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds")
+        try:
+            row = (acquisition, now, author or default_author(), note,
+                   json.dumps(params, sort_keys=True, allow_nan=False),
+                   json.dumps(results or {}, sort_keys=True, default=float),
+                   json.dumps(raw_sha256 or {}, sort_keys=True), restored_from)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"{self.path}: {acquisition}: not storable ({exc})") from exc
+        try:
+            with self._connect() as con:
+                con.execute("BEGIN IMMEDIATE")
+                try:
+                    cur = con.execute(
+                        "INSERT INTO versions (acquisition, created_utc, author, note, "
+                        "params_json, results_json, raw_sha256_json, restored_from) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                    vid = cur.lastrowid
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+        except (sqlite3.Error, ValueError) as exc:
+            raise StoreError(f"{self.path}: save of {acquisition} failed ({exc})") from exc
+        return self.get(int(vid))
+
+    def get(self, version_id: int) -> Version:
+        with self._connect() as con:
+            r = con.execute(f"SELECT {self._COLUMNS} FROM versions WHERE id = ?",
+                            (version_id,)).fetchone()
+        if r is None:
+            raise StoreError(f"{self.path}: no version #{version_id}")
+        return self._row(r)
+
+    def latest(self, acquisition: str) -> Version | None:
+        with self._connect() as con:
+            r = con.execute(f"SELECT {self._COLUMNS} FROM versions WHERE acquisition = ? "
+                            "ORDER BY id DESC LIMIT 1", (acquisition,)).fetchone()
+        return None if r is None else self._row(r)
+
+    def history(self, acquisition: str | None = None) -> list[Version]:
+        """Every version (of one acquisition, or all), oldest first."""
+        with self._connect() as con:
+            if acquisition is None:
+                rows = con.execute(f"SELECT {self._COLUMNS} FROM versions ORDER BY id")
+            else:
+                rows = con.execute(f"SELECT {self._COLUMNS} FROM versions WHERE "
+                                   "acquisition = ? ORDER BY id", (acquisition,))
+            return [self._row(r) for r in rows.fetchall()]
+
+    def restore(self, version_id: int, *, author: str | None = None) -> Version:
+        """Make an earlier version current again by appending a copy of it."""
+        old = self.get(version_id)
+        return self.save(old.acquisition, old.params, old.results, author=author,
+                         note=f"restored version #{old.id}", raw_sha256=old.raw_sha256,
+                         restored_from=old.id)
+
+    def export_json(self, path: str | Path | None = None) -> str:
+        """The whole history as JSON (written to ``path`` when given)."""
+        text = json.dumps({"schema": SCHEMA_VERSION, "database": str(self.path),
+                           "versions": [v.to_dict() for v in self.history()]}, indent=1)
+        if path is not None:
+            Path(path).write_text(text)
+        return text
