@@ -7,7 +7,8 @@ from pathlib import Path
 
 from .state import CAMPAIGN_ENV
 
-APPS = {"campaign": ("dashboard.campaign_app", "Campaign")}
+APPS = {"campaign": ("dashboard.campaign_app", "Campaign"),
+        "processing": ("dashboard.processing_app", "Processing")}
 
 
 def _factory(module: str):

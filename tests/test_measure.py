@@ -108,5 +108,8 @@ def test_frequency_snr_and_errors():
 
 def test_measurement_formats_with_unit():
     m = M.Measurement(1.23456, 0.0123, "ppm")
-    assert str(m) == "1.235 ± 0.0123 ppm"
+    assert str(m) == "1.235 ± 0.012 ppm"
+    assert str(M.Measurement(3773.2, 341.0, "Hz")) == "3770 ± 340 Hz"
+    assert str(M.Measurement(1.802e11, 1.5e9, "a.u.")) == "(1.802 ± 0.015)e+11 a.u."
+    assert f"{m:.3f}" == "1.235 ± 0.012 ppm"
     assert m.to_dict() == {"value": 1.23456, "stderr": 0.0123, "unit": "ppm"}

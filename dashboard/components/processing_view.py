@@ -1,0 +1,348 @@
+"""The processing page's components: spectrum with pivot/baseline interactions, FID,
+controls, readouts, save/restore."""
+
+from __future__ import annotations
+
+import holoviews as hv
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+from holoviews import streams
+
+from .. import plots
+from ..state import ProcessingState
+
+DISPLAY_BINS = 2000  # min/max pairs sent to the browser per trace
+
+
+class SpectrumPlot(pn.viewable.Viewer):
+    """Spectrum (DynamicMap, zoom kept across updates) with the baseline drawn over it,
+    the pivot marker (tap to move), baseline regions (box-select to add) and spline anchors
+    (drag, add by tapping with the point tool)."""
+
+    state = param.ClassSelector(class_=ProcessingState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        self._spectrum = hv.DynamicMap(pn.bind(self._curve, s.param.p0, s.param.p1,
+                                               s.param.pivot_hz, s.param.baseline,
+                                               s.param.baseline_order, s.param.regions,
+                                               s.param.anchors, s.param.unit, s.param.lb_hz,
+                                               s.param.gb_hz, s.param.zero_fill,
+                                               s.param.left_shift, s.param.echo,
+                                               s.param.trace, s.param.revision))
+        self._base = hv.DynamicMap(pn.bind(self._baseline, s.param.baseline,
+                                           s.param.baseline_order, s.param.regions,
+                                           s.param.anchors, s.param.unit, s.param.p0,
+                                           s.param.p1, s.param.pivot_hz, s.param.revision,
+                                           s.param.lb_hz, s.param.gb_hz, s.param.zero_fill))
+        self._pivot = hv.DynamicMap(pn.bind(self._pivot_line, s.param.pivot_hz, s.param.unit,
+                                            s.param.revision))
+        self._regions = hv.DynamicMap(pn.bind(self._region_spans, s.param.regions,
+                                              s.param.unit, s.param.revision))
+        self._anchor_pipe = streams.Pipe(data=self._anchor_data())
+        self._anchors = hv.DynamicMap(
+            lambda data: hv.Points(data, kdims=["x", "y"]).opts(
+                size=11, color=plots.BASELINE_COLOR, line_color="white",
+                tools=["hover"]), streams=[self._anchor_pipe])
+        self.tap = streams.Tap(source=self._spectrum, x=None)
+        self.tap.add_subscriber(self._on_tap)
+        self.bounds = streams.BoundsX(source=self._spectrum, boundsx=None)
+        self.bounds.add_subscriber(self._on_bounds)
+        self.draw = streams.PointDraw(source=self._anchors, num_objects=30, add=True,
+                                      empty_value=0.0)
+        self.draw.add_subscriber(self._on_draw)
+        s.param.watch(self._refresh_anchors, ["anchors", "unit", "revision"])
+
+    # -- elements ------------------------------------------------------------------------
+    def _curve(self, *_):
+        s = self.state
+        sp = s.spectrum()
+        if sp is None:
+            return plots.spectrum_curve(np.array([0.0, 1.0]), np.zeros(2), s.unit)
+        x = s.to_display(sp.offsets_hz)
+        order = np.argsort(x)
+        xd, yd = plots.minmax_decimate(x[order], sp.data.real[order], DISPLAY_BINS)
+        unit = "Hz" if s.unit == "ppm" and not sp.reference_hz else s.unit
+        return plots.spectrum_curve(xd, yd.astype(np.float32), unit, _label(sp.nucleus))
+
+    def _baseline(self, *_):
+        s = self.state
+        sp = s.spectrum()
+        if sp is None or sp.baseline is None:
+            return plots.baseline_curve(np.array([]), None, s.unit)
+        # drawn over the *uncorrected* spectrum's level: the corrected one sits on zero,
+        # so show where the baseline was taken from
+        x = s.to_display(sp.offsets_hz)
+        order = np.argsort(x)
+        xd, yd = plots.minmax_decimate(x[order], np.zeros(x.size)[order], 200)
+        return plots.baseline_curve(xd, yd, s.unit).relabel("baseline (subtracted)")
+
+    def _pivot_line(self, *_):
+        s = self.state
+        if s.dataset is None:
+            return plots.pivot_line(0.0)
+        return plots.pivot_line(float(s.to_display(s.pivot_hz)))
+
+    def _region_spans(self, *_):
+        s = self.state
+        if s.dataset is None:
+            return plots.region_spans([])
+        return plots.region_spans([(float(s.to_display(a)), float(s.to_display(b)))
+                                   for a, b in s.regions])
+
+    def _anchor_data(self):
+        s = self.state
+        if s.dataset is None or not s.anchors:
+            return {"x": [], "y": []}
+        sp = s.spectrum()
+        # anchors are drawn at their height on the uncorrected spectrum minus the baseline,
+        # i.e. on the corrected spectrum they sit at zero offset from the subtracted curve
+        xs = [float(s.to_display(a[0])) for a in s.anchors]
+        ys = [float(a[1]) for a in s.anchors]
+        if sp is not None and sp.baseline is not None:
+            ys = [0.0 for _ in ys]
+        return {"x": xs, "y": ys}
+
+    def _refresh_anchors(self, *_):
+        self._anchor_pipe.send(self._anchor_data())
+
+    # -- interactions --------------------------------------------------------------------
+    def _on_tap(self, x=None, **_):
+        if x is None or self.state.dataset is None:
+            return
+        self.state.set_pivot(float(self.state.from_display(x)))
+
+    def _on_bounds(self, boundsx=None, **_):
+        if not boundsx or self.state.dataset is None or self.state.baseline == "spline":
+            return
+        lo, hi = (float(self.state.from_display(b)) for b in boundsx)
+        self.state.add_region(lo, hi)
+
+    def _on_draw(self, data=None, **_):
+        s = self.state
+        if not data or s.dataset is None:
+            return
+        xs = data.get("x", [])
+        ys = data.get("y", [])
+        sp = s.spectrum()
+        if sp is None:
+            return
+        # a drawn y is relative to the corrected spectrum: add the current baseline back
+        off = [float(s.from_display(x)) for x in xs]
+        base = sp.baseline if sp.baseline is not None else np.zeros(sp.offsets_hz.size)
+        anchors = [[o, float(np.interp(o, sp.offsets_hz, base)) + float(y)]
+                   for o, y in zip(off, ys, strict=False)]
+        if anchors != [list(a) for a in s.anchors]:
+            s.param.update(anchors=anchors, baseline="spline")
+
+    def __panel__(self):
+        # the spectrum first: its dimensions give the axis labels
+        overlay = (self._spectrum * self._regions * self._base * self._pivot * self._anchors)
+        overlay = overlay.opts(
+            hv.opts.Overlay(responsive=True, min_height=420, show_legend=False),
+            hv.opts.Curve(tools=["tap", "xbox_select", "hover"], active_tools=["wheel_zoom"],
+                          framewise=False, show_grid=True, responsive=True,
+                          min_height=420, default_tools=["pan", "wheel_zoom", "box_zoom",
+                                                         "reset", "save"]))
+        return pn.pane.HoloViews(overlay, sizing_mode="stretch_both", min_height=420,
+                                 linked_axes=False)
+
+
+class FidPlot(pn.viewable.Viewer):
+    state = param.ClassSelector(class_=ProcessingState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        self._dmap = hv.DynamicMap(pn.bind(self._curves, s.param.p0, s.param.p1,
+                                           s.param.pivot_hz, s.param.left_shift, s.param.echo,
+                                           s.param.lb_hz, s.param.gb_hz, s.param.trace,
+                                           s.param.revision))
+
+    def _curves(self, *_):
+        f = self.state.fid()
+        if f is None:
+            return plots.fid_curves(np.zeros(2), np.zeros(2, complex))
+        t, fid = f
+        n = min(fid.size, 4096)
+        return plots.fid_curves(t[:n], fid[:n])
+
+    def __panel__(self):
+        return pn.pane.HoloViews(self._dmap.opts(hv.opts.Curve(responsive=True, height=220,
+                                                               show_grid=True),
+                                                 hv.opts.Overlay(legend_position="top_right")),
+                                 sizing_mode="stretch_width", height=230)
+
+
+def _label(nucleus: str | None) -> str | None:
+    if not nucleus:
+        return None
+    from analysis.constants import nucleus as lookup
+
+    try:
+        return lookup(nucleus).label
+    except KeyError:
+        return nucleus
+
+
+def _fmt(m, digits=None) -> str:
+    return format(m)
+
+
+class Readouts(pn.viewable.Viewer):
+    """Shift, FWHM, integral and SNR, each with its uncertainty and unit."""
+
+    state = param.ClassSelector(class_=ProcessingState)
+
+    @param.depends("state.p0", "state.p1", "state.pivot_hz", "state.baseline",
+                   "state.regions", "state.anchors", "state.lb_hz", "state.gb_hz",
+                   "state.zero_fill", "state.left_shift", "state.echo", "state.trace",
+                   "state.revision", "state.baseline_order")
+    def _table(self):
+        m = self.state.measurements()
+        rows = []
+        pk = m.get("peak")
+        if pk is not None:
+            if pk.shift_ppm is not None:
+                rows.append(("shift", _fmt(pk.shift_ppm)))
+            rows.append(("position", _fmt(pk.position_hz)))
+            rows.append(("FWHM", _fmt(pk.fwhm_hz)))
+            if pk.fwhm_ppm is not None:
+                rows.append(("FWHM", _fmt(pk.fwhm_ppm)))
+        if "integral" in m:
+            rows.append(("integral (±2 FWHM)", _fmt(m["integral"])))
+        if "snr_t" in m:
+            rows.append(("SNR, time domain", _fmt(m["snr_t"], 3)))
+        if "snr_f" in m:
+            rows.append(("SNR, frequency domain", _fmt(m["snr_f"], 3)))
+        md = "| quantity | value |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
+        items = [pn.pane.Markdown(md, sizing_mode="stretch_width", name="readouts")]
+        if "error" in m:
+            items.append(pn.pane.Alert(m["error"], alert_type="warning"))
+        return pn.Column(*items, sizing_mode="stretch_width")
+
+    def __panel__(self):
+        return pn.panel(self._table)
+
+
+class ProcessingControls(pn.viewable.Viewer):
+    """Selection, phase (sliders + fine steps + autophase), apodization, baseline, save."""
+
+    state = param.ClassSelector(class_=ProcessingState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        w = pn.widgets
+        self.cell = w.Select.from_param(s.param.cell, label="Cell")
+        self.day = w.Select.from_param(s.param.day, label="Day")
+        self.acq = w.Select.from_param(s.param.acquisition, label="Acquisition")
+        self.trace = w.IntInput.from_param(s.param.trace, label="Trace (arrays)")
+        self.unit = w.RadioButtonGroup.from_param(s.param.unit, button_type="primary")
+        self.p0 = w.FloatSlider.from_param(s.param.p0, name="p0", label="p0 (°)",
+                                           sizing_mode="stretch_width")
+        self.p1 = w.FloatSlider.from_param(s.param.p1, label="p1 (° across SW)",
+                                           sizing_mode="stretch_width")
+        self.fine = pn.Row(*[self._step_button(k, d) for k, d in
+                             (("p0", -1.0), ("p0", -0.1), ("p0", 0.1), ("p0", 1.0),
+                              ("p1", -5.0), ("p1", 5.0))])
+        self.method = w.Select(options=["acme", "max-real", "zero-order"], value="acme",
+                               label="Autophase method", width=140)
+        self.auto = w.Button(label="Autophase", button_type="primary", width=120)
+        self.auto.on_click(lambda _e: s.autophase(self.method.value))
+        self.pivot = pn.pane.Markdown(sizing_mode="stretch_width")
+        self.lb = w.FloatInput.from_param(s.param.lb_hz, label="Exponential LB (Hz)")
+        self.gb = w.FloatInput.from_param(s.param.gb_hz, label="Gaussian LB (Hz)")
+        self.zf = w.Select.from_param(s.param.zero_fill, label="Zero fill (0 = auto)")
+        self.ls = w.IntInput.from_param(s.param.left_shift, label="Left shift (points)")
+        self.echo = w.Checkbox.from_param(s.param.echo, label="Shift to echo top")
+        self.baseline = w.RadioButtonGroup.from_param(s.param.baseline, button_type="default")
+        self.order = w.IntInput.from_param(s.param.baseline_order, label="Polynomial order")
+        self.clear = w.Button(label="Clear regions/anchors", width=170)
+        self.clear.on_click(lambda _e: s.param.update(regions=[], anchors=[]))
+        self.anchor_btn = w.Button(label="Place anchors", width=130)
+        self.anchor_btn.on_click(lambda _e: s.auto_anchors())
+        self.author = w.TextInput(label="Your name", placeholder="who saves", width=160)
+        self.save_btn = w.Button(label="Save", button_type="success", width=100)
+        self.save_btn.on_click(lambda _e: s.save(self.author.value))
+        self.history = w.Tabulator(pd.DataFrame(), disabled=True, show_index=False,
+                                   height=180, sizing_mode="stretch_width",
+                                   selectable=1)
+        self.restore_btn = w.Button(label="Restore selected", width=150)
+        self.restore_btn.on_click(self._restore)
+        self.export_btn = w.FileDownload(callback=self._export, filename="history.json",
+                                         label="Export history (JSON)", width=190)
+        s.param.watch(self._update_history, ["saved", "acquisition", "status"])
+        s.param.watch(self._update_pivot, ["pivot_hz", "unit", "revision"])
+        self._update_history()
+        self._update_pivot()
+
+    def _step_button(self, key: str, delta: float):
+        b = pn.widgets.Button(label=f"{key} {delta:+g}°", width=70, margin=(2, 2))
+
+        def click(_e):
+            p = self.state.param[key]
+            lo, hi = p.bounds
+            self.state.param.update({key: float(np.clip(getattr(self.state, key) + delta,
+                                                        lo, hi))})
+
+        b.on_click(click)
+        return b
+
+    def _update_pivot(self, *_):
+        s = self.state
+        if s.dataset is None:
+            self.pivot.object = ""
+            return
+        unit = "Hz" if s.unit == "ppm" and not s.dataset.reference_hz else s.unit
+        self.pivot.object = (f"Pivot: **{float(s.to_display(s.pivot_hz)):.6g} {unit}** "
+                             "(tap the spectrum to move it)")
+
+    def _update_history(self, *_):
+        self.history.value = pd.DataFrame(self.state.history_rows())
+
+    def _restore(self, _e):
+        sel = self.history.selection
+        if not sel:
+            self.state.status = "select a version in the history first"
+            return
+        vid = int(self.history.value.iloc[sel[0]]["version"])
+        self.state.restore(vid)
+
+    def _export(self):
+        import io
+
+        return io.StringIO(self.state.store.export_json())
+
+    def sidebar(self):
+        return [self.cell, self.day, self.acq, self.trace,
+                pn.pane.Markdown("**Axis**"), self.unit,
+                pn.pane.Markdown("**Apodization and transform**"), self.lb, self.gb, self.zf,
+                self.ls, self.echo]
+
+    def phase_panel(self):
+        return pn.Column(pn.pane.Markdown("**Phase** — p0 at the pivot, p1 across the full "
+                                          "spectral width"),
+                         self.p0, self.p1, self.fine, pn.Row(self.method, self.auto),
+                         self.pivot, sizing_mode="stretch_width")
+
+    def baseline_panel(self):
+        return pn.Column(pn.pane.Markdown(
+            "**Baseline** — polynomial: box-select signal-free regions on the spectrum; "
+            "spline: drag the orange anchors (tap with the point tool to add)."),
+            self.baseline, pn.Row(self.order, self.anchor_btn, self.clear),
+            sizing_mode="stretch_width")
+
+    def save_panel(self):
+        return pn.Column(pn.pane.Markdown("**Save** — every save is a new version; restore "
+                                          "any earlier one."),
+                         pn.Row(self.author, self.save_btn, self.restore_btn,
+                                self.export_btn),
+                         self.history, sizing_mode="stretch_width")
+
+    def __panel__(self):
+        return pn.Column(*self.sidebar(), self.phase_panel(), self.baseline_panel(),
+                         self.save_panel())

@@ -1,0 +1,49 @@
+"""Processing page: phase and baseline on real spectra, with saved, shared processing."""
+
+import panel as pn
+
+from dashboard._shell import page
+from dashboard.components.processing_view import (
+    FidPlot,
+    ProcessingControls,
+    Readouts,
+    SpectrumPlot,
+)
+from dashboard.state import ProcessingState
+
+
+def create_app(state: ProcessingState | None = None):
+    """A fresh page per session (no state shared between sessions)."""
+    pn.extension("tabulator", notifications=True)
+    state = state or ProcessingState()
+    controls = ProcessingControls(state=state)
+
+    @pn.depends(state.param.status, state.param.saved)
+    def messages(status, saved):
+        items = [pn.pane.Markdown(f"Shown: {saved}", styles={"color": "#555"})] if saved else []
+        if status:
+            kind = "danger" if status.lower().startswith(("unreadable", "save failed")) \
+                else "info"
+            items.append(pn.pane.Alert(status, alert_type=kind))
+        return pn.Column(*items, sizing_mode="stretch_width")
+
+    unreadable = []
+    if state.unreadable:
+        text = "\n".join(f"- `{k}`: {v}" for k, v in state.unreadable.items())
+        unreadable = [pn.pane.Alert(f"**Unreadable acquisitions**\n\n{text}",
+                                    alert_type="warning")]
+    main = [
+        *unreadable,
+        messages,
+        pn.Row(pn.Column(SpectrumPlot(state=state), FidPlot(state=state),
+                         sizing_mode="stretch_both"),
+               pn.Column(Readouts(state=state), controls.phase_panel(),
+                         controls.baseline_panel(), width=430),
+               sizing_mode="stretch_width"),
+        controls.save_panel(),
+    ]
+    return page("Processing", main, sidebar=controls.sidebar())
+
+
+if pn.state.served:
+    create_app().servable()
