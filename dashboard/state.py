@@ -13,6 +13,7 @@ from analysis import campaign as campaign_mod
 from . import EXAMPLE_CAMPAIGN
 
 CAMPAIGN_ENV = "HPNMR_CAMPAIGN"
+STORE_ENV = "HPNMR_STORE"  # optional: results database path (default <campaign>/.hpnmr/)
 
 
 def default_campaign_dir() -> Path:
@@ -105,6 +106,7 @@ class ProcessingState(param.Parameterized):
     baseline = param.Selector(default="none", objects=["none", "polynomial", "spline"])
     baseline_order = param.Integer(default=1, bounds=(0, 6), label="polynomial order")
     regions = param.List(default=[], doc="Baseline regions, (lo, hi) in Hz from the carrier")
+    show_corrected = param.Boolean(default=False, doc="Plot the spectrum after subtraction")
     anchors = param.List(default=[], doc="Spline anchors, (x in Hz from carrier, y)")
 
     status = param.String(default="", doc="Message for the user (errors, saves)")
@@ -119,7 +121,7 @@ class ProcessingState(param.Parameterized):
 
         root = Path(campaign_root or default_campaign_dir())
         self.campaign = campaign_mod.load(root)
-        self.store = store or ResultsStore(default_path(root))
+        self.store = store or ResultsStore(os.environ.get(STORE_ENV) or default_path(root))
         self.dataset = None
         self._cache_key = None
         self._cache = None

@@ -32,12 +32,8 @@ class SpectrumPlot(pn.viewable.Viewer):
                                                s.param.anchors, s.param.unit, s.param.lb_hz,
                                                s.param.gb_hz, s.param.zero_fill,
                                                s.param.left_shift, s.param.echo,
-                                               s.param.trace, s.param.revision))
-        self._base = hv.DynamicMap(pn.bind(self._baseline, s.param.baseline,
-                                           s.param.baseline_order, s.param.regions,
-                                           s.param.anchors, s.param.unit, s.param.p0,
-                                           s.param.p1, s.param.pivot_hz, s.param.revision,
-                                           s.param.lb_hz, s.param.gb_hz, s.param.zero_fill))
+                                               s.param.trace, s.param.revision,
+                                               s.param.show_corrected))
         self._pivot = hv.DynamicMap(pn.bind(self._pivot_line, s.param.pivot_hz, s.param.unit,
                                             s.param.revision))
         self._regions = hv.DynamicMap(pn.bind(self._region_spans, s.param.regions,
@@ -47,38 +43,39 @@ class SpectrumPlot(pn.viewable.Viewer):
             lambda data: hv.Points(data, kdims=["x", "y"]).opts(
                 size=11, color=plots.BASELINE_COLOR, line_color="white",
                 tools=["hover"]), streams=[self._anchor_pipe])
-        self.tap = streams.Tap(source=self._spectrum, x=None)
+        # the figure-level gestures attach to a layer whose element type never changes
+        self.tap = streams.Tap(source=self._anchors, x=None)
         self.tap.add_subscriber(self._on_tap)
-        self.bounds = streams.BoundsX(source=self._spectrum, boundsx=None)
+        self.bounds = streams.BoundsX(source=self._anchors, boundsx=None)
         self.bounds.add_subscriber(self._on_bounds)
         self.draw = streams.PointDraw(source=self._anchors, num_objects=30, add=True,
                                       empty_value=0.0)
         self.draw.add_subscriber(self._on_draw)
-        s.param.watch(self._refresh_anchors, ["anchors", "unit", "revision"])
+        s.param.watch(self._refresh_anchors, ["anchors", "unit", "revision", "show_corrected"])
 
     # -- elements ------------------------------------------------------------------------
     def _curve(self, *_):
+        """The spectrum and, when a baseline model is on, the baseline drawn over it
+        (before subtraction, unless "show corrected" is ticked) — one element, one update."""
         s = self.state
         sp = s.spectrum()
         if sp is None:
-            return plots.spectrum_curve(np.array([0.0, 1.0]), np.zeros(2), s.unit)
+            empty = plots.spectrum_curve(np.array([0.0, 1.0]), np.zeros(2), s.unit)
+            return empty * plots.baseline_curve(np.array([]), None, s.unit)
         x = s.to_display(sp.offsets_hz)
         order = np.argsort(x)
-        xd, yd = plots.minmax_decimate(x[order], sp.data.real[order], DISPLAY_BINS)
+        base = sp.baseline
+        y = sp.data.real
+        if base is not None and not s.show_corrected:
+            y = y + base
+        xd, yd = plots.minmax_decimate(x[order], y[order], DISPLAY_BINS)
         unit = "Hz" if s.unit == "ppm" and not sp.reference_hz else s.unit
-        return plots.spectrum_curve(xd, yd.astype(np.float32), unit, _label(sp.nucleus))
-
-    def _baseline(self, *_):
-        s = self.state
-        sp = s.spectrum()
-        if sp is None or sp.baseline is None:
-            return plots.baseline_curve(np.array([]), None, s.unit)
-        # drawn over the *uncorrected* spectrum's level: the corrected one sits on zero,
-        # so show where the baseline was taken from
-        x = s.to_display(sp.offsets_hz)
-        order = np.argsort(x)
-        xd, yd = plots.minmax_decimate(x[order], np.zeros(x.size)[order], 200)
-        return plots.baseline_curve(xd, yd, s.unit).relabel("baseline (subtracted)")
+        curve = plots.spectrum_curve(xd, yd.astype(np.float32), unit, _label(sp.nucleus))
+        if base is None:
+            return curve * plots.baseline_curve(np.array([]), None, unit)
+        bl = np.zeros_like(base) if s.show_corrected else base
+        step = max(1, x.size // 400)
+        return curve * plots.baseline_curve(x[order][::step], bl[order][::step], unit)
 
     def _pivot_line(self, *_):
         s = self.state
@@ -102,7 +99,7 @@ class SpectrumPlot(pn.viewable.Viewer):
         # i.e. on the corrected spectrum they sit at zero offset from the subtracted curve
         xs = [float(s.to_display(a[0])) for a in s.anchors]
         ys = [float(a[1]) for a in s.anchors]
-        if sp is not None and sp.baseline is not None:
+        if s.show_corrected and sp is not None and sp.baseline is not None:
             ys = [0.0 for _ in ys]
         return {"x": xs, "y": ys}
 
@@ -130,17 +127,19 @@ class SpectrumPlot(pn.viewable.Viewer):
         sp = s.spectrum()
         if sp is None:
             return
-        # a drawn y is relative to the corrected spectrum: add the current baseline back
         off = [float(s.from_display(x)) for x in xs]
-        base = sp.baseline if sp.baseline is not None else np.zeros(sp.offsets_hz.size)
-        anchors = [[o, float(np.interp(o, sp.offsets_hz, base)) + float(y)]
-                   for o, y in zip(off, ys, strict=False)]
+        if s.show_corrected and sp.baseline is not None:
+            # drawn on the corrected spectrum: y is relative to the current baseline
+            anchors = [[o, float(np.interp(o, sp.offsets_hz, sp.baseline)) + float(y)]
+                       for o, y in zip(off, ys, strict=False)]
+        else:
+            anchors = [[o, float(y)] for o, y in zip(off, ys, strict=False)]
         if anchors != [list(a) for a in s.anchors]:
             s.param.update(anchors=anchors, baseline="spline")
 
     def __panel__(self):
         # the spectrum first: its dimensions give the axis labels
-        overlay = (self._spectrum * self._regions * self._base * self._pivot * self._anchors)
+        overlay = (self._spectrum * self._regions * self._pivot * self._anchors)
         overlay = overlay.opts(
             hv.opts.Overlay(responsive=True, min_height=420, show_legend=False),
             hv.opts.Curve(tools=["tap", "xbox_select", "hover"], active_tools=["wheel_zoom"],
@@ -151,24 +150,50 @@ class SpectrumPlot(pn.viewable.Viewer):
                                  linked_axes=False)
 
 
+def debounced(callback, delay_ms: int = 120):
+    """Run ``callback`` once the parameters stop changing (in a served session), or at
+    once without a server. A side effect of parameter changes, kept off the drag path."""
+    token = {"n": 0}
+
+    def trigger(*_):
+        doc = pn.state.curdoc
+        if doc is None or doc.session_context is None:
+            callback()
+            return
+        token["n"] += 1
+        mine = token["n"]
+
+        def run():
+            if token["n"] == mine:
+                callback()
+
+        doc.add_timeout_callback(run, delay_ms)
+
+    return trigger
+
+
 class FidPlot(pn.viewable.Viewer):
+    """The processed FID (real and imaginary, p0 applied), refreshed when the controls
+    settle."""
+
     state = param.ClassSelector(class_=ProcessingState)
 
     def __init__(self, **params):
         super().__init__(**params)
         s = self.state
-        self._dmap = hv.DynamicMap(pn.bind(self._curves, s.param.p0, s.param.p1,
-                                           s.param.pivot_hz, s.param.left_shift, s.param.echo,
-                                           s.param.lb_hz, s.param.gb_hz, s.param.trace,
-                                           s.param.revision))
+        self._pipe = streams.Pipe(data=self._data())
+        self._dmap = hv.DynamicMap(lambda data: plots.fid_curves(*data), streams=[self._pipe])
+        s.param.watch(debounced(lambda: self._pipe.send(self._data())),
+                      ["p0", "p1", "pivot_hz", "left_shift", "echo", "lb_hz", "gb_hz",
+                       "trace", "revision"])
 
-    def _curves(self, *_):
+    def _data(self):
         f = self.state.fid()
         if f is None:
-            return plots.fid_curves(np.zeros(2), np.zeros(2, complex))
+            return np.zeros(2), np.zeros(2, complex)
         t, fid = f
         n = min(fid.size, 4096)
-        return plots.fid_curves(t[:n], fid[:n])
+        return t[:n], fid[:n]
 
     def __panel__(self):
         return pn.pane.HoloViews(self._dmap.opts(hv.opts.Curve(responsive=True, height=220,
@@ -193,15 +218,22 @@ def _fmt(m, digits=None) -> str:
 
 
 class Readouts(pn.viewable.Viewer):
-    """Shift, FWHM, integral and SNR, each with its uncertainty and unit."""
+    """Shift, FWHM, integral and SNR, each with its uncertainty and unit (refreshed when
+    the controls settle, so dragging stays fast)."""
 
     state = param.ClassSelector(class_=ProcessingState)
 
-    @param.depends("state.p0", "state.p1", "state.pivot_hz", "state.baseline",
-                   "state.regions", "state.anchors", "state.lb_hz", "state.gb_hz",
-                   "state.zero_fill", "state.left_shift", "state.echo", "state.trace",
-                   "state.revision", "state.baseline_order")
-    def _table(self):
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._md = pn.pane.Markdown(sizing_mode="stretch_width", name="readouts")
+        self._alert = pn.pane.Alert("", alert_type="warning", visible=False)
+        self.state.param.watch(debounced(self.refresh, 150),
+                               ["p0", "p1", "pivot_hz", "baseline", "regions", "anchors",
+                                "lb_hz", "gb_hz", "zero_fill", "left_shift", "echo", "trace",
+                                "revision", "baseline_order"])
+        self.refresh()
+
+    def refresh(self) -> None:
         m = self.state.measurements()
         rows = []
         pk = m.get("peak")
@@ -215,17 +247,15 @@ class Readouts(pn.viewable.Viewer):
         if "integral" in m:
             rows.append(("integral (±2 FWHM)", _fmt(m["integral"])))
         if "snr_t" in m:
-            rows.append(("SNR, time domain", _fmt(m["snr_t"], 3)))
+            rows.append(("SNR, time domain", _fmt(m["snr_t"])))
         if "snr_f" in m:
-            rows.append(("SNR, frequency domain", _fmt(m["snr_f"], 3)))
-        md = "| quantity | value |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
-        items = [pn.pane.Markdown(md, sizing_mode="stretch_width", name="readouts")]
-        if "error" in m:
-            items.append(pn.pane.Alert(m["error"], alert_type="warning"))
-        return pn.Column(*items, sizing_mode="stretch_width")
+            rows.append(("SNR, frequency domain", _fmt(m["snr_f"])))
+        self._md.object = ("| quantity | value |\n|---|---|\n"
+                           + "\n".join(f"| {a} | {b} |" for a, b in rows))
+        self._alert.param.update(object=m.get("error", ""), visible="error" in m)
 
     def __panel__(self):
-        return pn.panel(self._table)
+        return pn.Column(self._md, self._alert, sizing_mode="stretch_width")
 
 
 class ProcessingControls(pn.viewable.Viewer):
@@ -261,6 +291,8 @@ class ProcessingControls(pn.viewable.Viewer):
         self.echo = w.Checkbox.from_param(s.param.echo, label="Shift to echo top")
         self.baseline = w.RadioButtonGroup.from_param(s.param.baseline, button_type="default")
         self.order = w.IntInput.from_param(s.param.baseline_order, label="Polynomial order")
+        self.corrected = w.Checkbox.from_param(s.param.show_corrected,
+                                               label="Show corrected spectrum")
         self.clear = w.Button(label="Clear regions/anchors", width=170)
         self.clear.on_click(lambda _e: s.param.update(regions=[], anchors=[]))
         self.anchor_btn = w.Button(label="Place anchors", width=130)
@@ -333,7 +365,7 @@ class ProcessingControls(pn.viewable.Viewer):
         return pn.Column(pn.pane.Markdown(
             "**Baseline** — polynomial: box-select signal-free regions on the spectrum; "
             "spline: drag the orange anchors (tap with the point tool to add)."),
-            self.baseline, pn.Row(self.order, self.anchor_btn, self.clear),
+            self.baseline, pn.Row(self.order, self.anchor_btn, self.clear), self.corrected,
             sizing_mode="stretch_width")
 
     def save_panel(self):
