@@ -139,7 +139,7 @@ class ProcessingState(param.Parameterized):
     @param.depends("cell", watch=True, on_init=False)
     def _on_cell(self) -> None:
         days = self.campaign.days(self.cell) if self.cell else []
-        self.param.day.objects = days
+        self.param.day.objects = {f"day {_day(d)}": d for d in days}
         self.day = days[0] if days else None
         self._on_day()
 

@@ -276,9 +276,11 @@ class ProcessingControls(pn.viewable.Viewer):
                                            sizing_mode="stretch_width")
         self.p1 = w.FloatSlider.from_param(s.param.p1, label="p1 (° across SW)",
                                            sizing_mode="stretch_width")
-        self.fine = pn.Row(*[self._step_button(k, d) for k, d in
-                             (("p0", -1.0), ("p0", -0.1), ("p0", 0.1), ("p0", 1.0),
-                              ("p1", -5.0), ("p1", 5.0))])
+        self.fine = pn.Column(
+            pn.Row(*[self._step_button(k, d) for k, d in
+                     (("p0", -1.0), ("p0", -0.1), ("p0", 0.1), ("p0", 1.0))]),
+            pn.Row(*[self._step_button(k, d) for k, d in
+                     (("p1", -5.0), ("p1", -1.0), ("p1", 1.0), ("p1", 5.0))]))
         self.method = w.Select(options=["acme", "max-real", "zero-order"], value="acme",
                                label="Autophase method", width=140)
         self.auto = w.Button(label="Autophase", button_type="primary", width=120)
@@ -290,7 +292,8 @@ class ProcessingControls(pn.viewable.Viewer):
         self.ls = w.IntInput.from_param(s.param.left_shift, label="Left shift (points)")
         self.echo = w.Checkbox.from_param(s.param.echo, label="Shift to echo top")
         self.baseline = w.RadioButtonGroup.from_param(s.param.baseline, button_type="default")
-        self.order = w.IntInput.from_param(s.param.baseline_order, label="Polynomial order")
+        self.order = w.IntInput.from_param(s.param.baseline_order, label="Polynomial order",
+                                           width=140)
         self.corrected = w.Checkbox.from_param(s.param.show_corrected,
                                                label="Show corrected spectrum")
         self.clear = w.Button(label="Clear regions/anchors", width=170)
@@ -365,7 +368,8 @@ class ProcessingControls(pn.viewable.Viewer):
         return pn.Column(pn.pane.Markdown(
             "**Baseline** — polynomial: box-select signal-free regions on the spectrum; "
             "spline: drag the orange anchors (tap with the point tool to add)."),
-            self.baseline, pn.Row(self.order, self.anchor_btn, self.clear), self.corrected,
+            self.baseline, pn.Row(self.order, self.corrected),
+            pn.Row(self.anchor_btn, self.clear),
             sizing_mode="stretch_width")
 
     def save_panel(self):
