@@ -36,16 +36,6 @@ def baseline_curve(x: np.ndarray, y: np.ndarray | None, unit: str) -> hv.Curve:
         color=BASELINE_COLOR, line_dash="dashed", line_width=1.5)
 
 
-def pivot_line(x: float) -> hv.VLine:
-    return hv.VLine(x).opts(color=PIVOT_COLOR, line_width=1.5, line_dash="dotted")
-
-
-def region_spans(regions_display) -> hv.Overlay:
-    spans = [hv.VSpan(min(a, b), max(a, b)).opts(color=BASELINE_COLOR, alpha=0.12)
-             for a, b in regions_display]
-    return hv.Overlay(spans) if spans else hv.Overlay([hv.VSpan(None, None)])
-
-
 def fid_curves(t_s: np.ndarray, fid: np.ndarray) -> hv.Overlay:
     """Real and imaginary FID against time in µs."""
     t = t_s * 1e6

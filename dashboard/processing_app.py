@@ -3,12 +3,8 @@
 import panel as pn
 
 from dashboard._shell import page
-from dashboard.components.processing_view import (
-    FidPlot,
-    ProcessingControls,
-    Readouts,
-    SpectrumPlot,
-)
+from dashboard.components.processing_view import FidPlot, ProcessingControls, Readouts
+from dashboard.components.spectrum_bokeh import BokehSpectrumPlot
 from dashboard.state import ProcessingState
 
 
@@ -35,7 +31,7 @@ def create_app(state: ProcessingState | None = None):
     main = [
         *unreadable,
         messages,
-        pn.Row(pn.Column(SpectrumPlot(state=state), FidPlot(state=state),
+        pn.Row(pn.Column(BokehSpectrumPlot(state=state), FidPlot(state=state),
                          sizing_mode="stretch_both"),
                pn.Column(Readouts(state=state), controls.phase_panel(),
                          controls.baseline_panel(), width=430),

@@ -35,3 +35,58 @@ def test_two_sessions_share_nothing(example):
     a, b = CampaignState(example), CampaignState(example)
     a.cell = "N4"
     assert b.cell == "N1"
+
+
+def test_plot_functions_label_units():
+    import numpy as np
+
+    from dashboard import plots
+
+    c = plots.spectrum_curve(np.arange(3.0), np.ones(3), "ppm", "¹H")
+    assert c.kdims[0].label == "¹H shift δ (ppm)"
+    assert c.vdims[0].label == "intensity (a.u.)"
+    f = plots.fid_curves(np.arange(4) * 1e-6, np.ones(4, complex))
+    assert f.get(0).kdims[0].label == "time (µs)"
+    x, y = plots.minmax_decimate(np.arange(10000.0), np.sin(np.arange(10000.0)), 100)
+    assert x.size <= 201 and y.max() == np.sin(np.arange(10000.0)).max()
+
+
+def test_processing_state_round_trip(tmp_path, example):
+    from analysis.store import ResultsStore
+    from dashboard.state import ProcessingState
+
+    s = ProcessingState(example, store=ResultsStore(tmp_path / "r.sqlite"))
+    s.cell = "N2"
+    s.day = 1.0
+    s.acquisition = "nmr/N2/day001/1H_satrec"
+    assert s.dataset.traces == 16 and s.param.trace.bounds == (0, 15)
+    s.trace = 15
+    m = s.measurements()
+    assert "peak" in m and m["snr_t"].value > 10
+    s.set_pivot(1000.0)
+    s.p0 = 10.0
+    v = s.save("tester")
+    s.p0 = 50.0
+    s.restore(v.id)
+    assert s.p0 == 10.0 and s.pivot_hz == 1000.0
+    assert [r["version"] for r in s.history_rows()] == [v.id, v.id + 1]
+
+
+def test_processing_state_lists_a_corrupt_file_and_keeps_working(tmp_path, example):
+    import shutil
+
+    from analysis.store import ResultsStore
+    from dashboard.state import ProcessingState
+
+    root = tmp_path / "camp"
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns(".hpnmr"))
+    fid = root / "nmr/N1/day000/139La/fid"
+    fid.write_bytes(fid.read_bytes()[:64])
+    s = ProcessingState(root, store=ResultsStore(tmp_path / "r.sqlite"))
+    assert "nmr/N1/day000/139La" in s.unreadable
+    s.day = 0.0
+    s.acquisition = "nmr/N1/day000/139La"
+    assert s.dataset is None and s.status.startswith("Unreadable")
+    assert s.spectrum() is None and "error" in s.measurements()
+    s.acquisition = "nmr/N1/day000/1H"
+    assert s.dataset is not None and s.spectrum() is not None

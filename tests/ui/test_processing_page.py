@@ -133,3 +133,22 @@ def test_save_then_reload_in_a_new_page_shows_it(page, tmp_path, example, monkey
     assert second.baseline == "polynomial" and second.regions == first.regions
     expect(page2.get_by_text("p0 (°): 42.5", exact=False)).to_be_visible()
     expect(page2.get_by_text("saved by playwright", exact=False)).to_be_visible()
+
+
+def test_corrupt_file_is_listed_and_the_page_works(page, tmp_path, example):
+    import shutil
+
+    root = tmp_path / "camp"
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns(".hpnmr"))
+    fid = root / "nmr/N1/day-01/139La/fid"
+    fid.write_bytes(b"\x00" * 10)
+    st = ProcessingState(root, store=ResultsStore(tmp_path / "r.sqlite"))
+    _open(page, st)
+    alert = page.locator(".alert-warning").filter(has_text="Unreadable acquisitions")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("nmr/N1/day-01/139La")
+    st.acquisition = "nmr/N1/day-01/139La"  # the broken one: a message, no crash
+    wait_until(lambda: st.status.startswith("Unreadable"), page)
+    st.acquisition = "nmr/N1/day-01/1H"
+    wait_until(lambda: st.dataset is not None and page.evaluate(SIGNATURE) > 0, page)
+    assert page.get_by_text("Traceback").count() == 0

@@ -1,0 +1,225 @@
+"""The processing page's spectrum plot on Bokeh models directly.
+
+Why not a HoloViews DynamicMap here (the page's other plots are): a drag of p0 must reach
+the browser in a few milliseconds, and HoloViews' per-update machinery for an overlay costs
+50–90 ms on this machine (see tests/benchmarks). A ColumnDataSource update costs ~1 ms.
+Zoom survives updates (the ranges are only reset when the dataset or unit changes), and
+the decimation follows the visible x range, so zooming in shows every point.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import panel as pn
+import param
+from bokeh import events
+from bokeh.models import (
+    BoxAnnotation,
+    ColumnDataSource,
+    HoverTool,
+    PointDrawTool,
+    Range1d,
+    Span,
+)
+from bokeh.plotting import figure
+
+from .. import plots
+from ..state import ProcessingState
+
+DISPLAY_BINS = 2000
+
+
+class BokehSpectrumPlot(pn.viewable.Viewer):
+    """Spectrum, baseline, pivot (tap), regions (x box-select), anchors (point-draw)."""
+
+    state = param.ClassSelector(class_=ProcessingState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        self._x = np.zeros(0)
+        self._y = np.zeros(0)
+        self.spec_src = ColumnDataSource({"x": [], "y": []})
+        self.base_src = ColumnDataSource({"x": [], "y": []})
+        self.anchor_src = ColumnDataSource({"x": [], "y": []})
+        fig = figure(sizing_mode="stretch_both", min_height=420,
+                     tools="pan,wheel_zoom,box_zoom,xbox_select,reset,save",
+                     active_scroll="wheel_zoom", x_range=Range1d(0, 1), y_range=Range1d(0, 1),
+                     output_backend="canvas")
+        fig.line("x", "y", source=self.spec_src, color=plots.SPECTRUM_COLOR, line_width=1.2)
+        fig.line("x", "y", source=self.base_src, color=plots.BASELINE_COLOR,
+                 line_dash="dashed", line_width=1.5)
+        pts = fig.scatter("x", "y", source=self.anchor_src, size=11,
+                          color=plots.BASELINE_COLOR, line_color="white")
+        fig.add_tools(PointDrawTool(renderers=[pts], add=False),
+                      HoverTool(renderers=[pts], tooltips=[("anchor", "@x, @y")]))
+        self.pivot = Span(location=0, dimension="height", line_color=plots.PIVOT_COLOR,
+                          line_dash="dotted", line_width=1.5)
+        fig.add_layout(self.pivot)
+        fig.yaxis.axis_label = "intensity (a.u.)"
+        fig.grid.grid_line_alpha = 0.4
+        fig.toolbar.logo = None
+        self.fig = fig
+        self._boxes: list[BoxAnnotation] = []
+        fig.on_event(events.Tap, self._on_tap)
+        fig.on_event(events.SelectionGeometry, self._on_select)
+        fig.x_range.on_change("start", self._on_range)
+        fig.x_range.on_change("end", self._on_range)
+        self.anchor_src.on_change("data", self._on_draw)
+        s.param.watch(self._in_session(self._update_curve),
+                      ["p0", "p1", "pivot_hz", "baseline", "baseline_order", "regions",
+                       "anchors", "lb_hz", "gb_hz", "zero_fill", "left_shift", "echo",
+                       "trace", "show_corrected"])
+        s.param.watch(self._in_session(self._reset_view), ["revision", "unit"])
+        s.param.watch(self._in_session(self._update_overlays),
+                      ["pivot_hz", "regions", "anchors", "show_corrected"])
+        self._reset_view()
+
+    # -- updates ---------------------------------------------------------------------------
+    def _in_session(self, fn):
+        """Run ``fn`` now inside this plot's session (its document lock is held), or on the
+        session's next tick when the change comes from elsewhere (another thread)."""
+
+        def run(*_):
+            doc = self.fig.document
+            # Panel's own test of "this thread holds the document lock" (as in
+            # pn.state.execute), applied to this plot's document
+            if doc is None or doc.session_context is None or pn.state._unblocked(doc):
+                fn()
+            else:
+                doc.add_next_tick_callback(fn)
+
+        return run
+
+    def _spectrum_xy(self):
+        s = self.state
+        sp = s.spectrum()
+        if sp is None:
+            return None
+        x = np.asarray(s.to_display(sp.offsets_hz))
+        order = np.argsort(x)
+        y = sp.data.real if (sp.baseline is None or s.show_corrected) \
+            else sp.data.real + sp.baseline
+        base = None
+        if sp.baseline is not None:
+            base = np.zeros_like(sp.baseline) if s.show_corrected else sp.baseline
+            base = base[order]
+        return sp, x[order], y[order], base
+
+    def _visible(self, x, y):
+        r = self.fig.x_range
+        lo, hi = sorted((r.start, r.end))
+        i0, i1 = np.searchsorted(x, [lo, hi])
+        i0, i1 = max(0, i0 - 1), min(x.size, i1 + 1)
+        if i1 - i0 < 2:
+            i0, i1 = 0, x.size
+        return plots.minmax_decimate(x[i0:i1], y[i0:i1], DISPLAY_BINS)
+
+    def _update_curve(self, *_):
+        out = self._spectrum_xy()
+        if out is None:
+            self.spec_src.data = {"x": [], "y": []}
+            self.base_src.data = {"x": [], "y": []}
+            return
+        _sp, x, y, base = out
+        self._x, self._y = x, y
+        xd, yd = self._visible(x, y)
+        self.spec_src.data = {"x": xd, "y": yd.astype(np.float32)}
+        if base is None:
+            self.base_src.data = {"x": [], "y": []}
+        else:
+            step = max(1, x.size // 400)
+            self.base_src.data = {"x": x[::step], "y": base[::step].astype(np.float32)}
+
+    def _reset_view(self, *_):
+        s = self.state
+        self._update_curve()
+        if self._x.size:
+            lo, hi = float(self._x[0]), float(self._x[-1])
+            ymin, ymax = float(np.min(self._y)), float(np.max(self._y))
+            pad = 0.05 * (ymax - ymin or 1.0)
+            if s.unit == "ppm" and s.dataset is not None and s.dataset.reference_hz:
+                self.fig.x_range.update(start=hi, end=lo)  # ppm reads right to left
+            else:
+                self.fig.x_range.update(start=lo, end=hi)
+            self.fig.y_range.update(start=ymin - pad, end=ymax + pad)
+            self._update_curve()
+            nuc = plots_label(s)
+            unit = "Hz" if s.unit == "ppm" and not s.dataset.reference_hz else s.unit
+            self.fig.xaxis.axis_label = plots.axis_label(unit, nuc)
+        self._update_overlays()
+
+    def _update_overlays(self, *_):
+        s = self.state
+        if s.dataset is None:
+            return
+        self.pivot.location = float(s.to_display(s.pivot_hz))
+        for b in self._boxes:
+            b.visible = False
+        for i, (a, b) in enumerate(s.regions):
+            xa, xb = sorted((float(s.to_display(a)), float(s.to_display(b))))
+            if i >= len(self._boxes):
+                box = BoxAnnotation(fill_color=plots.BASELINE_COLOR, fill_alpha=0.12)
+                self.fig.add_layout(box)
+                self._boxes.append(box)
+            self._boxes[i].update(left=xa, right=xb, visible=True)
+        data = self._anchor_data()
+        if data != {k: list(v) for k, v in self.anchor_src.data.items()}:
+            self._syncing = True
+            self.anchor_src.data = data
+            self._syncing = False
+
+    def _anchor_data(self):
+        s = self.state
+        if not s.anchors:
+            return {"x": [], "y": []}
+        xs = [float(s.to_display(a[0])) for a in s.anchors]
+        ys = [0.0 if s.show_corrected else float(a[1]) for a in s.anchors]
+        return {"x": xs, "y": ys}
+
+    # -- interactions ----------------------------------------------------------------------
+    def _on_tap(self, event):
+        if self.state.dataset is not None and event.x is not None:
+            self.state.set_pivot(float(self.state.from_display(event.x)))
+
+    def _on_select(self, event):
+        g = event.geometry
+        if not event.final or self.state.dataset is None or g.get("type") != "rect":
+            return
+        lo, hi = (float(self.state.from_display(v)) for v in (g["x0"], g["x1"]))
+        self.state.add_region(lo, hi)
+
+    def _on_range(self, *_):
+        if self._x.size:
+            xd, yd = self._visible(self._x, self._y)
+            self.spec_src.data = {"x": xd, "y": yd.astype(np.float32)}
+
+    def _on_draw(self, _attr, _old, new):
+        s = self.state
+        if getattr(self, "_syncing", False) or s.dataset is None:
+            return
+        off = [float(s.from_display(x)) for x in new.get("x", [])]
+        ys = list(new.get("y", []))
+        sp = s.spectrum()
+        if s.show_corrected and sp is not None and sp.baseline is not None:
+            anchors = [[o, float(np.interp(o, sp.offsets_hz, sp.baseline)) + float(y)]
+                       for o, y in zip(off, ys, strict=False)]
+        else:
+            anchors = [[o, float(y)] for o, y in zip(off, ys, strict=False)]
+        if anchors != [list(a) for a in s.anchors]:
+            s.param.update(anchors=anchors, baseline="spline")
+
+    def __panel__(self):
+        return pn.pane.Bokeh(self.fig, sizing_mode="stretch_both", min_height=420)
+
+
+def plots_label(state: ProcessingState) -> str | None:
+    from analysis.constants import nucleus as lookup
+
+    nuc = state.dataset.nucleus if state.dataset is not None else None
+    if not nuc:
+        return None
+    try:
+        return lookup(nuc).label
+    except KeyError:
+        return nuc
