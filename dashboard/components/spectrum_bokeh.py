@@ -189,7 +189,7 @@ class BokehSpectrumPlot(pn.viewable.Viewer):
         lo, hi = (float(self.state.from_display(v)) for v in (g["x0"], g["x1"]))
         self.state.add_region(lo, hi)
 
-    def _on_range(self, *_):
+    def _on_range(self, _attr, _old, _new):
         if self._x.size:
             xd, yd = self._visible(self._x, self._y)
             self.spec_src.data = {"x": xd, "y": yd.astype(np.float32)}
