@@ -262,7 +262,7 @@ def _acme_score(spec_real: np.ndarray, gamma: float = 5e-3) -> float:
     return float(entropy + gamma * penalty * 1e3)
 
 
-def _wrap(angle_deg: float) -> float:
+def wrap_phase(angle_deg: float) -> float:
     """Wrap an angle into [−180, 180)."""
     return float((angle_deg + 180.0) % 360.0 - 180.0)
 
@@ -302,7 +302,7 @@ def autophase(spectrum: np.ndarray, offsets_hz: np.ndarray, spectral_width_hz: f
         return float(np.rad2deg(-np.angle(z)))
 
     if method == "zero-order" or not first_order:
-        return _wrap(p0_for(0.0)), 0.0
+        return wrap_phase(p0_for(0.0)), 0.0
 
     def negativity(p1: float) -> float:
         r = (sm * phase_factor(fm, spectral_width_hz, p0_for(p1), p1, pivot_hz)).real
@@ -314,7 +314,7 @@ def autophase(spectrum: np.ndarray, offsets_hz: np.ndarray, spectral_width_hz: f
     p1 = float(optimize.minimize_scalar(negativity, bounds=(p1 - 5, p1 + 5),
                                         method="bounded").x)
     if method == "max-real":
-        return _wrap(p0_for(p1)), p1
+        return wrap_phase(p0_for(p1)), p1
 
     if method == "acme":
         idx = np.flatnonzero(mask)
@@ -335,7 +335,7 @@ def autophase(spectrum: np.ndarray, offsets_hz: np.ndarray, spectral_width_hz: f
         r = (sm * phase_factor(fm, spectral_width_hz, p0, p1, pivot_hz)).real
         if r.sum() < 0:  # the 180° ambiguity: the real integral must be positive
             p0 += 180.0
-        return _wrap(p0), p1
+        return wrap_phase(p0), p1
 
     raise ValueError(f"unknown autophase method {method!r}")
 

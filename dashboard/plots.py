@@ -16,6 +16,18 @@ PIVOT_COLOR = "#7570b3"
 IMAG_COLOR = "#999999"
 
 
+def nucleus_label(nucleus: str | None) -> str | None:
+    """``"139La"`` → ``"¹³⁹La"`` for axis labels (unknown labels pass through)."""
+    if not nucleus:
+        return None
+    from analysis.constants import nucleus as lookup
+
+    try:
+        return lookup(nucleus).label
+    except KeyError:
+        return nucleus
+
+
 def axis_label(unit: str, nucleus: str | None = None) -> str:
     label = UNIT_LABEL[unit]
     return f"{nucleus} {label}" if nucleus else label

@@ -9,6 +9,7 @@ import numpy as np
 import param
 
 from analysis import campaign as campaign_mod
+from analysis.processing import wrap_phase
 
 from . import EXAMPLE_CAMPAIGN
 
@@ -210,7 +211,7 @@ class ProcessingState(param.Parameterized):
         self.param.update(
             echo=p.left_shift == "echo",
             left_shift=0 if p.left_shift == "echo" else int(p.left_shift), lb_hz=p.lb_hz,
-            gb_hz=p.gb_hz, zero_fill=zf, p0=_wrap(p.p0_deg), p1=p.p1_deg, pivot_hz=p.pivot_hz,
+            gb_hz=p.gb_hz, zero_fill=zf, p0=wrap_phase(p.p0_deg), p1=p.p1_deg, pivot_hz=p.pivot_hz,
             baseline=p.baseline, baseline_order=p.baseline_order,
             regions=[list(r) for r in p.baseline_regions_hz],
             anchors=[list(a) for a in p.baseline_anchors],
@@ -309,7 +310,7 @@ class ProcessingState(param.Parameterized):
 
         sw = self.dataset.spectral_width_hz if self.dataset else 1.0
         p0 = move_pivot(self.p0, self.p1, self.pivot_hz, float(offset_hz), sw)
-        self.param.update(pivot_hz=float(offset_hz), p0=_wrap(p0))
+        self.param.update(pivot_hz=float(offset_hz), p0=wrap_phase(p0))
 
     def autophase(self, method: str = "acme") -> None:
         from analysis import processing
@@ -320,7 +321,7 @@ class ProcessingState(param.Parameterized):
         off, raw = t
         p0, p1 = processing.autophase(raw, off, self.dataset.spectral_width_hz, method=method,
                                       pivot_hz=self.pivot_hz)
-        self.param.update(p0=_wrap(p0), p1=float(np.clip(p1, -720, 720)))
+        self.param.update(p0=wrap_phase(p0), p1=float(np.clip(p1, -720, 720)))
         self.status = f"autophase ({method}): a starting point — check and refine by hand"
 
     def add_region(self, lo_hz: float, hi_hz: float) -> None:
@@ -379,7 +380,3 @@ class ProcessingState(param.Parameterized):
                  "p1 (°)": round(v.params.get("p1_deg", 0.0), 2),
                  "baseline": v.params.get("baseline", ""), "note": v.note}
                 for v in self.store.history(self.acquisition)]
-
-
-def _wrap(angle: float) -> float:
-    return float((angle + 180.0) % 360.0 - 180.0)

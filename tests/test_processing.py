@@ -79,7 +79,7 @@ def test_zero_order_autophase_single_line():
     off, raw = P.transform(ds, P.ProcessingParams())
     p0, p1 = P.autophase(raw, off, SW, method="zero-order")
     assert p1 == 0.0
-    assert P._wrap(p0 - 123.0) == pytest.approx(0.0, abs=1.0)
+    assert P.wrap_phase(p0 - 123.0) == pytest.approx(0.0, abs=1.0)
 
 
 def test_polynomial_baseline_recovers_a_known_baseline():

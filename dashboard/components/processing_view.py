@@ -66,21 +66,6 @@ class FidPlot(pn.viewable.Viewer):
                                  sizing_mode="stretch_width", height=230)
 
 
-def _label(nucleus: str | None) -> str | None:
-    if not nucleus:
-        return None
-    from analysis.constants import nucleus as lookup
-
-    try:
-        return lookup(nucleus).label
-    except KeyError:
-        return nucleus
-
-
-def _fmt(m, digits=None) -> str:
-    return format(m)
-
-
 class Readouts(pn.viewable.Viewer):
     """Shift, FWHM, integral and SNR, each with its uncertainty and unit (refreshed when
     the controls settle, so dragging stays fast)."""
@@ -103,17 +88,17 @@ class Readouts(pn.viewable.Viewer):
         pk = m.get("peak")
         if pk is not None:
             if pk.shift_ppm is not None:
-                rows.append(("shift", _fmt(pk.shift_ppm)))
-            rows.append(("position", _fmt(pk.position_hz)))
-            rows.append(("FWHM", _fmt(pk.fwhm_hz)))
+                rows.append(("shift", format(pk.shift_ppm)))
+            rows.append(("position", format(pk.position_hz)))
+            rows.append(("FWHM", format(pk.fwhm_hz)))
             if pk.fwhm_ppm is not None:
-                rows.append(("FWHM", _fmt(pk.fwhm_ppm)))
+                rows.append(("FWHM", format(pk.fwhm_ppm)))
         if "integral" in m:
-            rows.append(("integral (±2 FWHM)", _fmt(m["integral"])))
+            rows.append(("integral (±2 FWHM)", format(m["integral"])))
         if "snr_t" in m:
-            rows.append(("SNR, time domain", _fmt(m["snr_t"])))
+            rows.append(("SNR, time domain", format(m["snr_t"])))
         if "snr_f" in m:
-            rows.append(("SNR, frequency domain", _fmt(m["snr_f"])))
+            rows.append(("SNR, frequency domain", format(m["snr_f"])))
         self._md.object = ("| quantity | value |\n|---|---|\n"
                            + "\n".join(f"| {a} | {b} |" for a, b in rows))
         self._alert.param.update(object=m.get("error", ""), visible="error" in m)

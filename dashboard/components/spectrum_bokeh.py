@@ -133,20 +133,21 @@ class BokehSpectrumPlot(pn.viewable.Viewer):
 
     def _reset_view(self, *_):
         s = self.state
-        self._update_curve()
-        if self._x.size:
-            lo, hi = float(self._x[0]), float(self._x[-1])
-            ymin, ymax = float(np.min(self._y)), float(np.max(self._y))
+        out = self._spectrum_xy()
+        if out is not None:
+            _sp, x, y, _base = out
+            lo, hi = float(x[0]), float(x[-1])
+            ymin, ymax = float(np.min(y)), float(np.max(y))
             pad = 0.05 * (ymax - ymin or 1.0)
             if s.unit == "ppm" and s.dataset is not None and s.dataset.reference_hz:
                 self.fig.x_range.update(start=hi, end=lo)  # ppm reads right to left
             else:
                 self.fig.x_range.update(start=lo, end=hi)
             self.fig.y_range.update(start=ymin - pad, end=ymax + pad)
-            self._update_curve()
-            nuc = plots_label(s)
+            nuc = plots.nucleus_label(s.dataset.nucleus)
             unit = "Hz" if s.unit == "ppm" and not s.dataset.reference_hz else s.unit
             self.fig.xaxis.axis_label = plots.axis_label(unit, nuc)
+        self._update_curve()  # once, after the ranges: decimated for the visible window
         self._update_overlays()
 
     def _update_overlays(self, *_):
@@ -212,14 +213,3 @@ class BokehSpectrumPlot(pn.viewable.Viewer):
     def __panel__(self):
         return pn.pane.Bokeh(self.fig, sizing_mode="stretch_both", min_height=420)
 
-
-def plots_label(state: ProcessingState) -> str | None:
-    from analysis.constants import nucleus as lookup
-
-    nuc = state.dataset.nucleus if state.dataset is not None else None
-    if not nuc:
-        return None
-    try:
-        return lookup(nuc).label
-    except KeyError:
-        return nuc
