@@ -36,6 +36,16 @@ def debounced(callback, delay_ms: int = 120):
     return trigger
 
 
+class LiveSlider(pn.widgets.FloatSlider):
+    """A float slider whose moves reach the server without Panel's 50 ms coalescing delay.
+
+    Panel waits ``_debounce`` ms after a browser change before it applies it, to gather
+    bursts; a phase step costs ~5 ms on the server, so the wait would be most of the round
+    trip. Bursts still coalesce: changes arriving while one is pending are merged."""
+
+    _debounce = 2
+
+
 class FidPlot(pn.viewable.Viewer):
     """The processed FID (real and imaginary, p0 applied), refreshed when the controls
     settle."""
@@ -120,11 +130,11 @@ class ProcessingControls(pn.viewable.Viewer):
         self.day = w.Select.from_param(s.param.day, label="Day")
         self.acq = w.Select.from_param(s.param.acquisition, label="Acquisition")
         self.trace = w.IntInput.from_param(s.param.trace, label="Trace (arrays)")
-        self.unit = w.RadioButtonGroup.from_param(s.param.unit, button_type="primary")
-        self.p0 = w.FloatSlider.from_param(s.param.p0, name="p0", label="p0 (°)",
-                                           sizing_mode="stretch_width")
-        self.p1 = w.FloatSlider.from_param(s.param.p1, label="p1 (° across SW)",
-                                           sizing_mode="stretch_width")
+        self.unit = w.RadioButtonGroup.from_param(s.param.unit, color="primary")
+        self.p0 = LiveSlider.from_param(s.param.p0, name="p0", label="p0 (°)",
+                                        sizing_mode="stretch_width")
+        self.p1 = LiveSlider.from_param(s.param.p1, label="p1 (° across SW)",
+                                        sizing_mode="stretch_width")
         self.fine = pn.Column(
             pn.Row(*[self._step_button(k, d) for k, d in
                      (("p0", -1.0), ("p0", -0.1), ("p0", 0.1), ("p0", 1.0))]),
@@ -132,7 +142,7 @@ class ProcessingControls(pn.viewable.Viewer):
                      (("p1", -5.0), ("p1", -1.0), ("p1", 1.0), ("p1", 5.0))]))
         self.method = w.Select(options=["acme", "max-real", "zero-order"], value="acme",
                                label="Autophase method", width=140)
-        self.auto = w.Button(label="Autophase", button_type="primary", width=120)
+        self.auto = w.Button(label="Autophase", color="primary", width=120)
         self.auto.on_click(lambda _e: s.autophase(self.method.value))
         self.pivot = pn.pane.Markdown(sizing_mode="stretch_width")
         self.lb = w.FloatInput.from_param(s.param.lb_hz, label="Exponential LB (Hz)")
@@ -140,7 +150,7 @@ class ProcessingControls(pn.viewable.Viewer):
         self.zf = w.Select.from_param(s.param.zero_fill, label="Zero fill (0 = auto)")
         self.ls = w.IntInput.from_param(s.param.left_shift, label="Left shift (points)")
         self.echo = w.Checkbox.from_param(s.param.echo, label="Shift to echo top")
-        self.baseline = w.RadioButtonGroup.from_param(s.param.baseline, button_type="default")
+        self.baseline = w.RadioButtonGroup.from_param(s.param.baseline, color="default")
         self.order = w.IntInput.from_param(s.param.baseline_order, label="Polynomial order",
                                            width=140)
         self.corrected = w.Checkbox.from_param(s.param.show_corrected,
@@ -150,7 +160,7 @@ class ProcessingControls(pn.viewable.Viewer):
         self.anchor_btn = w.Button(label="Place anchors", width=130)
         self.anchor_btn.on_click(lambda _e: s.auto_anchors())
         self.author = w.TextInput(label="Your name", placeholder="who saves", width=160)
-        self.save_btn = w.Button(label="Save", button_type="success", width=100)
+        self.save_btn = w.Button(label="Save", color="success", width=100)
         self.save_btn.on_click(lambda _e: s.save(self.author.value))
         self.history = w.Tabulator(pd.DataFrame(), disabled=True, show_index=False,
                                    height=180, sizing_mode="stretch_width",
