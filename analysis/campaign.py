@@ -52,7 +52,8 @@ class Acquisition:
     def default_processing(self) -> ProcessingParams:
         """Starting processing for this acquisition (broader lines get line broadening)."""
         lb = 5000.0 if self.nucleus == "139La" else 0.0
-        return ProcessingParams(left_shift=self.left_shift, lb_hz=lb)
+        shift = "whole-echo" if self.kind == "whole-echo" else self.left_shift
+        return ProcessingParams(left_shift=shift, lb_hz=lb)
 
 
 @dataclass(frozen=True)

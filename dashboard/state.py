@@ -103,7 +103,8 @@ class ProcessingState(param.Parameterized):
                          label="Gaussian broadening (Hz)")
     zero_fill = param.Selector(default=0, objects=ZERO_FILLS, label="zero fill (0 = auto)")
     left_shift = param.Integer(default=0, bounds=(0, 4096), label="left shift (points)")
-    echo = param.Boolean(default=False, label="shift to echo top")
+    echo = param.Selector(default="off", objects=["off", "echo", "whole-echo"],
+                          label="echo: off, half echo from the top, whole echo")
     baseline = param.Selector(default="none", objects=["none", "polynomial", "spline"])
     baseline_order = param.Integer(default=1, bounds=(0, 6), label="polynomial order")
     regions = param.List(default=[], doc="Baseline regions, (lo, hi) in Hz from the carrier")
@@ -197,7 +198,8 @@ class ProcessingState(param.Parameterized):
         from analysis.processing import ProcessingParams
 
         return ProcessingParams(
-            left_shift="echo" if self.echo else int(self.left_shift), lb_hz=self.lb_hz,
+            left_shift=self.echo if self.echo != "off" else int(self.left_shift),
+            lb_hz=self.lb_hz,
             gb_hz=self.gb_hz, zero_fill=int(self.zero_fill), p0_deg=self.p0, p1_deg=self.p1,
             pivot_hz=self.pivot_hz, baseline=self.baseline, baseline_order=self.baseline_order,
             baseline_regions_hz=tuple(tuple(r) for r in self.regions),
@@ -209,8 +211,9 @@ class ProcessingState(param.Parameterized):
         p = ProcessingParams.from_dict(d)
         zf = p.zero_fill if p.zero_fill in ZERO_FILLS else 0
         self.param.update(
-            echo=p.left_shift == "echo",
-            left_shift=0 if p.left_shift == "echo" else int(p.left_shift), lb_hz=p.lb_hz,
+            echo=p.left_shift if isinstance(p.left_shift, str) else "off",
+            left_shift=0 if isinstance(p.left_shift, str) else int(p.left_shift),
+            lb_hz=p.lb_hz,
             gb_hz=p.gb_hz, zero_fill=zf, p0=wrap_phase(p.p0_deg), p1=p.p1_deg, pivot_hz=p.pivot_hz,
             baseline=p.baseline, baseline_order=p.baseline_order,
             regions=[list(r) for r in p.baseline_regions_hz],

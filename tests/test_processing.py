@@ -139,6 +139,26 @@ def test_left_shift_and_echo_top():
     assert fid.size == ds.points
 
 
+def test_whole_echo_gives_pure_absorption_and_more_signal():
+    """A symmetric echo, whole-echo processed, is pure absorption after p0 (no dispersion),
+    and the line integral doubles relative to the half echo."""
+    ds = _ds([S.Line(300.0, 1.0, 0.0, 800.0)], echo_index=200, phase0_deg=40.0)
+    whole = P.process(ds, P.ProcessingParams(left_shift="whole-echo", dc=False, p0_deg=-40.0,
+                                             zero_fill=4096))
+    half = P.process(ds, P.ProcessingParams(left_shift="echo", dc=False, p0_deg=-40.0,
+                                            zero_fill=4096))
+    assert np.max(np.abs(whole.data.imag)) < 1e-3 * np.max(whole.real)
+    assert np.max(np.abs(half.data.imag)) > 0.3 * np.max(half.real)      # dispersion left
+    assert whole.offsets_hz[np.argmax(whole.real)] == pytest.approx(300.0, abs=SW / 4096)
+    assert np.sum(whole.real) == pytest.approx(2 * np.sum(half.real), rel=1e-3)
+    # symmetric apodization keeps it absorptive
+    lb = P.process(ds, P.ProcessingParams(left_shift="whole-echo", dc=False, p0_deg=-40.0,
+                                          lb_hz=200.0, zero_fill=4096))
+    assert np.max(np.abs(lb.data.imag)) < 1e-3 * np.max(lb.real)
+    q = P.ProcessingParams.from_json(P.ProcessingParams(left_shift="whole-echo").to_json())
+    assert q.left_shift == "whole-echo"
+
+
 def test_dc_offset_removed():
     ds = _ds([S.Line(0.0, 1.0, 2000.0)], dc_offset=0.3 - 0.2j)
     fid = P.remove_dc(ds.data[0], 0.2)

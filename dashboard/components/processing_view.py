@@ -149,7 +149,10 @@ class ProcessingControls(pn.viewable.Viewer):
         self.gb = w.FloatInput.from_param(s.param.gb_hz, label="Gaussian LB (Hz)")
         self.zf = w.Select.from_param(s.param.zero_fill, label="Zero fill (0 = auto)")
         self.ls = w.IntInput.from_param(s.param.left_shift, label="Left shift (points)")
-        self.echo = w.Checkbox.from_param(s.param.echo, label="Shift to echo top")
+        self.echo = w.RadioButtonGroup.from_param(s.param.echo, color="default",
+                                                  options={"no echo": "off",
+                                                           "half echo": "echo",
+                                                           "whole echo": "whole-echo"})
         self.baseline = w.RadioButtonGroup.from_param(s.param.baseline, color="default")
         self.order = w.IntInput.from_param(s.param.baseline_order, label="Polynomial order",
                                            width=140)
