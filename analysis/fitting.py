@@ -187,10 +187,13 @@ class LeastSquares:
 def least_squares(residual: Callable[[np.ndarray], np.ndarray], p0: Sequence[float],
                   lower: Sequence[float], upper: Sequence[float], *,
                   scale_covar: bool = True, max_nfev: int | None = None,
-                  x_scale: Sequence[float] | str = "jac") -> LeastSquares:
+                  x_scale: Sequence[float] | str = "jac",
+                  jac: Callable[[np.ndarray], np.ndarray] | None = None,
+                  tr_solver: str = "exact") -> LeastSquares:
     """Bounded least squares (scipy TRF) on noise-weighted residuals, with standard errors.
 
-    ``residual(p)`` must return (data − model)/σ for the points that count. The covariance is
+    ``residual(p)`` must return (data − model)/σ for the points that count; ``jac(p)``, if
+    given, its derivative (points × parameters), else finite differences. The covariance is
     (JᵀJ)⁻¹ by SVD (singular directions get infinite errors), times the reduced χ² when
     ``scale_covar``.
     """
@@ -201,8 +204,9 @@ def least_squares(residual: Callable[[np.ndarray], np.ndarray], p0: Sequence[flo
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         try:
-            r = optimize.least_squares(residual, p0, bounds=(lo, hi), method="trf",
-                                       x_scale=x_scale, max_nfev=max_nfev or 200 * (k + 1))
+            r = optimize.least_squares(residual, p0, jac=jac or "2-point", bounds=(lo, hi),
+                                       method="trf", x_scale=x_scale, tr_solver=tr_solver,
+                                       max_nfev=max_nfev or 200 * (k + 1))
         except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
             nan = np.full(k, np.nan)
             return LeastSquares(p0, nan, np.full((k, k), np.nan), np.nan, np.nan, 0, 0, False,

@@ -240,17 +240,31 @@ def pake_powder_grid(nu_hz, a_hz, sigma_hz, n: int, uniform_theta: bool = False)
     return 0.5 * (_gauss(v - b, sigma_hz) + _gauss(v + b, sigma_hz)).mean(axis=-1)
 
 
-def pake_fid_a(t_s, a_hz):
-    """:func:`pake_fid` in terms of the branch half-width a (Hz)."""
+def pake_fid_a(t_s, a_hz, derivative: bool = False):
+    """:func:`pake_fid` in terms of the branch half-width a (Hz).
+
+    With ``derivative``, also ∂G/∂a (s): G depends on u = a·t only, and
+    g'(u) = Re{e^{−2πiu}[−2πi·I(κ) + 3π(e^{iκ} − I(κ))/κ]}, κ = 6πu, from
+    ∫₀¹x²e^{iκx²}dx = (e^{iκ} − I)/(2iκ) (by parts).
+    """
     t = np.abs(np.asarray(t_s, dtype=float))
-    kappa = 6 * np.pi * abs(float(a_hz)) * t
+    a = abs(float(a_hz))
+    kappa = 6 * np.pi * a * t
     out = np.ones_like(t)
+    d = np.zeros_like(t)
     nz = kappa > 1e-12
-    z = np.sqrt(2 * kappa[nz] / np.pi)
-    s, c = special.fresnel(z)
-    integral = np.sqrt(np.pi / (2 * kappa[nz])) * (c + 1j * s)
-    out[nz] = np.real(np.exp(-2j * np.pi * abs(float(a_hz)) * t[nz]) * integral)
-    return out
+    k = kappa[nz]
+    s, c = special.fresnel(np.sqrt(2 * k / np.pi))
+    integral = np.sqrt(np.pi / (2 * k)) * (c + 1j * s)
+    ph = np.exp(-2j * np.pi * a * t[nz])
+    out[nz] = np.real(ph * integral)
+    if not derivative:
+        return out
+    small = k < 1e-4
+    q = np.where(small, 2j / 3 - 0.4 * k,
+                 (np.exp(1j * k) - integral) / np.where(small, 1.0, k))
+    d[nz] = t[nz] * np.real(ph * (-2j * np.pi * integral + 3 * np.pi * q))
+    return out, d
 
 
 class UniformGrid:
@@ -297,11 +311,22 @@ class UniformGrid:
         """Even function on the DFT time grid from its values at ``abs_t_half``."""
         return np.asarray(half)[..., self._mirror]
 
-    def spectrum(self, g_t) -> np.ndarray:
-        """Continuous spectrum of the (already centred/decayed) time signal on the grid."""
+    def modulation(self, freq_hz: float) -> np.ndarray:
+        """exp(2πi·freq·t_m) on the DFT time grid, from two short tables (m = m₁B + m₂)
+        instead of M complex exponentials."""
+        theta = 2 * np.pi * freq_hz * self.dt
+        b = 1 << max(1, int(np.log2(self.m) / 2))
+        rows = -(-self.m // b)
+        table = np.outer(np.exp(1j * theta * b * np.arange(rows)),
+                         np.exp(1j * theta * np.arange(b))).ravel()[: self.m]
+        table[self.m // 2:] *= np.exp(-1j * theta * self.m)   # t < 0 half: idx = m − M
+        return table
+
+    def spectrum(self, g_t, center_hz: float = 0.0) -> np.ndarray:
+        """Continuous spectrum of a time signal on the grid, shifted by ``center_hz``."""
         from scipy import fft as sfft
 
-        s = sfft.fft(g_t * np.exp(-2j * np.pi * self.f0 * self.t), axis=-1) * self.dt
+        s = sfft.fft(g_t * self.modulation(center_hz - self.f0), axis=-1) * self.dt
         out = s[..., : self.k * (self.n - 1) + 1: self.k].real
         return out[..., ::-1] if self.reversed else out
 
@@ -329,4 +354,4 @@ def pake_spectrum(freq_hz, a_hz, sigma_hz, gamma_hz: float = 0.0, center_hz: flo
     g = grid.full(pake_fid_a(grid.abs_t_half, a_hz)
                   * np.exp(-2 * (np.pi * sigma_hz * grid.abs_t_half) ** 2
                            - 2 * np.pi * gamma_hz * grid.abs_t_half))
-    return grid.spectrum(g * np.exp(2j * np.pi * center_hz * grid.t))
+    return grid.spectrum(g, center_hz)
