@@ -24,6 +24,7 @@ test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 benchmark: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python -m pytest -m benchmark tests/benchmarks -s
 
 fuzz: $(VENV)/.installed

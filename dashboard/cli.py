@@ -51,6 +51,61 @@ def cmd_demo_data(args) -> dict:
             "transport_curves": sum(len(c["days"]) for c in truth["transport"].values())}
 
 
+def _pake_spectrum(path: str, echo: str):
+    """(frequency_hz, intensity, how) from a CSV/text spectrum or a raw dataset (processed:
+    echo handling, no zero filling so the points stay independent, zero-order autophase)."""
+    import numpy as np
+
+    from analysis import io, processing
+
+    ds = io.read(path)
+    if ds.domain == "frequency":
+        return (np.asarray(ds.frequency_offsets_hz), np.asarray(ds.data[0]).real,
+                "spectrum as given")
+    fid = np.asarray(ds.data[0])
+    if echo == "auto":
+        echo = "whole" if processing.echo_top(fid) > 2 else "none"
+    shift = {"whole": "whole-echo", "half": "echo", "none": 0}[echo]
+    params = processing.ProcessingParams(left_shift=shift, zero_fill=ds.points)
+    off, raw = processing.transform(ds, params)
+    p0, _ = processing.autophase(raw, off, ds.spectral_width_hz, method="zero-order")
+    sp = processing.finish(ds, params.replace(p0_deg=p0), off, raw)
+    return sp.offsets_hz, sp.real, f"processed: echo={echo}, p0={p0:.1f}° (zero-order autophase)"
+
+
+def cmd_pake(args) -> dict:
+    from analysis import pake
+
+    freq, y, how = _pake_spectrum(args.spectrum, args.echo)
+    exclude = []
+    for item in args.exclude or []:
+        try:
+            lo, hi = (float(x) for x in item.split(":"))
+        except ValueError:
+            raise CliError(f"--exclude {item!r}: expected LO:HI in Hz") from None
+        exclude.append((lo, hi))
+    fix = {"weight_n": args.fix_weight} if args.fix_weight is not None else None
+    if args.components == 1 and fix:
+        raise CliError("--fix-weight needs two components")
+    res = pake.fit_pake(freq, y, components=args.components, r_n=args.r_n, r_nn=args.r_nn,
+                        central_line=args.central_line, exclude=exclude, fix=fix,
+                        kind=args.kind, bootstrap=args.bootstrap)
+    if not res.success and res.nvarys == 0:       # could not start: bad input
+        raise CliError(f"{args.spectrum}: {res.message}")
+    if not args.json:
+        print(f"{args.spectrum}: {how}")
+        print(res.report())
+        return None
+    out = res.to_dict()
+    keep = ["r_n_angstrom", "r_nn_angstrom", "weight_n", "broadening_hz", "broadening_n_hz",
+            "broadening_nn_hz", "center_hz", "d_n_hz", "d_nn_hz", "amplitude"]
+    result = {k: out[k] for k in keep if k in out}
+    result.update(reduced_chi2=out["reduced_chi2"], success=out["success"],
+                  message=out["message"], components=args.components, kind=args.kind,
+                  input=how, correlation=out["correlation"], notes=out["notes"])
+    return result
+
+
 def cmd_serve(args) -> None:
     from dashboard import EXAMPLE_CAMPAIGN
     from dashboard.server import serve
@@ -79,6 +134,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=20240304)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_demo_data)
+
+    s = sub.add_parser("pake", help="fit one or two Pake doublets (H–H distances)")
+    s.add_argument("spectrum", help="CSV frequency_hz,intensity or a raw dataset")
+    s.add_argument("--components", type=int, choices=(1, 2), default=2)
+    s.add_argument("--r-n", type=float, default=0.75, help="start r_n (Å)")
+    s.add_argument("--r-nn", type=float, default=1.24, help="start r_nn (Å)")
+    s.add_argument("--central-line", action="store_true", help="fit a narrow central line")
+    s.add_argument("--fix-weight", type=float, help="hold weight_n at this value")
+    s.add_argument("--exclude", action="append", metavar="LO:HI", help="Hz, repeatable")
+    s.add_argument("--kind", choices=("like", "unlike", "spin1"), default="like")
+    s.add_argument("--echo", choices=("auto", "whole", "half", "none"), default="auto")
+    s.add_argument("--bootstrap", type=int, default=0, help="bootstrap refits")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_pake)
 
     s = sub.add_parser("serve", help="serve the dashboard")
     s.add_argument("dir", nargs="?", help="campaign folder (default: the bundled example)")
