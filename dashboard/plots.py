@@ -79,3 +79,44 @@ def minmax_decimate(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray
     if m < n:
         idx = np.concatenate([idx, [n - 1]])
     return x[idx], y[idx]
+
+
+PAKE_COLORS = {"data": "#444444", "model": "#d95f02", "r_n doublet": "#1b9e77",
+               "r_nn doublet": "#7570b3", "central line": "#e7298a", "baseline": "#999999"}
+
+
+def pake_overlay(freq_hz, data, model, parts: dict, title: str = "") -> hv.Overlay:
+    """Data, model and each component against the offset in kHz."""
+    x = np.asarray(freq_hz) / 1e3
+    kd = [hv.Dimension("f", label="¹H frequency offset (kHz)")]
+    vd = [hv.Dimension("I", label="intensity (a.u.)")]
+    els = [hv.Curve((x, data), kd, vd, label="data").opts(color=PAKE_COLORS["data"],
+                                                           line_width=1, alpha=0.8)]
+    for name, y in parts.items():
+        if name == "baseline":
+            continue
+        els.append(hv.Curve((x, y), kd, vd, label=name).opts(
+            color=PAKE_COLORS.get(name, "#666"), line_dash="dashed", line_width=1.5))
+    els.append(hv.Curve((x, model), kd, vd, label="model").opts(color=PAKE_COLORS["model"],
+                                                                 line_width=2))
+    opts = {"title": title}
+    doublets = [np.asarray(y) for k, y in parts.items() if "doublet" in k]
+    if doublets and "central line" in parts:
+        # a narrow central line would flatten the doublets: scale to them (zoom shows all)
+        top = float(np.max(np.sum(doublets, axis=0)))
+        low = float(np.min(data)) if len(data) else 0.0
+        opts["ylim"] = (min(low, -0.1 * top), 1.6 * top)
+    if x.size:
+        edge = max(abs(x.min()), abs(x.max()))
+        span = min(edge, 700.0)
+        opts["xlim"] = (-span, span)
+    return hv.Overlay(els).opts(**opts)
+
+
+def residual_curve(freq_hz, residual) -> hv.Curve:
+    """data − model against the offset in kHz (same window as :func:`pake_overlay`)."""
+    x = np.asarray(freq_hz) / 1e3
+    span = min(max(abs(x.min()), abs(x.max())), 700.0) if x.size else 1.0
+    return hv.Curve((x, residual), [hv.Dimension("f", label="¹H frequency offset (kHz)")],
+                    [hv.Dimension("r", label="residual (a.u.)")]).opts(
+        color="#444444", line_width=1, xlim=(-span, span))

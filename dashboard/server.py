@@ -9,7 +9,8 @@ from .state import CAMPAIGN_ENV
 
 INDEX_TEMPLATE = Path(__file__).with_name("templates") / "index.html"
 APPS = {"campaign": ("dashboard.campaign_app", "Campaign"),
-        "processing": ("dashboard.processing_app", "Processing")}
+        "processing": ("dashboard.processing_app", "Processing"),
+        "pake": ("dashboard.pake_app", "Pake: H–H distances")}
 
 
 def _factory(module: str):

@@ -1,5 +1,6 @@
 """Dashboard stores and components without a server."""
 
+import numpy as np
 import panel as pn
 from bokeh.document import Document
 
@@ -90,3 +91,25 @@ def test_processing_state_lists_a_corrupt_file_and_keeps_working(tmp_path, examp
     assert s.spectrum() is None and "error" in s.measurements()
     s.acquisition = "nmr/N1/day000/1H"
     assert s.dataset is not None and s.spectrum() is not None
+
+
+def test_pake_state_preview_fit_and_rows(example):
+    from dashboard.state import PakeState
+
+    s = PakeState(example)
+    assert s.acquisition == "nmr/N2/day054/1H_h2_echo"
+    assert "whole-echo" in s.how
+    total, parts = s.preview()
+    assert set(parts) == {"r_n doublet", "r_nn doublet"}
+    s.r_n = 0.8
+    total2, _ = s.preview()
+    assert not np.allclose(total, total2)          # the model follows the start values
+    s.r_n = 0.75
+    s.fit()
+    assert s.result.success and s.message == ""
+    rows = {r["quantity"]: r for r in s.result_rows()}
+    assert "±" in rows["r_n"]["value"] and rows["r_n"]["value"].endswith("Å")
+    assert rows["r_nn"]["DFT phase III (as quoted)"] == "1.24 Å"
+    s.components = 1
+    s.fit()
+    assert "r_nn_angstrom" not in s.result.values
