@@ -2,67 +2,104 @@
 
 from __future__ import annotations
 
-import holoviews as hv
 import numpy as np
 import panel as pn
 import param
+from bokeh.models import ColumnDataSource, Range1d, Title
+from bokeh.plotting import figure
 
 from .. import plots
 from ..state import PakeState
+from .spectrum_bokeh import in_session
 
 LIVE = ["r_n", "r_nn", "weight_n", "broadening_khz", "center_khz", "components", "result",
         "acquisition"]
+SERIES_STYLE = (("data", "data", "solid", 1.0), ("r_n doublet", "r_n doublet", "dashed", 1.5),
+                ("r_nn doublet", "r_nn doublet", "dashed", 1.5),
+                ("central line", "central line", "dashed", 1.5), ("model", "model", "solid", 2))
+SERIES = [k for k, *_ in SERIES_STYLE]
 
 
 class PakePlot(pn.viewable.Viewer):
     """Data with the model at the start values (redrawn while dragging) or, after a fit,
-    the fitted model with each component; residuals below."""
+    the fitted model with each component; residuals below.
+
+    On Bokeh models directly, as the processing page's spectrum: a slider step must redraw
+    within a few milliseconds, and HoloViews' update of a five-curve overlay costs ~70 ms
+    here (tests/benchmarks). Zoom survives updates; the x axes of the two plots are linked.
+    The same curves for paper figures come from :func:`dashboard.plots.pake_overlay`.
+    """
 
     state = param.ClassSelector(class_=PakeState)
 
     def __init__(self, **params):
         super().__init__(**params)
         s = self.state
-        self._main = hv.DynamicMap(pn.bind(self._overlay, *[s.param[k] for k in LIVE]))
-        self._resid = hv.DynamicMap(pn.bind(self._residual, s.param.result,
-                                            s.param.acquisition))
+        x_range = Range1d(-700, 700)
+        self._ranged = None
+        self.fig = figure(sizing_mode="stretch_width", height=430, x_range=x_range,
+                          y_range=Range1d(0, 1),
+                          tools="pan,wheel_zoom,box_zoom,reset,save",
+                          active_scroll="wheel_zoom", output_backend="canvas")
+        self.res_fig = figure(sizing_mode="stretch_width", height=170, x_range=x_range,
+                              tools="pan,wheel_zoom,box_zoom,reset,save",
+                              output_backend="canvas")
+        self.src = {k: ColumnDataSource({"x": [], "I": []}) for k in SERIES}
+        for key, label, dash, width in SERIES_STYLE:
+            self.fig.line("x", "I", source=self.src[key], color=plots.PAKE_COLORS[key],
+                          line_dash=dash, line_width=width, legend_label=label)
+        self.res_src = ColumnDataSource({"x": [], "I": []})
+        self.res_fig.line("x", "I", source=self.res_src, color="#444444", line_width=1)
+        for f, ylab in ((self.fig, "intensity (a.u.)"), (self.res_fig, "residual (a.u.)")):
+            f.xaxis.axis_label = "¹H frequency offset (kHz)"
+            f.yaxis.axis_label = ylab
+            f.grid.grid_line_alpha = 0.4
+            f.toolbar.logo = None
+        self.fig.legend.location = "top_right"
+        self.fig.legend.click_policy = "hide"
+        self.title = Title(text="")
+        self.fig.add_layout(self.title, "above")
+        s.param.watch(in_session(lambda: self.fig.document, self._update), LIVE)
+        self._update()
 
-    def _overlay(self, *_):
+    def _update(self, *_):
         s = self.state
         d = s.data()
         if d is None:
-            return plots.pake_overlay([], [], [], {})
+            for src in (*self.src.values(), self.res_src):
+                src.data = {"x": [], "I": []}
+            return
         f, y = d
+        x = f / 1e3
         res = s.result
         if res is not None and res.success:
             parts = dict(res.components)
-            base = parts.get("baseline", 0.0)
-            parts = {k: v + base for k, v in parts.items() if k != "baseline"}
-            return plots.pake_overlay(f, y, res.model, parts, "fitted model")
-        total, parts = s.preview()
-        return plots.pake_overlay(f, y, total, parts, "model at the start values (live)")
-
-    def _residual(self, *_):
-        s = self.state
-        res = s.result
-        if res is None or not res.success:
-            d = s.data()
-            f = d[0] if d is not None else np.zeros(0)
-            return plots.residual_curve(f, np.zeros(f.size))
-        return plots.residual_curve(res.x, res.residual)
+            base = parts.pop("baseline", 0.0)
+            parts = {k: v + base for k, v in parts.items()}
+            total, title, resid = res.model, "fitted model", res.residual
+        else:
+            total, parts = s.preview()
+            title, resid = "model at the start values (follows the sliders)", None
+        series = {"data": y, "model": total, **parts}
+        for key, src in self.src.items():
+            v = series.get(key)
+            src.data = {"x": x, "I": v} if v is not None else {"x": [], "I": []}
+        self.res_src.data = ({"x": x, "I": resid} if resid is not None
+                             else {"x": [], "I": []})
+        self.title.text = title
+        if self._ranged != s.acquisition:
+            # scale to the doublets (a narrow central line would flatten them); zooming
+            # or reset shows everything, and the range is kept across updates
+            top = float(np.max(np.sum(list(s.preview()[1].values()), axis=0)))
+            self.fig.y_range.update(start=min(float(y.min()), -0.1 * top), end=1.6 * top)
+            self.fig.x_range.update(start=-min(700.0, abs(x).max()),
+                                    end=min(700.0, abs(x).max()))
+            self._ranged = s.acquisition
 
     def __panel__(self):
-        return pn.Column(
-            pn.pane.HoloViews(self._main.opts(
-                hv.opts.Curve(responsive=True, height=430, show_grid=True, framewise=True),
-                hv.opts.Overlay(legend_position="top_right", responsive=True, height=430,
-                                framewise=True)),
-                sizing_mode="stretch_width", height=440),
-            pn.pane.HoloViews(self._resid.opts(hv.opts.Curve(responsive=True, height=170,
-                                                             show_grid=True, framewise=True,
-                                                             yformatter="%.2g")),
-                              sizing_mode="stretch_width", height=180),
-            sizing_mode="stretch_width")
+        return pn.Column(pn.pane.Bokeh(self.fig, sizing_mode="stretch_width"),
+                         pn.pane.Bokeh(self.res_fig, sizing_mode="stretch_width"),
+                         sizing_mode="stretch_width")
 
 
 class PakeControls(pn.viewable.Viewer):

@@ -29,6 +29,22 @@ from ..state import ProcessingState
 DISPLAY_BINS = 2000
 
 
+def in_session(get_document, fn):
+    """A watcher that runs ``fn`` now inside the plot's session (its document lock is held),
+    or on the session's next tick when the change comes from elsewhere (another thread)."""
+
+    def run(*_):
+        doc = get_document()
+        # Panel's own test of "this thread holds the document lock" (as in
+        # pn.state.execute), applied to this plot's document
+        if doc is None or doc.session_context is None or pn.state._unblocked(doc):
+            fn()
+        else:
+            doc.add_next_tick_callback(fn)
+
+    return run
+
+
 class BokehSpectrumPlot(pn.viewable.Viewer):
     """Spectrum, baseline, pivot (tap), regions (x box-select), anchors (point-draw)."""
 
@@ -77,19 +93,7 @@ class BokehSpectrumPlot(pn.viewable.Viewer):
 
     # -- updates ---------------------------------------------------------------------------
     def _in_session(self, fn):
-        """Run ``fn`` now inside this plot's session (its document lock is held), or on the
-        session's next tick when the change comes from elsewhere (another thread)."""
-
-        def run(*_):
-            doc = self.fig.document
-            # Panel's own test of "this thread holds the document lock" (as in
-            # pn.state.execute), applied to this plot's document
-            if doc is None or doc.session_context is None or pn.state._unblocked(doc):
-                fn()
-            else:
-                doc.add_next_tick_callback(fn)
-
-        return run
+        return in_session(lambda: self.fig.document, fn)
 
     def _spectrum_xy(self):
         s = self.state
