@@ -168,6 +168,22 @@ class PakeModel:
         out[:n] = g * np.exp(-2 * (np.pi * sigma * grid.abs_t_half[:n]) ** 2)
         return out
 
+    def _doublet_inputs(self, v: Mapping[str, float]):
+        """(labels, areas, branch half-widths a (Hz), Gaussian σ (Hz)) of the doublets."""
+        labels = self.doublet_names()
+        amps = [v["amplitude"] * (v["weight_n"] if self.components == 2 else 1.0)]
+        if self.components == 2:
+            amps.append(v["amplitude"] * (1 - v["weight_n"]))
+        a = [self.a_hz(v[rk]) for _, rk, _ in labels]
+        sig = [v[wk] / FWHM_PER_SIGMA for _, _, wk in labels]
+        return labels, amps, a, sig
+
+    def _line_shape(self, v: Mapping[str, float]) -> np.ndarray:
+        """The unit-area Gaussian central line on the grid."""
+        s = v["line_fwhm_hz"] / FWHM_PER_SIGMA
+        return np.exp(-0.5 * ((self.freq_hz - v["line_center_hz"]) / s) ** 2) / (
+            np.sqrt(2 * np.pi) * s)
+
     def jacobian(self, v: Mapping[str, float], names: Sequence[str]) -> np.ndarray | None:
         """∂model/∂p (points × len(names)) in closed form: every doublet-derived column is
         the transform of an analytic time-domain derivative, all in one batched FFT.
@@ -175,15 +191,10 @@ class PakeModel:
         if self.broadening != "gaussian":
             return None
         f = self.freq_hz
-        labels = self.doublet_names()
-        sig = [v[wk] / FWHM_PER_SIGMA for _, _, wk in labels]
-        a = [self.a_hz(v[rk]) for _, rk, _ in labels]
+        labels, amps, a, sig = self._doublet_inputs(v)
         grid = self._grid(min(sig), max(a), max(sig))
         th = grid.abs_t_half
         size = th.size
-        amps = [v["amplitude"] * (v["weight_n"] if self.components == 2 else 1.0)]
-        if self.components == 2:
-            amps.append(v["amplitude"] * (1 - v["weight_n"]))
         rows: dict[str, np.ndarray] = {}
         halves = []
         for (_, rk, wk), ai, s, amp in zip(labels, a, sig, amps, strict=True):
@@ -219,7 +230,7 @@ class PakeModel:
         if self.central_line:
             s = v["line_fwhm_hz"] / FWHM_PER_SIGMA
             x = f - v["line_center_hz"]
-            gl = np.exp(-0.5 * (x / s) ** 2) / (np.sqrt(2 * np.pi) * s)
+            gl = self._line_shape(v)
             line = v["line_area"] * gl
             for k, c in (("line_area", gl), ("line_center_hz", line * x / s**2),
                          ("line_fwhm_hz", line * (x**2 / s**2 - 1) / s / FWHM_PER_SIGMA)):
@@ -233,17 +244,12 @@ class PakeModel:
 
     def doublets(self, v: Mapping[str, float]) -> list[np.ndarray]:
         """Each doublet's contribution (area A·weight) on the grid."""
-        amps = [v["amplitude"] * (v["weight_n"] if self.components == 2 else 1.0)]
-        if self.components == 2:
-            amps.append(v["amplitude"] * (1 - v["weight_n"]))
-        out = []
+        _, amps, a, sig = self._doublet_inputs(v)
         if self.broadening == "lorentzian":
-            for (_, rk, wk), amp in zip(self.doublet_names(), amps, strict=True):
-                out.append(amp * pake_lorentzian(self.freq_hz - v["center_hz"],
-                                                 self.a_hz(v[rk]), 0.5 * v[wk]))
-            return out
-        sig = [v[wk] / FWHM_PER_SIGMA for _, _, wk in self.doublet_names()]
-        a = [self.a_hz(v[rk]) for _, rk, _ in self.doublet_names()]
+            # half-width γ = FWHM/2 = σ·FWHM_PER_SIGMA/2
+            return [amp * pake_lorentzian(self.freq_hz - v["center_hz"], ai,
+                                          0.5 * s * FWHM_PER_SIGMA)
+                    for amp, ai, s in zip(amps, a, sig, strict=True)]
         grid = self._grid(min(sig), max(a), max(sig))
         return [grid.spectrum(grid.full(amp * self._half(grid, ai, s)), v["center_hz"])
                 for ai, amp, s in zip(a, amps, sig, strict=True)]
@@ -251,24 +257,20 @@ class PakeModel:
     def evaluate(self, v: Mapping[str, float], parts: bool = False):
         """The model (and, with ``parts``, a dict of its components) for values ``v``."""
         f = self.freq_hz
-        if self.broadening == "gaussian" and self.components == 2 and not parts:
-            # one FFT for both doublets
-            sig = [v[wk] / FWHM_PER_SIGMA for _, _, wk in self.doublet_names()]
-            a = [self.a_hz(v["r_n_angstrom"]), self.a_hz(v["r_nn_angstrom"])]
+        comps = {}
+        if self.broadening == "gaussian" and not parts:
+            # one FFT for all doublets
+            _, amps, a, sig = self._doublet_inputs(v)
             grid = self._grid(min(sig), max(a), max(sig))
-            w = v["weight_n"]
-            half = v["amplitude"] * (w * self._half(grid, a[0], sig[0])
-                                     + (1 - w) * self._half(grid, a[1], sig[1]))
+            half = sum(amp * self._half(grid, ai, s) for amp, ai, s in zip(amps, a, sig,
+                                                                          strict=True))
             total = grid.spectrum(grid.full(half), v["center_hz"])
-            comps = {}
         else:
             d = self.doublets(v)
             comps = {name: c for (name, _, _), c in zip(self.doublet_names(), d, strict=True)}
             total = np.sum(d, axis=0)
         if self.central_line:
-            s = v["line_fwhm_hz"] / FWHM_PER_SIGMA
-            line = v["line_area"] * np.exp(-0.5 * ((f - v["line_center_hz"]) / s) ** 2) / (
-                np.sqrt(2 * np.pi) * s)
+            line = v["line_area"] * self._line_shape(v)
             comps["central line"] = line
             total = total + line
         if self.baseline != "none":
