@@ -327,6 +327,36 @@ class PakeModel:
         return out
 
 
+def spectrum_for_fit(dataset, params=None, echo: str = "auto"):
+    """(frequency_hz, intensity, how) of a dataset prepared for a Pake fit.
+
+    A frequency-domain dataset is taken as given. An FID or echo is processed without zero
+    filling or apodization (so the points stay independent), as a whole echo when the echo
+    top is not at the start (``echo="auto"``; or "whole", "half", "none"), with a zero-order
+    autophase; ``params`` gives the rest of the processing (default: none).
+    """
+    from .processing import ProcessingParams, autophase, echo_top, finish, transform
+
+    if dataset.domain == "frequency":
+        return (np.asarray(dataset.frequency_offsets_hz), np.asarray(dataset.data[0]).real,
+                "spectrum as given")
+    params = params or ProcessingParams()
+    if echo == "auto":
+        if params.left_shift == 0 and echo_top(np.asarray(dataset.data[0])) > 2:
+            params = params.replace(left_shift="whole-echo")
+    else:
+        params = params.replace(left_shift={"whole": "whole-echo", "half": "echo",
+                                            "none": 0}[echo])
+    params = params.replace(zero_fill=dataset.points, lb_hz=0.0, gb_hz=0.0)
+    off, raw = transform(dataset, params)
+    p0, _ = autophase(raw, off, dataset.spectral_width_hz, method="zero-order")
+    sp = finish(dataset, params.replace(p0_deg=p0), off, raw)
+    how = (f"{dataset.points} points, SW {dataset.spectral_width_hz / 1e3:g} kHz, "
+           f"echo: {params.left_shift or 'none'}, p0 = {p0:.1f}° (zero-order autophase), "
+           "no zero filling or apodization")
+    return np.asarray(sp.offsets_hz), np.asarray(sp.real), how
+
+
 def _relabel(names, p, cov):
     """Swap the doublets if the fit ended with r_n > r_nn: names keep their meaning
     (r_n the shorter distance), w → 1 − w, covariance transformed exactly."""

@@ -51,32 +51,10 @@ def cmd_demo_data(args) -> dict:
             "transport_curves": sum(len(c["days"]) for c in truth["transport"].values())}
 
 
-def _pake_spectrum(path: str, echo: str):
-    """(frequency_hz, intensity, how) from a CSV/text spectrum or a raw dataset (processed:
-    echo handling, no zero filling so the points stay independent, zero-order autophase)."""
-    import numpy as np
-
-    from analysis import io, processing
-
-    ds = io.read(path)
-    if ds.domain == "frequency":
-        return (np.asarray(ds.frequency_offsets_hz), np.asarray(ds.data[0]).real,
-                "spectrum as given")
-    fid = np.asarray(ds.data[0])
-    if echo == "auto":
-        echo = "whole" if processing.echo_top(fid) > 2 else "none"
-    shift = {"whole": "whole-echo", "half": "echo", "none": 0}[echo]
-    params = processing.ProcessingParams(left_shift=shift, zero_fill=ds.points)
-    off, raw = processing.transform(ds, params)
-    p0, _ = processing.autophase(raw, off, ds.spectral_width_hz, method="zero-order")
-    sp = processing.finish(ds, params.replace(p0_deg=p0), off, raw)
-    return sp.offsets_hz, sp.real, f"processed: echo={echo}, p0={p0:.1f}° (zero-order autophase)"
-
-
 def cmd_pake(args) -> dict:
-    from analysis import pake
+    from analysis import io, pake
 
-    freq, y, how = _pake_spectrum(args.spectrum, args.echo)
+    freq, y, how = pake.spectrum_for_fit(io.read(args.spectrum), echo=args.echo)
     exclude = []
     for item in args.exclude or []:
         try:

@@ -421,7 +421,7 @@ class PakeState(param.Parameterized):
 
     @param.depends("acquisition", watch=True, on_init=False)
     def _load(self):
-        from analysis import pake, processing
+        from analysis import pake
         from analysis.dataset import ReaderError
 
         self.result = None
@@ -431,22 +431,14 @@ class PakeState(param.Parameterized):
         acq = self.campaign.acquisition(self.acquisition)
         try:
             ds = self.campaign.read(acq)
-            params = acq.default_processing()
-            if params.left_shift == 0 and processing.echo_top(np.asarray(ds.data[0])) > 2:
-                params = params.replace(left_shift="whole-echo")
-            params = params.replace(zero_fill=ds.points, lb_hz=0.0)   # independent points
-            off, raw = processing.transform(ds, params)
-            p0, _ = processing.autophase(raw, off, ds.spectral_width_hz, method="zero-order")
-            sp = processing.finish(ds, params.replace(p0_deg=p0), off, raw)
+            f, y, how = pake.spectrum_for_fit(ds, acq.default_processing())
         except (ReaderError, ValueError, OSError) as exc:
             self.message = f"{self.acquisition}: {exc}"
             return
-        self._data = (np.asarray(sp.offsets_hz), np.asarray(sp.real))
-        self._model = pake.PakeModel(self._data[0], 2)
-        self._model1 = pake.PakeModel(self._data[0], 1)
-        self.how = (f"{ds.points} points, SW {ds.spectral_width_hz / 1e3:g} kHz, "
-                    f"echo: {params.left_shift}, p0 = {p0:.1f}° (zero-order autophase), "
-                    "no zero filling or apodization")
+        self._data = (f, y)
+        self._model = pake.PakeModel(f, 2)
+        self._model1 = pake.PakeModel(f, 1)
+        self.how = how
         self.message = ""
 
     def data(self):
