@@ -9,6 +9,7 @@ Without a manifest the folder is scanned for datasets and cell/day are taken fro
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Iterator
@@ -99,7 +100,11 @@ class Campaign:
         if isinstance(acq, str):
             acq = self.acquisition(acq)
         ds = io.read(self.resolve(acq.path))
-        return ds.replace(cell=acq.cell, day=acq.day, label=acq.label)
+        changes: dict = {"cell": acq.cell, "day": acq.day, "label": acq.label}
+        if acq.array_kind and ds.array is not None:
+            # the manifest says what the stored list means (e.g. a Hahn vdlist holds τ)
+            changes["array"] = dataclasses.replace(ds.array, kind=acq.array_kind)
+        return ds.replace(**changes)
 
     def acquisition(self, path: str) -> Acquisition:
         for a in self.acquisitions:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from analysis import io
+from analysis.processing import ProcessingParams, process
 from dashboard.cli import main
 
 # path, format, nucleus, carrier MHz, SW Hz, points, traces, (array name, first values, unit)
@@ -154,3 +155,12 @@ def test_corrupt_pseudo2d_names_the_file(realdata, tmp_path):
     with pytest.raises(io.ReaderError) as exc:
         io.read(bad)
     assert "bad2d.dx" in str(exc.value)
+
+
+def test_bruker_negative_gamma_nucleus_is_not_mirrored(realdata):
+    """²⁹Si (γ < 0): the strongest line falls inside the region TopSpin's relaxation module
+    integrated (−51…−136 ppm on its own scale), not at its mirror image (+13…+45 ppm)."""
+    ds = io.read(realdata / "spectrochempy_data/testdata/nmrdata/bruker/tests/nmr/relax/100")
+    sp = process(ds, ProcessingParams(trace=8, lb_hz=100.0))
+    ppm = sp.axis("ppm")[np.argmax(np.abs(sp.data))]
+    assert -136 < ppm < -51

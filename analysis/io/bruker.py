@@ -5,7 +5,9 @@ Corrections applied here, not by nmrglue:
 * rows are trimmed to TD/2 complex points (TopSpin pads each FID of a ser file to 1 KiB);
 * the digital-filter group delay is removed (``nmrglue.bruker.remove_digital_filter``);
 * the data are conjugated to this package's sign convention (Bruker stores
-  exp(−i·2π·Δν·t)), so that the spectrum axis increases with frequency;
+  exp(−i·2π·Δν·t)), so that the spectrum axis increases with frequency; for nuclei with a
+  negative γ (¹⁵N, ²⁹Si, ⁸⁹Y, …) the stored rotation is already the other way round and the
+  data are left as stored (checked against TopSpin's own ppm scale on a ²⁹Si dataset);
 * ``vdlist`` (s), ``vplist`` (µs unless suffixed) and ``vclist`` (counts) become the
   array axis;
 * the nucleus label is checked against the frequencies (see :func:`_check_nucleus`).
@@ -115,6 +117,10 @@ def read(path: Path, **_: object) -> Dataset:
     bf1 = float(acqus.get("BF1", acqus["SFO1"]))
     nuc, notes = _check_nucleus(canonical_nucleus(acqus.get("NUC1")), bf1)
     warnings += notes
+    if nuc and _negative_gamma(nuc):
+        # the stored sense of rotation is reversed for γ < 0: without this the ²⁹Si line
+        # of the TopSpin relaxation example sits at +30 ppm, mirrored from TopSpin's −93 ppm
+        data = np.conj(data)
 
     reference = bf1 * 1e6
     procs = folder / "pdata" / "1" / "procs"
@@ -199,7 +205,8 @@ def write(folder: str | Path, data: np.ndarray, *, nucleus: str, carrier_hz: flo
         "PLW": [0.0, float(power_w)] + [0.0] * 62,
     }
     dic = {"acqus": acqus}
-    raw = np.rint(np.conj(data)).astype(complex)  # Bruker stores exp(−i·2π·Δν·t)
+    # Bruker stores exp(−i·2π·Δν·t) (the other way round for γ < 0, see read)
+    raw = np.rint(data if _negative_gamma(nucleus) else np.conj(data)).astype(complex)
     if data.shape[0] > 1:
         dic["acqu2s"] = dict(acqus, TD=int(data.shape[0]), _comments=[])
         ng.bruker.write(str(folder), dic, raw, overwrite=True, write_prog=False, big=False,
@@ -210,3 +217,10 @@ def write(folder: str | Path, data: np.ndarray, *, nucleus: str, carrier_hz: flo
     if vdlist is not None:
         (folder / "vdlist").write_text("".join(f"{v:.6g}\n" for v in vdlist))
     return folder
+
+
+def _negative_gamma(label: str) -> bool:
+    try:
+        return lookup(label).gamma < 0
+    except KeyError:
+        return False

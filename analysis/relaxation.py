@@ -1,0 +1,677 @@
+"""Relaxation: amplitudes from arrayed acquisitions and T1/T2 fits (PHYSICS §4.3, §5).
+
+Amplitudes, one per trace of an array (:func:`amplitudes`):
+
+* ``"projection"`` (default): the complex projection of each trace onto the strongest one,
+  Re⟨u, s_i⟩ with u = s_ref/‖s_ref‖. It keeps the sign (inversion recovery), needs no
+  phasing, and is the matched filter for a line shape that does not change along the array.
+  The imaginary part of the projection is reported as a check of that assumption.
+* ``"integral"``: the integral of the real part of each processed spectrum over a region,
+  every trace processed with the same parameters (one phase for all, so signs survive).
+* ``"echo-top"``: the time-domain amplitude at the echo top (or the first point of an FID),
+  phased by the strongest trace.
+
+Models (``MODELS``), every time in seconds:
+
+========================  =====================================================================
+``saturation``            M₀[1 − f·e^(−t/T₁)], f ≤ 1 an imperfect saturation
+``inversion``             M₀[1 − f·e^(−t/T₁)], f = 1 − cos θ (2 for a perfect inversion)
+``stretched``             M₀[1 − f·e^(−(t/T₁)^β)], 0 < β ≤ 1; ⟨T₁⟩ = (T₁/β)Γ(1/β)
+``biexponential``         M₀[1 − f(w·e^(−t/T₁ₐ) + (1 − w)e^(−t/T₁ᵦ))]; T₁ = w·T₁ₐ + (1 − w)T₁ᵦ
+``la-ct``                 I = 7/2 central transition, magnetic relaxation (PHYSICS §4.3):
+                          M₀[1 − f·Σ cₖ e^(−rₖ t/T₁)], c = 1/84, 3/44, 75/364, 1225/1716,
+                          r = 1, 6, 15, 28, 1/T₁ ≡ 2W
+``hahn``                  M₀·e^(−t/T₂) on the echo time t = 2τ
+``hahn-stretched``        M₀·e^(−(t/T₂)^β) on the echo time
+========================  =====================================================================
+
+Echo decays are always fitted on the echo time 2τ. An array stored as the pulse spacing τ is
+doubled first (``axis="pulse-spacing"``), never guessed: fitting e^(−τ/T₂′) on τ would give
+T₂′ = T₂/2.
+
+Errors: with a known per-point noise σ the covariance is absolute and scaled up by the reduced
+χ² only when that exceeds 1 (a misfit never shrinks the errors below the noise); without σ
+the covariance is scaled by the reduced χ² (lmfit's default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage, special
+
+from .dataset import Dataset
+from .fitting import FitResult, failed, least_squares
+from .measure import integral as spectrum_integral
+from .processing import ECHO_MODES, ProcessingParams, finish, remove_dc, transform
+from .processing import autophase as spectrum_autophase
+from .processing import left_shift as shift_points
+
+AMPLITUDE_METHODS = ("projection", "integral", "echo-top")
+#: what the stored array values mean (``ArrayAxis.kind``) → the CLI/API spelling
+AXIS_NAMES = {"delay": "delay", "pulse_spacing": "pulse-spacing", "echo_time": "echo-time"}
+
+#: I = 7/2 central-transition recovery under magnetic relaxation (PHYSICS §4.3, §10 row 20)
+LA_CT_COEFFICIENTS = (1 / 84, 3 / 44, 75 / 364, 1225 / 1716)
+LA_CT_RATES = (1.0, 6.0, 15.0, 28.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# models
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RelaxationModel:
+    """One relaxation model: parameter names, units, bounds and the function.
+
+    ``function(t, p)`` takes the time (s) and the parameter vector in ``names`` order.
+    ``time_key`` is the headline relaxation time (``"T1_s"`` or ``"T2_s"``).
+    """
+
+    name: str
+    formula: str
+    kind: str  # "recovery" or "decay"
+    names: tuple[str, ...]
+    units: tuple[str, ...]
+    function: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    time_key: str
+    #: parameters that are time constants (bounded by the sampled delays)
+    times: tuple[str, ...] = ()
+    bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    def __call__(self, t, params: Mapping[str, float] | Sequence[float]) -> np.ndarray:
+        if isinstance(params, Mapping):
+            params = [params[k] for k in self.names]
+        return self.function(np.asarray(t, float), np.asarray(params, float))
+
+
+def _recovery(deficit):
+    def f(t, p):
+        return p[0] * (1.0 - p[2] * deficit(t, p))
+    return f
+
+
+def _la_ct_deficit(t, p):
+    return sum(c * np.exp(-r * t / p[1])
+               for c, r in zip(LA_CT_COEFFICIENTS, LA_CT_RATES, strict=True))
+
+
+_AMP = ("M0", "a.u.")
+MODELS: dict[str, RelaxationModel] = {m.name: m for m in (
+    RelaxationModel("saturation", "M(t) = M₀·[1 − f·exp(−t/T₁)]", "recovery",
+                    ("M0", "T1_s", "saturation_factor"), ("a.u.", "s", ""),
+                    _recovery(lambda t, p: np.exp(-t / p[1])), "T1_s", ("T1_s",),
+                    {"saturation_factor": (0.0, 1.2)}),
+    RelaxationModel("inversion", "M(t) = M₀·[1 − f·exp(−t/T₁)],  f = 1 − cos θ", "recovery",
+                    ("M0", "T1_s", "inversion_factor"), ("a.u.", "s", ""),
+                    _recovery(lambda t, p: np.exp(-t / p[1])), "T1_s", ("T1_s",),
+                    {"inversion_factor": (0.0, 2.2)}),
+    RelaxationModel("stretched", "M(t) = M₀·[1 − f·exp(−(t/T₁)^β)]", "recovery",
+                    ("M0", "T1_s", "factor", "beta"), ("a.u.", "s", "", ""),
+                    _recovery(lambda t, p: np.exp(-(t / p[1]) ** p[3])), "T1_s", ("T1_s",),
+                    {"factor": (0.0, 2.2), "beta": (0.1, 1.0)}),
+    RelaxationModel("biexponential",
+                    "M(t) = M₀·[1 − f·(w·exp(−t/T₁ₐ) + (1 − w)·exp(−t/T₁ᵦ))]", "recovery",
+                    ("M0", "T1_short_s", "factor", "weight_short", "T1_long_s"),
+                    ("a.u.", "s", "", "", "s"),
+                    _recovery(lambda t, p: p[3] * np.exp(-t / p[1])
+                              + (1 - p[3]) * np.exp(-t / p[4])), "T1_s",
+                    ("T1_short_s", "T1_long_s"),
+                    {"factor": (0.0, 2.2), "weight_short": (0.0, 1.0)}),
+    RelaxationModel("la-ct", "M(t) = M₀·[1 − f·Σ cₖ·exp(−rₖ·t/T₁)],  I = 7/2 central "
+                    "transition, c = 1/84, 3/44, 75/364, 1225/1716, r = 1, 6, 15, 28",
+                    "recovery", ("M0", "T1_s", "factor"), ("a.u.", "s", ""),
+                    _recovery(_la_ct_deficit), "T1_s", ("T1_s",), {"factor": (0.0, 2.2)}),
+    RelaxationModel("hahn", "M(2τ) = M₀·exp(−2τ/T₂)", "decay", ("M0", "T2_s"), ("a.u.", "s"),
+                    lambda t, p: p[0] * np.exp(-t / p[1]), "T2_s", ("T2_s",)),
+    RelaxationModel("hahn-stretched", "M(2τ) = M₀·exp(−(2τ/T₂)^β)", "decay",
+                    ("M0", "T2_s", "beta"), ("a.u.", "s", ""),
+                    lambda t, p: p[0] * np.exp(-(t / p[1]) ** p[2]), "T2_s", ("T2_s",),
+                    {"beta": (0.1, 2.0)}),
+)}
+T1_MODELS = tuple(k for k, m in MODELS.items() if m.kind == "recovery")
+T2_MODELS = tuple(k for k, m in MODELS.items() if m.kind == "decay")
+#: spellings accepted for the Hahn-echo models
+_ALIASES = {"exponential": "hahn", "single": "hahn", "stretched-decay": "hahn-stretched"}
+
+
+def model(name: str) -> RelaxationModel:
+    """The model called ``name`` (``KeyError`` listing the known ones otherwise)."""
+    name = _ALIASES.get(name, name)
+    if name not in MODELS:
+        raise KeyError(f"unknown relaxation model {name!r}; known: {', '.join(MODELS)}")
+    return MODELS[name]
+
+
+def stretched_mean_time(t_s: float, beta: float) -> float:
+    """Mean relaxation time of a stretched exponential, ⟨T⟩ = (T/β)·Γ(1/β) (s)."""
+    return float(t_s / beta * special.gamma(1.0 / beta))
+
+
+def curve(result: FitResult, t_s) -> np.ndarray:
+    """The fitted model of ``result`` evaluated at ``t_s`` (s; echo time for decays)."""
+    m = model(result.model_name)
+    return m(t_s, result.values)
+
+
+# ---------------------------------------------------------------------------------------------
+# fitting
+# ---------------------------------------------------------------------------------------------
+def _start(m: RelaxationModel, t: np.ndarray, y: np.ndarray, w: np.ndarray,
+           fixed: Mapping[str, float]) -> dict[str, float]:
+    """Start values: a grid over the time constant(s) (and β) with the amplitude terms
+    solved linearly at each node, the best node kept."""
+    tmin = float(np.min(t[t > 0])) if np.any(t > 0) else float(np.max(t)) or 1.0
+    tmax = float(np.max(t))
+    grid = np.geomspace(tmin / 3, tmax * 3, 48)
+    betas = [fixed["beta"]] if "beta" in fixed else ([0.6, 0.8, 1.0] if "beta" in m.names
+                                                     else [1.0])
+    best, best_cost = None, np.inf
+    ones = np.ones_like(t)
+    for T in grid:
+        for b in betas:
+            if m.kind == "decay":
+                basis = [np.exp(-(t / T) ** b)]
+            elif m.name == "la-ct":
+                basis = [ones, -_la_ct_deficit(t, [0, T])]
+            else:
+                basis = [ones, -np.exp(-(t / T) ** b)]
+            a = np.column_stack(basis) * w[:, None]
+            coef, *_ = np.linalg.lstsq(a, y * w, rcond=None)
+            cost = float(np.sum((a @ coef - y * w) ** 2))
+            if cost < best_cost:
+                best_cost, best = cost, (T, b, coef)
+    T, b, coef = best
+    p: dict[str, float] = {}
+    if m.kind == "decay":
+        p["M0"] = float(coef[0])
+    else:
+        p["M0"] = float(coef[0]) if coef[0] != 0 else float(np.max(np.abs(y)))
+        p[m.names[2]] = float(coef[1] / p["M0"]) if p["M0"] else 1.0
+    for k in m.times:
+        p[k] = float(T)
+    if m.name == "biexponential":
+        p.update(T1_short_s=T / 3, T1_long_s=T * 3, weight_short=0.5)
+    if "beta" in m.names:
+        p["beta"] = float(b)
+    return p
+
+
+def _invalid(t: np.ndarray, y: np.ndarray, sigma, nfree: int, what: str) -> str | None:
+    if t.ndim != 1 or y.ndim != 1 or t.size != y.size:
+        return f"{t.size} {what} values for {y.size} amplitudes"
+    bad = ~np.isfinite(y)
+    if bad.any():
+        return f"{int(bad.sum())} of {y.size} amplitudes are NaN or infinite"
+    if not np.all(np.isfinite(t)):
+        return f"{int((~np.isfinite(t)).sum())} of {t.size} {what} values are NaN or infinite"
+    if np.any(t < 0):
+        return f"negative {what} values ({t.min():.3g} s): a {what} cannot be negative"
+    if sigma is not None and (np.any(~np.isfinite(sigma)) or np.any(sigma <= 0)):
+        return "the noise σ must be finite and positive for every point"
+    if np.unique(t).size < 2:
+        return f"every {what} is the same: no time dependence to fit"
+    if t.size <= nfree:
+        return f"{t.size} points for {nfree} free parameters: too few to fit and estimate errors"
+    if not np.any(y):
+        return "every amplitude is zero"
+    return None
+
+
+def fit_relaxation(x_s, amplitude, model_name: str, *, sigma=None,
+                   fix: Mapping[str, float] | None = None, what: str = "delay",
+                   notes: Sequence[str] = ()) -> FitResult:
+    """Fit one relaxation model (see the module docstring) by bounded least squares.
+
+    Parameters
+    ----------
+    x_s : array_like
+        Delays (recovery) or echo times 2τ (decays), in s, ≥ 0, any order.
+    amplitude : array_like
+        One real amplitude per delay (a.u.); the sign is kept.
+    model_name : str
+        A key of ``MODELS`` (``"exponential"`` is accepted for ``"hahn"``).
+    sigma : float or array_like, optional
+        1σ noise of each amplitude (same units). Errors are then absolute (inflated by the
+        reduced χ² when that is above 1); without it they are scaled by the reduced χ².
+    fix : dict, optional
+        Parameters held at a value, e.g. ``{"saturation_factor": 1.0}``.
+
+    Returns
+    -------
+    FitResult
+        ``values`` keyed by the model's parameter names (``T1_s`` or ``T2_s`` in s, ``M0`` in
+        a.u., …) plus derived quantities (``T1_mean_s`` for stretched, ``flip_angle_deg`` for
+        inversion, ``T1_s`` for biexponential). ``success`` is False, with the reason, when the
+        input is unusable, the optimiser fails, or the time constant is not determined.
+    """
+    try:
+        m = model(model_name)
+    except KeyError as exc:
+        return failed(str(model_name), str(exc.args[0]))
+    fix = dict(fix or {})
+    unknown = set(fix) - set(m.names)
+    if unknown:
+        return failed(m.name, f"cannot fix {sorted(unknown)}: model {m.name} has "
+                              f"{', '.join(m.names)}")
+    t = np.asarray(x_s, dtype=float).ravel()
+    y = np.asarray(amplitude, dtype=float).ravel()
+    free = [k for k in m.names if k not in fix]
+    sig = None
+    if sigma is not None:
+        sig = np.broadcast_to(np.asarray(sigma, dtype=float), y.shape).astype(float)
+    problem = _invalid(t, y, sig, len(free), what)
+    if problem:
+        return failed(m.name, problem)
+    w = 1.0 / sig if sig is not None else np.ones_like(y)
+    start = _start(m, t, y, w, fix) | fix
+    tpos = t[t > 0]
+    lo_t, hi_t = float(tpos.min()) / 100, float(t.max()) * 100
+    amp_scale = float(np.max(np.abs(y)))
+    lo, hi, p0 = [], [], []
+    for k in free:
+        if k in m.times:
+            lo.append(lo_t), hi.append(hi_t)
+        elif k == "M0":
+            lo.append(-100 * amp_scale), hi.append(100 * amp_scale)
+        else:
+            a, b = m.bounds.get(k, (-np.inf, np.inf))
+            lo.append(a), hi.append(b)
+        p0.append(start[k])
+    index = {k: i for i, k in enumerate(m.names)}
+
+    def full(pf):
+        p = np.array([fix.get(k, 0.0) for k in m.names])
+        for k, v in zip(free, pf, strict=True):
+            p[index[k]] = v
+        return p
+
+    def residual(pf):
+        return (y - m.function(t, full(pf))) * w
+
+    ls = least_squares(residual, p0, lo, hi, scale_covar=sig is None)
+    values = dict(zip(free, map(float, ls.p), strict=True)) | {k: float(v) for k, v in fix.items()}
+    values = {k: values[k] for k in m.names}
+    err = np.asarray(ls.stderr, float)
+    scaled = False
+    if sig is not None and np.isfinite(ls.reduced_chi2) and ls.reduced_chi2 > 1:
+        err = err * np.sqrt(ls.reduced_chi2)
+        scaled = True
+    stderr = dict(zip(free, map(float, err), strict=True)) | {k: 0.0 for k in fix}
+    units = dict(zip(m.names, m.units, strict=True))
+    cov = ls.correlation * np.outer(err, err)
+    _derived(m, values, stderr, units, free, cov)
+    model_y = m.function(t, full(ls.p))
+    notes = list(notes)
+    notes.append(f"model: {m.formula}")
+    notes.append("errors from the given noise σ" + (", scaled by √(reduced χ²) > 1"
+                                                     if scaled else "")
+                 if sig is not None else "errors scaled by the reduced χ² (noise σ unknown)")
+    if fix:
+        notes.append("fixed: " + ", ".join(f"{k} = {v:g}" for k, v in fix.items()))
+    ok, message = ls.success, ls.message
+    at_bound = tuple(free[i] for i in ls.at_bound)
+    key = m.time_key if m.time_key in free else m.times[0]
+    T, dT = values[key], stderr.get(key, np.nan)
+    if ok:
+        problem = None
+        if key in at_bound or not np.isfinite(dT) or dT > T:
+            problem = (f"{key[:2]} is not determined by the data ({key[:2]} = {T:.3g} s "
+                       f"± {dT:.2g} s): no relaxation resolved above the noise")
+        elif m.kind == "recovery":
+            change = abs(values["M0"] * values[m.names[2]])
+            if change < 3 * _change_err(values, stderr, cov, free, m.names[2]):
+                problem = "the recovery is not above 3σ of its uncertainty: no signal change"
+        elif abs(values["M0"]) < 3 * stderr.get("M0", 0.0):
+            problem = "the echo amplitude is not above 3σ of its uncertainty: no signal"
+        if problem:
+            ok, message = False, problem
+        elif not tpos.min() / 3 <= T <= t.max() * 3:
+            notes.append(f"{key[:2]} = {T:.3g} s lies outside the sampled range "
+                         f"{tpos.min():.3g}–{t.max():.3g} s: poorly constrained")
+    return FitResult(model_name=m.name, values=values, stderr=stderr, units=units,
+                     names=tuple(free), correlation=ls.correlation, success=ok,
+                     message=message, chi2=ls.chi2, reduced_chi2=ls.reduced_chi2,
+                     ndata=ls.ndata, nvarys=len(free), nfev=ls.nfev, x=t, data=y,
+                     model=model_y, weights_mask=np.ones(t.size, bool), at_bound=at_bound,
+                     notes=tuple(notes),
+                     noise_sigma=float(np.median(sig)) if sig is not None else np.nan)
+
+
+def _change_err(values, stderr, cov, free, factor_key) -> float:
+    """1σ of M₀·f from the covariance."""
+    g = {"M0": values[factor_key], factor_key: values["M0"]}
+    v = 0.0
+    for i, a in enumerate(free):
+        for j, b in enumerate(free):
+            if a in g and b in g:
+                v += g[a] * g[b] * cov[i, j]
+    return float(np.sqrt(max(v, 0.0)))
+
+
+def _derived(m: RelaxationModel, values, stderr, units, free, cov) -> None:
+    """Derived quantities with propagated errors (in place)."""
+    idx = {k: i for i, k in enumerate(free)}
+
+    def prop(grad: dict[str, float]) -> float:
+        v = 0.0
+        for a, ga in grad.items():
+            for b, gb in grad.items():
+                if a in idx and b in idx:
+                    v += ga * gb * cov[idx[a], idx[b]]
+        return float(np.sqrt(max(v, 0.0))) if np.isfinite(v) else float("nan")
+
+    if m.name == "stretched":
+        T, b = values["T1_s"], values["beta"]
+        mean = stretched_mean_time(T, b)
+        dmean_db = -mean / b - T / b**3 * special.gamma(1 / b) * special.digamma(1 / b)
+        values["T1_mean_s"] = mean
+        stderr["T1_mean_s"] = prop({"T1_s": mean / T, "beta": dmean_db})
+        units["T1_mean_s"] = "s"
+    if m.name == "hahn-stretched":
+        T, b = values["T2_s"], values["beta"]
+        values["T2_mean_s"] = stretched_mean_time(T, b)
+        stderr["T2_mean_s"] = prop({"T2_s": values["T2_mean_s"] / T})
+        units["T2_mean_s"] = "s"
+    if m.name == "inversion":
+        f = values["inversion_factor"]
+        if 0 <= f <= 2:
+            values["flip_angle_deg"] = float(np.degrees(np.arccos(1 - f)))
+            s = np.sqrt(max(1 - (1 - f) ** 2, 1e-12))
+            stderr["flip_angle_deg"] = float(np.degrees(stderr["inversion_factor"] / s))
+            units["flip_angle_deg"] = "°"
+    if m.name == "biexponential":
+        a, b, wgt = values["T1_short_s"], values["T1_long_s"], values["weight_short"]
+        if a > b:  # order the components: short first
+            values["T1_short_s"], values["T1_long_s"] = b, a
+            values["weight_short"] = 1 - wgt
+            stderr["T1_short_s"], stderr["T1_long_s"] = (stderr["T1_long_s"],
+                                                         stderr["T1_short_s"])
+            a, b, wgt = b, a, 1 - wgt
+        values["T1_s"] = wgt * a + (1 - wgt) * b
+        # propagate in the original parameterisation (symmetric under relabelling)
+        pa, pb = sorted((values["T1_short_s"], values["T1_long_s"]))
+        stderr["T1_s"] = prop({"T1_short_s": wgt if "T1_short_s" in idx else 0,
+                               "T1_long_s": 1 - wgt, "weight_short": pa - pb})
+        units["T1_s"] = "s"
+
+
+def fit_t1(delay_s, amplitude, model: str = "saturation", *, sigma=None,
+           fix: Mapping[str, float] | None = None) -> FitResult:
+    """T₁ from a recovery curve; ``model`` one of ``T1_MODELS`` (key ``"T1_s"``, s)."""
+    name = _ALIASES.get(model, model)
+    if name in T2_MODELS:
+        return failed(name, f"{name} is an echo-decay model; T1 models: {', '.join(T1_MODELS)}")
+    return fit_relaxation(delay_s, amplitude, name, sigma=sigma, fix=fix, what="delay")
+
+
+def fit_t2(echo_time_s, amplitude, model: str = "hahn", *, sigma=None,
+           axis: str = "echo-time", fix: Mapping[str, float] | None = None) -> FitResult:
+    """T₂ from a Hahn-echo decay (key ``"T2_s"``, always for the echo time 2τ).
+
+    ``axis="pulse-spacing"`` says the x values are the pulse spacing τ: they are doubled
+    before the fit, and the result's ``x`` is the echo time.
+    """
+    name = _ALIASES.get(model, model)
+    if name in T1_MODELS:
+        return failed(name, f"{name} is a recovery model; T2 models: {', '.join(T2_MODELS)}")
+    x = np.asarray(echo_time_s, dtype=float)
+    if axis in ("pulse-spacing", "pulse_spacing"):
+        x = 2 * x
+        note = "x axis: pulse spacing τ given, fitted on the echo time 2τ"
+    elif axis in ("echo-time", "echo_time"):
+        note = "x axis: echo time 2τ"
+    else:
+        return failed(name, f"unknown axis {axis!r}: 'echo-time' or 'pulse-spacing'")
+    return fit_relaxation(x, amplitude, name, sigma=sigma, fix=fix, what="echo time",
+                          notes=(note,))
+
+
+def compare_models(x_s, amplitude, models: Sequence[str], *, sigma=None,
+                   axis: str = "echo-time") -> list[FitResult]:
+    """Fit several models to the same data; sorted by AIC (best first; failed fits last).
+
+    For decay models ``x_s`` is read according to ``axis`` as in :func:`fit_t2`.
+    """
+    out = []
+    for name in models:
+        if _ALIASES.get(name, name) in T2_MODELS:
+            out.append(fit_t2(x_s, amplitude, name, sigma=sigma, axis=axis))
+        else:
+            out.append(fit_t1(x_s, amplitude, name, sigma=sigma))
+    return sorted(out, key=lambda r: (not r.success,
+                                      r.aic if np.isfinite(r.aic) else np.inf))
+
+
+# ---------------------------------------------------------------------------------------------
+# amplitudes from an arrayed dataset
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Amplitudes:
+    """One amplitude per trace of an array, with its noise and the x axis as stored.
+
+    ``x_s`` are the array values as the file holds them; ``axis`` says what they mean
+    (``"delay"``, ``"pulse-spacing"`` or ``"echo-time"``). ``time_s`` is what a fit uses: the
+    delay, or the echo time 2τ for echo decays.
+    """
+
+    x_s: np.ndarray
+    amplitude: np.ndarray
+    sigma: np.ndarray
+    method: str
+    axis: str
+    source: str = ""
+    reference_trace: int = 0
+    quadrature: np.ndarray | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def time_s(self) -> np.ndarray:
+        return 2 * self.x_s if self.axis == "pulse-spacing" else self.x_s
+
+    @property
+    def axis_label(self) -> str:
+        return {"delay": "recovery delay", "pulse-spacing": "echo time 2τ",
+                "echo-time": "echo time 2τ"}[self.axis]
+
+
+def array_axis(dataset: Dataset, delays_s=None, axis: str | None = None
+               ) -> tuple[np.ndarray, str]:
+    """The x values (s) of an arrayed dataset and what they mean.
+
+    ``delays_s`` overrides the file's list; ``axis`` overrides its kind (``"delay"``,
+    ``"pulse-spacing"``, ``"echo-time"``). Raises ``ValueError`` naming the file when there
+    is no list or its length does not match the traces.
+    """
+    if delays_s is not None:
+        x = np.asarray(delays_s, dtype=float).ravel()
+        kind = axis or "delay"
+    elif dataset.array is not None:
+        x = dataset.array.as_array()
+        kind = axis or AXIS_NAMES.get(dataset.array.kind, "delay")
+        if dataset.array.unit not in ("s", ""):
+            raise ValueError(f"{dataset.source}: array {dataset.array.name!r} is in "
+                             f"{dataset.array.unit!r}, not a time: supply the delays")
+    else:
+        raise ValueError(f"{dataset.source}: no delay list in the file: supply the delays")
+    kind = AXIS_NAMES.get(kind, kind)
+    if kind not in AXIS_NAMES.values():
+        raise ValueError(f"unknown axis {axis!r}: 'delay', 'pulse-spacing' or 'echo-time'")
+    if x.size != dataset.traces:
+        raise ValueError(f"{dataset.source}: {x.size} delays for {dataset.traces} traces")
+    return x, kind
+
+
+def _time_traces(dataset: Dataset, params: ProcessingParams) -> np.ndarray:
+    """Every trace DC-corrected and left shifted by an integer shift (echo modes unshifted)."""
+    if dataset.domain != "time":
+        raise ValueError(f"{dataset.source}: frequency-domain data: use method 'integral'")
+    out = np.empty(dataset.data.shape, dtype=complex)
+    shift = 0 if params.left_shift in ECHO_MODES else int(params.left_shift)
+    for i, fid in enumerate(dataset.data):
+        fid = remove_dc(fid, params.dc_fraction) if params.dc else np.asarray(fid, complex)
+        out[i] = shift_points(fid, shift)
+    return out
+
+
+def _tops(traces: np.ndarray, ref: int) -> tuple[np.ndarray, int]:
+    """Echo top of every trace and the strongest trace's echo width at half height (points).
+
+    The top is the maximum of |s| smoothed over a quarter of that width: a flat echo top
+    makes the raw maximum jump with the noise.
+    """
+    mag = np.abs(traces)
+    width = int(np.sum(mag[ref] >= 0.5 * mag[ref].max()))
+    smooth = ndimage.uniform_filter1d(mag, max(3, width // 4) | 1, axis=1, mode="nearest")
+    return np.argmax(smooth, axis=1), width
+
+
+def _tail_sigma(traces: np.ndarray, fraction: float) -> float:
+    """Per-component (real or imaginary) noise σ from the signal-free tails, pooled."""
+    n = traces.shape[1]
+    k = max(8, int(n * fraction))
+    tail = traces[:, n - k: n - max(0, int(0.02 * n))] if k < n else traces
+    parts = np.concatenate([tail.real.ravel(), tail.imag.ravel()])
+    return float(np.sqrt(np.mean(np.abs(parts - parts.mean()) ** 2)))
+
+
+def amplitudes(dataset: Dataset, method: str = "projection", *,
+               params: ProcessingParams | None = None, region_hz=None, delays_s=None,
+               axis: str | None = None, noise_fraction: float = 0.2,
+               align: bool | None = None) -> Amplitudes:
+    """Amplitudes of every trace of an arrayed acquisition (see the module docstring).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Time-domain data, one trace per delay (frequency-domain data: ``"integral"`` only).
+    method : {"projection", "integral", "echo-top"}
+    params : ProcessingParams, optional
+        DC removal and left shift (projection, echo-top); the whole processing (integral).
+        With zero phases, the integral method phases all traces with the zero-order phase of
+        the strongest trace.
+    region_hz : (lo, hi), optional
+        Integral region, offsets from the carrier in Hz (default: the strongest trace's
+        line ± 3 FWHM).
+    delays_s, axis
+        Override the file's delay list and its meaning (see :func:`array_axis`).
+    noise_fraction : float
+        Fraction of each FID, at its end, taken as signal-free for the noise σ.
+    align : bool, optional
+        Whether the echo moves along the array (an echo train recorded from the refocusing
+        pulse): each trace is then read at its own echo top, in magnitude. Default: when
+        the echo tops of the traces well above the noise differ by more than half the
+        echo's width.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the problem (no delays, wrong count, unknown method, …).
+    """
+    if method not in AMPLITUDE_METHODS:
+        raise ValueError(f"unknown amplitude method {method!r}: "
+                         f"{', '.join(AMPLITUDE_METHODS)}")
+    x, kind = array_axis(dataset, delays_s, axis)
+    params = params or ProcessingParams()
+    if dataset.traces < 2:
+        raise ValueError(f"{dataset.source}: one trace only, not an array")
+    notes: list[str] = []
+    if method == "integral":
+        amp, sig, ref = _integrals(dataset, params, region_hz, notes)
+        quad = None
+    else:
+        tr = _time_traces(dataset, params)
+        if not np.all(np.isfinite(tr)):
+            raise ValueError(f"{dataset.source}: the data hold NaN or infinite points")
+        sigma = _tail_sigma(tr, noise_fraction)
+        ref = int(np.argmax(np.linalg.norm(tr, axis=1)))
+        tops, width = _tops(tr, ref)
+        strong = np.max(np.abs(tr), axis=1) > 10 * sigma * np.sqrt(2)
+        moving = (bool(strong.sum() > 1 and np.ptp(tops[strong]) > max(2, width // 2))
+                  if align is None else bool(align))
+        if moving and method == "projection":
+            method = "echo-top"
+            notes.append("the echo moves along the array (an echo train): amplitudes taken "
+                         "at each trace's own echo top instead of by projection")
+        if method == "projection":
+            u = tr[ref] / np.linalg.norm(tr[ref])
+            proj = tr @ np.conj(u)
+            amp, quad = proj.real, proj.imag
+            sig = np.full(amp.shape, sigma)
+            leak = float(np.sqrt(np.mean(quad**2)) / sigma) if sigma > 0 else 0.0
+            if leak > 3:
+                notes.append(f"the quadrature part of the projection is {leak:.1f}× the noise: "
+                             "the line shape or phase changes along the array")
+        elif not moving:
+            top = int(tops[ref])
+            sl = slice(max(0, top - 1), top + 2)
+            phase = np.exp(-1j * np.angle(tr[ref, top]))
+            vals = tr[:, sl].mean(axis=1) * phase
+            amp, quad = vals.real, vals.imag
+            sig = np.full(amp.shape, sigma / np.sqrt(sl.stop - sl.start))
+            notes.append(f"echo top at point {top}, phased by trace {ref}")
+        else:
+            vals = np.array([tr[i, max(0, k - 1): k + 2].mean() for i, k in enumerate(tops)])
+            amp, quad = np.abs(vals), None
+            sig = np.full(amp.shape, sigma / np.sqrt(3))
+            notes.append(f"echo tops at points {', '.join(map(str, tops))}; magnitude "
+                         "amplitudes (the phase of a moving echo is not defined), biased "
+                         "up by ≈σ²/2A at low SNR")
+    # orient: positive at the longest delay (recoveries) or the shortest echo time (decays)
+    order = np.argsort(x)
+    anchor = order[-1] if kind == "delay" else order[0]
+    if amp[anchor] < 0:
+        amp = -amp
+        quad = None if quad is None else -quad
+    return Amplitudes(x_s=x, amplitude=np.asarray(amp, float), sigma=np.asarray(sig, float),
+                      method=method, axis=kind, source=dataset.source, reference_trace=ref,
+                      quadrature=quad, notes=tuple(notes))
+
+
+def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: list[str]):
+    if params.left_shift in ECHO_MODES:
+        # one echo position for every trace (from the strongest), not each trace's own
+        # maximum, which for the weak traces is a noise spike
+        tr = _time_traces(dataset, params)
+        ref = int(np.argmax(np.linalg.norm(tr, axis=1)))
+        top = int(np.argmax(np.abs(tr[ref])))
+        params = params.replace(left_shift=top)
+        notes.append(f"every trace transformed from the echo top of trace {ref} "
+                     f"(point {top})")
+    spectra = []
+    offsets = None
+    for i in range(dataset.traces):
+        offsets, raw = transform(dataset, params.replace(trace=i))
+        spectra.append(raw)
+    spectra = np.array(spectra)
+    if not np.all(np.isfinite(spectra)):
+        raise ValueError(f"{dataset.source}: the data hold NaN or infinite points")
+    ref = int(np.argmax(np.linalg.norm(spectra, axis=1)))
+    p = params
+    if p.p0_deg == 0 and p.p1_deg == 0:
+        p0, _ = spectrum_autophase(spectra[ref], offsets, dataset.spectral_width_hz,
+                                   method="zero-order")
+        p = params.replace(p0_deg=p0)
+        notes.append(f"all traces phased with p0 = {p0:.1f}° from trace {ref}")
+    if region_hz is None:
+        mag = np.abs(spectra[ref])
+        k = int(np.argmax(mag))
+        above = mag >= mag[k] / 2
+        lo_i, hi_i = k, k
+        while lo_i > 0 and above[lo_i - 1]:
+            lo_i -= 1
+        while hi_i < mag.size - 1 and above[hi_i + 1]:
+            hi_i += 1
+        fwhm = abs(offsets[hi_i] - offsets[lo_i]) + abs(offsets[1] - offsets[0])
+        region_hz = (offsets[k] - 3 * fwhm, offsets[k] + 3 * fwhm)
+        notes.append(f"integral region {region_hz[0]:.0f} … {region_hz[1]:.0f} Hz "
+                     "(strongest line ± 3 FWHM)")
+    amp, sig = [], []
+    for i in range(dataset.traces):
+        spec = finish(dataset, p.replace(trace=i), offsets, spectra[i])
+        m = spectrum_integral(spec, tuple(sorted(region_hz)))
+        amp.append(m.value)
+        sig.append(m.stderr)
+    return np.array(amp), np.array(sig), ref
+
