@@ -223,3 +223,18 @@ def _discover(root: Path) -> Campaign:
     return Campaign(root=root, name=root.name, field_t=None, channels={}, referencing={},
                     nmr_cells=(), transport_cells=(), acquisitions=tuple(acqs),
                     has_manifest=False)
+
+
+def locate(path: str | Path) -> tuple[Campaign, Acquisition] | None:
+    """The campaign (a parent folder with a manifest) and acquisition a dataset path
+    belongs to, or None: lets a command on one file use the manifest's knowledge (left
+    shift, what an array list means) instead of guessing."""
+    p = Path(path).resolve()
+    for parent in p.parents:
+        if (parent / MANIFEST).is_file():
+            try:
+                camp = load(parent)
+                return camp, camp.acquisition(p.relative_to(parent).as_posix())
+            except (CampaignError, ValueError):
+                return None
+    return None

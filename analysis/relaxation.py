@@ -310,7 +310,7 @@ def fit_relaxation(x_s, amplitude, model_name: str, *, sigma=None,
                  if sig is not None else "errors scaled by the reduced χ² (noise σ unknown)")
     if fix:
         notes.append("fixed: " + ", ".join(f"{k} = {v:g}" for k, v in fix.items()))
-    ok, message = ls.success, ls.message
+    ok, message = bool(ls.success), ls.message
     at_bound = tuple(free[i] for i in ls.at_bound)
     key = m.time_key if m.time_key in free else m.times[0]
     T, dT = values[key], stderr.get(key, np.nan)
@@ -469,6 +469,20 @@ class Amplitudes:
     @property
     def time_s(self) -> np.ndarray:
         return 2 * self.x_s if self.axis == "pulse-spacing" else self.x_s
+
+    @property
+    def fit_sigma(self) -> np.ndarray | None:
+        """The per-point σ if every one is known, else None (errors then scaled by χ²)."""
+        ok = self.sigma.size and np.all(np.isfinite(self.sigma)) and np.all(self.sigma > 0)
+        return self.sigma if ok else None
+
+    def fit(self, model_name: str, fix: Mapping[str, float] | None = None) -> FitResult:
+        """Fit ``model_name``: recovery models on the delays, decay models on the echo
+        time (a pulse-spacing axis is doubled)."""
+        if _ALIASES.get(model_name, model_name) in T2_MODELS:
+            return fit_t2(self.x_s, self.amplitude, model_name, sigma=self.fit_sigma,
+                          axis="echo-time" if self.axis == "delay" else self.axis, fix=fix)
+        return fit_t1(self.x_s, self.amplitude, model_name, sigma=self.fit_sigma, fix=fix)
 
     @property
     def axis_label(self) -> str:
@@ -675,3 +689,65 @@ def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: lis
         sig.append(m.stderr)
     return np.array(amp), np.array(sig), ref
 
+
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".dat")
+
+
+def parse_delays(text: str) -> np.ndarray:
+    """Delays (s) from ``"1e-3,2e-3"``, ``"250u 500u 1m"``, a range ``"250u:25m:250u"``
+    (start:stop:step, stop included) or a vdlist-style file (one value per line; ``u``/``m``
+    suffixes allowed)."""
+    from pathlib import Path
+
+    from .io._common import parse_si_number
+
+    text = str(text).strip()
+    parts = text.split(":")
+    if len(parts) == 3 and all(parts):
+        start, stop, step = (parse_si_number(x) for x in parts)
+        if step <= 0 or stop < start:
+            raise ValueError(f"delay range {text!r}: need start ≤ stop and a positive step")
+        n = int(np.floor((stop - start) / step + 1e-9)) + 1
+        return start + step * np.arange(n)
+    try:
+        is_file = len(text) < 4096 and Path(text).is_file()
+    except OSError:
+        is_file = False
+    src = Path(text).read_text(encoding="utf-8", errors="replace") if is_file else text
+    tokens = [t for t in src.replace(",", " ").replace(";", " ").split() if t]
+    if not tokens:
+        raise ValueError(f"no delays in {text!r}")
+    return np.array([parse_si_number(t) for t in tokens])
+
+
+def read_amplitudes(path, method: str = "projection", *, delays_s=None,
+                    axis: str | None = None, params: ProcessingParams | None = None,
+                    region_hz=None) -> Amplitudes:
+    """Amplitudes from a raw arrayed dataset, or a table ``delay_s,amplitude[,sigma]``.
+
+    Tables (``.csv``, ``.tsv``, ``.txt``, ``.dat``) hold the x values in seconds; their meaning
+    is ``axis`` (default ``"delay"``). Raises ``ReaderError``/``ValueError`` naming the file.
+    """
+    from pathlib import Path
+
+    from . import io
+    from .dataset import ReaderError
+    from .io.text import load_table
+
+    p = Path(path)
+    if p.is_file() and p.suffix.lower() in TABLE_SUFFIXES:
+        _, table = load_table(p)
+        x, y = table[:, 0], table[:, 1]
+        sig = table[:, 2] if table.shape[1] > 2 else np.full(y.shape, np.nan)
+        if delays_s is not None:
+            raise ValueError(f"{p}: the table has its own delays; drop --delays")
+        kind = AXIS_NAMES.get(axis or "delay", axis or "delay")
+        if kind not in AXIS_NAMES.values():
+            raise ValueError(f"unknown axis {axis!r}: 'delay', 'pulse-spacing' or 'echo-time'")
+        if x.size < 2:
+            raise ReaderError(p, "fewer than two rows")
+        return Amplitudes(x_s=x, amplitude=y, sigma=sig, method="table", axis=kind,
+                          source=str(p), notes=("amplitudes read from the table",))
+    return amplitudes(io.read(p), method, params=params, region_hz=region_hz,
+                      delays_s=delays_s, axis=axis)
