@@ -751,3 +751,14 @@ def read_amplitudes(path, method: str = "projection", *, delays_s=None,
                           source=str(p), notes=("amplitudes read from the table",))
     return amplitudes(io.read(p), method, params=params, region_hz=region_hz,
                       delays_s=delays_s, axis=axis)
+
+
+def phased_traces(dataset: Dataset, params: ProcessingParams | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, int]:
+    """(time_s, real traces, reference index): every trace DC-corrected, left shifted and
+    phased with the zero-order phase of the strongest trace at its maximum, for display."""
+    tr = _time_traces(dataset, params or ProcessingParams())
+    ref = int(np.argmax(np.linalg.norm(tr, axis=1)))
+    top = int(np.argmax(np.abs(tr[ref])))
+    real = (tr * np.exp(-1j * np.angle(tr[ref, top]))).real
+    return np.arange(tr.shape[1]) * dataset.dwell_s, real, ref

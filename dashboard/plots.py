@@ -120,3 +120,99 @@ def residual_curve(freq_hz, residual) -> hv.Curve:
     return hv.Curve((x, residual), [hv.Dimension("f", label="¹H frequency offset (kHz)")],
                     [hv.Dimension("r", label="residual (a.u.)")]).opts(
         color="#444444", line_width=1, xlim=(-span, span))
+
+
+# ---------------------------------------------------------------------------------------------
+# relaxation (the page and the paper figures, Figs. 2 and 3)
+# ---------------------------------------------------------------------------------------------
+RELAXATION_COLORS = {"T1": "#1b9e77", "T2": "#d95f02"}
+
+
+def trace_colors(n: int) -> list[str]:
+    """``n`` colours along a colour-blind-safe sequential map (viridis), early → late."""
+    from bokeh.palettes import Viridis256
+
+    idx = np.linspace(0, 230, max(n, 1)).astype(int)
+    return [Viridis256[i] for i in idx]
+
+
+def _time_dim(label: str) -> hv.Dimension:
+    return hv.Dimension("t", label=f"{label} (ms)")
+
+
+def relaxation_points(amps, result, color: str = "#1f5f8b", normalise: bool = False,
+                      label: str = "") -> hv.Overlay:
+    """Amplitudes ± σ against the delay (or echo time 2τ) with the fitted model, log time.
+
+    ``normalise`` divides by the fitted M₀ (T1-vs-T2 comparison as in the study's Fig. 3).
+    """
+    from analysis import relaxation as rx
+
+    t = np.asarray(result.x if result is not None and result.x.size else amps.time_s)
+    y = np.asarray(amps.amplitude, float)
+    order = np.argsort(amps.time_s)
+    t, y = np.asarray(amps.time_s)[order], y[order]
+    sig = amps.fit_sigma[order] if amps.fit_sigma is not None else np.zeros_like(y)
+    scale = 1.0
+    ok = result is not None and result.success
+    if normalise and ok and result.values.get("M0"):
+        scale = 1.0 / result.values["M0"]
+    kd = [_time_dim(amps.axis_label)]
+    vd = [hv.Dimension("a", label="M / M₀" if normalise else "amplitude (a.u.)")]
+    pos = t > 0
+    els = [hv.ErrorBars((t[pos] * 1e3, y[pos] * scale, sig[pos] * scale), kd,
+                        [*vd, "err"]).opts(color=color, line_width=1),
+           hv.Scatter((t[pos] * 1e3, y[pos] * scale), kd, vd, label=label or "data").opts(
+               color=color, size=6)]
+    if ok:
+        tt = np.geomspace(t[pos].min() / 1.5, t.max() * 1.5, 300)
+        fit_label = f"{label} fit" if label else f"fit: {result.model_name}"
+        els.append(hv.Curve((tt * 1e3, rx.curve(result, tt) * scale), kd, vd,
+                            label=fit_label).opts(color=color, line_width=2))
+    return hv.Overlay(els).opts(logx=True)
+
+
+def relaxation_residuals(amps, result, color: str = "#444444") -> hv.Overlay:
+    """(data − model)/σ against time (log), with the ±1 band."""
+    kd = [_time_dim(amps.axis_label)]
+    vd = [hv.Dimension("r", label="residual / σ")]
+    if result is None or not result.success:
+        return hv.Overlay([hv.Scatter(([], []), kd, vd)])
+    sig = amps.fit_sigma
+    # result.x is the echo time for decays; match the amplitudes' order
+    r = result.residual / (sig if sig is not None else np.std(result.residual) or 1.0)
+    t = np.asarray(result.x) * 1e3
+    return hv.Overlay([hv.Scatter((t, r), kd, vd).opts(color=color, size=5),
+                       hv.HLine(0).opts(color="#999999", line_width=1)]).opts(logx=True)
+
+
+def _trace_paths(t, traces, values, kd, vd, value_dim: hv.Dimension) -> hv.Contours:
+    """Many traces as one multi-line glyph coloured by ``value_dim`` (viridis, colour bar):
+    one Bokeh renderer instead of one per trace, each trace min/max-decimated to 400
+    points, keeps the page quick to build and to send."""
+    paths = []
+    for y, v in zip(traces, values, strict=True):
+        tx, yy = minmax_decimate(np.asarray(t), np.asarray(y), 200)  # what a screen shows
+        paths.append({kd[0].name: tx, vd[0].name: yy, value_dim.name: float(v)})
+    return hv.Contours(paths, kdims=[*kd, *vd], vdims=[value_dim]).opts(
+        color=value_dim.name, cmap="viridis", colorbar=True, line_width=1.2,
+        clabel=value_dim.label)
+
+
+def echo_train_curves(t_s, magnitudes, taus_s) -> hv.Contours:
+    """|s(t)| of every trace of an echo train, coloured by the pulse spacing τ (Fig. 2)."""
+    kd = [hv.Dimension("t", label="time after the refocusing pulse (ms)")]
+    vd = [hv.Dimension("s", label="|signal| (a.u.)")]
+    return _trace_paths(np.asarray(t_s) * 1e3, magnitudes, np.asarray(taus_s) * 1e6, kd, vd,
+                        hv.Dimension("tau", label="pulse spacing τ (µs)"))
+
+
+def array_traces(t_s, traces, times_s, name: str, window: int | None = None) -> hv.Contours:
+    """The real, commonly phased traces of an array coloured along the array; ``times_s``
+    the delay (or echo time) of each trace, ``name`` its symbol for the colour bar."""
+    n = window or traces.shape[1]
+    kd = [hv.Dimension("t", label="acquisition time (µs)")]
+    vd = [hv.Dimension("s", label="signal, real part (a.u.)")]
+    return _trace_paths(np.asarray(t_s[:n]) * 1e6, [tr[:n] for tr in traces],
+                        np.asarray(times_s) * 1e3, kd, vd,
+                        hv.Dimension("array_value", label=f"{name} (ms)"))

@@ -10,6 +10,7 @@ from .state import CAMPAIGN_ENV
 INDEX_TEMPLATE = Path(__file__).with_name("templates") / "index.html"
 APPS = {"campaign": ("dashboard.campaign_app", "Campaign"),
         "processing": ("dashboard.processing_app", "Processing"),
+        "relaxation": ("dashboard.relaxation_app", "Relaxation: T1, T2, diffusion"),
         "pake": ("dashboard.pake_app", "Pake: H–H distances")}
 
 

@@ -509,3 +509,203 @@ class PakeState(param.Parameterized):
         rows.append({"quantity": "reduced χ²", "value": f"{res.reduced_chi2:.3f}",
                      "DFT phase III (as quoted)": ""})
         return rows
+
+
+#: acquisition kinds per role on the relaxation page
+RECOVERY_KINDS = ("saturation-recovery", "inversion-recovery")
+DECAY_KINDS = ("hahn-echo",)
+TRAIN_KINDS = ("echo-train",)
+#: LaH10 rigid-lattice ¹H M₂ (PHYSICS §3.1 F5, idealised Fm-3m structure; rad² s⁻²)
+LAH10_SECOND_MOMENT = 4.40e11
+
+
+class RelaxationState(param.Parameterized):
+    """T1 and T2 from the campaign's arrays, the model comparison and D from T1.
+
+    Every fit lands in ``t1`` / ``t2`` as ``(Amplitudes, FitResult)``; a failure lands in
+    ``message`` (never an exception).
+    """
+
+    t1_acquisition = param.Selector(default=None, objects=[], allow_None=True,
+                                    label="Recovery array (T1)")
+    t2_acquisition = param.Selector(default=None, objects=[], allow_None=True,
+                                    label="Hahn-echo array (T2)")
+    train_acquisition = param.Selector(default=None, objects=[], allow_None=True,
+                                       label="Echo train (Fig. 2)")
+    method = param.Selector(default="projection", objects=["projection", "integral",
+                                                            "echo-top"],
+                            label="Amplitude per trace")
+    t1_model = param.Selector(default="saturation", objects=[], label="T1 model")
+    t2_model = param.Selector(default="hahn", objects=[], label="T2 model")
+    t1 = param.Parameter(default=None, doc="(Amplitudes, FitResult) of the recovery array")
+    t2 = param.Parameter(default=None, doc="(Amplitudes, FitResult) of the Hahn array")
+    density_e23_cm3 = param.Number(default=3.0, bounds=(1e-3, 100.0), step=0.01,
+                                   label="H density N (10²³ cm⁻³)")
+    distance_angstrom = param.Number(default=1.0, bounds=(0.1, 10.0), step=0.01,
+                                     label="closest approach a (Å)")
+    prefactor = param.Selector(default="paper", objects=["paper", "torrey", "ffhs"],
+                               label="prefactor")
+    constant = param.Selector(default="hbar", objects=["hbar", "h"], label="constant")
+    second_moment_e11 = param.Number(default=LAH10_SECOND_MOMENT / 1e11, bounds=(0, None),
+                                     step=0.01, label="rigid-lattice M₂ (10¹¹ rad² s⁻²; 0: off)")
+    message = param.String(default="")
+
+    def __init__(self, campaign_root: str | Path | None = None, **params):
+        from analysis import relaxation as rx
+
+        super().__init__(**params)
+        self.campaign = campaign_mod.load(campaign_root or default_campaign_dir())
+        self.param.t1_model.objects = list(rx.T1_MODELS)
+        self.param.t2_model.objects = list(rx.T2_MODELS)
+        acqs = self.campaign.acquisitions
+        for name, kinds in (("t1_acquisition", RECOVERY_KINDS),
+                            ("t2_acquisition", DECAY_KINDS),
+                            ("train_acquisition", TRAIN_KINDS)):
+            paths = [a.path for a in acqs if a.kind in kinds]
+            self.param[name].objects = paths
+            if paths:
+                setattr(self, name, paths[0])
+        self._train_cache: tuple | None = None
+        self.refit()
+
+    # -- fits --------------------------------------------------------------------------------
+    @param.depends("t1_acquisition", "t2_acquisition", "method", "t1_model", "t2_model",
+                   watch=True)
+    def refit(self) -> None:
+        """Amplitudes and fits for both arrays (tens of ms each)."""
+        messages = []
+        self.t1, m1 = self._fit(self.t1_acquisition, self.t1_model)
+        self.t2, m2 = self._fit(self.t2_acquisition, self.t2_model)
+        messages = [m for m in (m1, m2) if m]
+        self.message = "\n\n".join(messages)
+
+    def _fit(self, path: str | None, model: str):
+        from analysis import relaxation as rx
+        from analysis.dataset import ReaderError
+
+        if path is None:
+            return None, ""
+        acq = self.campaign.acquisition(path)
+        try:
+            amps = rx.amplitudes(self.campaign.read(acq), self.method,
+                                 params=acq.default_processing())
+        except (ReaderError, ValueError, OSError) as exc:
+            return None, f"{path}: {exc}"
+        res = amps.fit(model)
+        return (amps, res), ("" if res.success else f"{path} ({model}): {res.message}")
+
+    def compare(self, which: str) -> list[dict]:
+        """Every model of the array's kind on the current amplitudes: rows with the headline
+        time, AIC, BIC and ΔAIC to the best (best first)."""
+        from analysis import relaxation as rx
+
+        pair = self.t1 if which == "t1" else self.t2
+        if pair is None:
+            return []
+        amps = pair[0]
+        names = rx.T1_MODELS if which == "t1" else rx.T2_MODELS
+        fits = sorted((amps.fit(n) for n in names),
+                      key=lambda r: (not r.success, r.aic if np.isfinite(r.aic) else np.inf))
+        best = fits[0].aic if fits and fits[0].success else np.nan
+        key = "T1_s" if which == "t1" else "T2_s"
+        rows = []
+        for r in fits:
+            t = r.measurement(key) if key in r.values else None
+            rows.append({"model": r.model_name,
+                         key: _ms(t) if (t is not None and r.success) else "—",
+                         "AIC": f"{r.aic:.1f}" if np.isfinite(r.aic) else "—",
+                         "BIC": f"{r.bic:.1f}" if np.isfinite(r.bic) else "—",
+                         "ΔAIC": f"{r.aic - best:.1f}" if r.success and np.isfinite(best)
+                         else "failed: " + r.message})
+        return rows
+
+    # -- diffusion ---------------------------------------------------------------------------
+    def diffusion(self):
+        """``DiffusionResult`` from the current T1 and inputs, or None (no converged T1)."""
+        from analysis import diffusion as df
+
+        if self.t1 is None or not self.t1[1].success:
+            return None
+        t1 = self.t1[1].measurement("T1_s")
+        field = self.campaign.field_t or 9.28
+        return df.diffusion_from_t1(t1.value, self.density_e23_cm3 * 1e29,
+                                    self.distance_angstrom * 1e-10, prefactor=self.prefactor,
+                                    constant=self.constant, t1_stderr_s=t1.stderr,
+                                    field_t=field,
+                                    second_moment_rad2_s2=self.second_moment_e11 * 1e11
+                                    or None)
+
+    def diffusion_rows(self) -> list[dict]:
+        """D for every prefactor with ħ and with h, the chosen one marked."""
+        from analysis import diffusion as df
+
+        res = self.diffusion()
+        if res is None:
+            return []
+        rows = []
+        for key in df.PREFACTORS:
+            r = df.diffusion_from_t1(res.t1_s, res.density_m3, res.distance_m, prefactor=key,
+                                     t1_stderr_s=self.t1[1].stderr["T1_s"],
+                                     larmor_hz=res.omega0_rad_s / (2 * np.pi))
+            rel = r.D_stderr_m2_s / r.D_m2_s
+            rows.append({"prefactor": df.PREFACTOR_LABELS[key],
+                         "D with ħ (cm²/s)": _sci(r.D_hbar_m2_s * 1e4, rel),
+                         "D with h (cm²/s)": _sci(r.D_h_m2_s * 1e4, rel),
+                         "chosen": "◀" if key == self.prefactor else ""})
+        return rows
+
+    def traces(self, which: str):
+        """The traces of the T1 or T2 array for display (see :func:`_array_traces`)."""
+        from analysis.dataset import ReaderError
+
+        path = self.t1_acquisition if which == "t1" else self.t2_acquisition
+        if path is None:
+            return None
+        try:
+            return _array_traces(self.campaign, path)
+        except (ReaderError, ValueError, OSError):
+            return None
+
+    # -- echo train --------------------------------------------------------------------------
+    def echo_train(self):
+        """(time_s, |traces| (traces × points), pulse spacings τ in s) of the echo train."""
+        from analysis.dataset import ReaderError
+
+        path = self.train_acquisition
+        if path is None:
+            return None
+        if self._train_cache and self._train_cache[0] == path:
+            return self._train_cache[1]
+        try:
+            ds = self.campaign.read(path)
+        except (ReaderError, ValueError, OSError) as exc:
+            self.message = f"{path}: {exc}"
+            return None
+        taus = ds.array.as_array() if ds.array is not None else np.arange(ds.traces, float)
+        out = (ds.time_s(), np.abs(ds.data), taus)
+        self._train_cache = (path, out)
+        return out
+
+
+def _ms(m) -> str:
+    from analysis.measure import Measurement
+
+    return str(Measurement(m.value * 1e3, m.stderr * 1e3, "ms"))
+
+
+def _sci(value: float, rel: float) -> str:
+    from analysis.measure import format_value_error
+
+    return format_value_error(value, value * rel) if rel > 0 else f"{value:.4g}"
+
+
+def _array_traces(campaign, path: str):
+    """(time_s, real phased traces, per-trace time, symbol) of an array, for display."""
+    from analysis import relaxation as rx
+
+    acq = campaign.acquisition(path)
+    ds = campaign.read(acq)
+    t, real, _ = rx.phased_traces(ds, acq.default_processing())
+    x, kind = rx.array_axis(ds)
+    times = 2 * x if kind == "pulse-spacing" else x
+    return t, real, times, ("2τ" if kind != "delay" else "t")

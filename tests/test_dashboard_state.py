@@ -2,6 +2,7 @@
 
 import numpy as np
 import panel as pn
+import pytest
 from bokeh.document import Document
 
 from dashboard.components.campaign_view import CampaignOverview
@@ -113,3 +114,68 @@ def test_pake_state_preview_fit_and_rows(example):
     s.components = 1
     s.fit()
     assert "r_nn_angstrom" not in s.result.values
+
+
+def test_relaxation_state_fits_compares_and_derives_d(example):
+    from dashboard.state import RelaxationState
+
+    s = RelaxationState(example)
+    assert s.t1_acquisition.endswith("1H_satrec") and s.t2_acquisition.endswith("1H_hahn")
+    _amps, res = s.t1
+    assert res.success and abs(res.values["T1_s"] - 1.5e-3) < 3 * res.stderr["T1_s"]
+    amps2, res2 = s.t2
+    assert amps2.axis == "pulse-spacing" and abs(res2.values["T2_s"] - 1.5e-3) < 3e-5
+    rows = s.compare("t1")
+    assert rows[0]["model"] in ("saturation", "inversion") and rows[0]["ΔAIC"] == "0.0"
+    assert any(r["ΔAIC"].startswith("failed") for r in rows)  # biexp is degenerate here
+    d = s.diffusion()
+    assert d.D_cm2_s == pytest.approx(2.416e-8, rel=2e-3) and not d.extreme_narrowing
+    table = s.diffusion_rows()
+    assert len(table) == 3 and table[0]["chosen"] == "◀"
+    s.constant = "h"
+    assert s.diffusion().D_cm2_s == pytest.approx(9.538e-7, rel=2e-3)
+    _t, _real, times, name = s.traces("t2")
+    assert name == "2τ" and times[-1] == pytest.approx(5e-3)
+    assert s.echo_train()[1].shape[0] == 8
+
+
+def test_relaxation_state_reports_a_failed_fit_instead_of_raising(example):
+    from dashboard.components.relaxation_view import RelaxationFit
+    from dashboard.state import RelaxationState
+
+    s = RelaxationState(example)
+    s.t1_model = "biexponential"
+    assert not s.t1[1].success and "biexponential" in s.message
+    view = RelaxationFit(state=s, which="t1")
+    assert "fit failed" in view._text(s.t1)
+    pn.panel(view).get_root(Document())  # still renders
+    s.t1_model = "saturation"
+    assert s.t1[1].success and s.message == ""
+
+
+def test_relaxation_state_names_an_unreadable_array(tmp_path, example):
+    import shutil
+
+    from dashboard.state import RelaxationState
+
+    root = tmp_path / "camp"
+    shutil.copytree(example, root)
+    (root / "nmr/N2/day001/1H_satrec/ser").write_bytes(b"\x00" * 10)
+    s = RelaxationState(root)
+    assert s.t1 is None and "1H_satrec" in s.message
+    assert s.t2[1].success and s.diffusion() is None
+
+
+def test_relaxation_plots_label_axes():
+    from analysis import relaxation as rx
+    from dashboard import plots
+
+    t = np.geomspace(1e-5, 1e-2, 12)
+    amps = rx.Amplitudes(x_s=t, amplitude=np.exp(-2 * t / 1.5e-3), sigma=np.full(12, 0.01),
+                         method="table", axis="pulse-spacing")
+    res = amps.fit("hahn")
+    ov = plots.relaxation_points(amps, res)
+    assert ov.get(0).kdims[0].label == "echo time 2τ (ms)"
+    assert plots.relaxation_residuals(amps, res).get(0).vdims[0].label == "residual / σ"
+    tr = plots.array_traces(np.arange(100) * 1e-6, np.ones((3, 100)), [1e-3, 2e-3, 3e-3], "t")
+    assert len(tr.data) == 3 and tr.vdims[0].label == "t (ms)"

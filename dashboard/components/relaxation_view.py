@@ -1,0 +1,260 @@
+"""The relaxation page's components: fits of T1 and T2 with residuals, the T1-vs-T2 view
+(the study's Fig. 3), the array traces, the echo train (Fig. 2) and the diffusion panel."""
+
+from __future__ import annotations
+
+import holoviews as hv
+import numpy as np
+import panel as pn
+import param
+
+from analysis.measure import Measurement
+
+from .. import plots
+from ..state import RelaxationState
+
+FIT_HEIGHT = 300
+RES_HEIGHT = 130
+
+
+def _pane(obj, **kw):
+    """A HoloViews pane whose axes are not linked to the page's other plots (Panel links
+    panes sharing a dimension: the log time axis of one fit would follow another's)."""
+    return pn.pane.HoloViews(obj, linked_axes=False, **kw)
+
+
+def _table(rows: list[dict], empty: str) -> str:
+    if not rows:
+        return f"*{empty}*"
+    keys = list(rows[0])
+    head = "| " + " | ".join(keys) + " |\n|" + "---|" * len(keys) + "\n"
+    return head + "\n".join("| " + " | ".join(str(r[k]) for k in keys) + " |" for r in rows)
+
+
+class RelaxationFit(pn.viewable.Viewer):
+    """One array: amplitudes ± σ with the fit (log time) and normalised residuals below."""
+
+    state = param.ClassSelector(class_=RelaxationState)
+    which = param.Selector(default="t1", objects=["t1", "t2"])
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        color = plots.RELAXATION_COLORS["T1" if self.which == "t1" else "T2"]
+        dep = self.state.param[self.which]
+
+        def points(pair):
+            if pair is None:
+                return hv.Overlay([hv.Scatter(([], []))])
+            amps, res = pair
+            return plots.relaxation_points(amps, res, color=color)
+
+        def residuals(pair):
+            if pair is None:
+                return hv.Overlay([hv.Scatter(([], []))])
+            return plots.relaxation_residuals(*pair, color=color)
+
+        title = ("T1: recovery" if self.which == "t1" else "T2: Hahn-echo decay")
+        self._points = hv.DynamicMap(pn.bind(points, dep)).opts(
+            hv.opts.Overlay(responsive=True, height=FIT_HEIGHT, title=title,
+                            legend_position="bottom_right" if self.which == "t1"
+                            else "top_right"))
+        self._res = hv.DynamicMap(pn.bind(residuals, dep)).opts(
+            hv.opts.Overlay(responsive=True, height=RES_HEIGHT))
+        self._summary = pn.pane.Markdown(pn.bind(self._text, dep), sizing_mode="stretch_width")
+
+    def _text(self, pair) -> str:
+        if pair is None:
+            return "*No array of this kind in the campaign.*"
+        amps, res = pair
+        key = "T1_s" if self.which == "t1" else "T2_s"
+        formula = next((n[7:] for n in res.notes if n.startswith("model: ")), "")
+        if not res.success:
+            return f"**{res.model_name}: fit failed**: {res.message}"
+        m = res.measurement(key)
+        shown = Measurement(m.value * 1e3, m.stderr * 1e3, "ms")
+        extra = [f"{k} = {res.measurement(k)}" for k in res.values
+                 if k not in ("M0", key) and res.stderr.get(k, 0) > 0]
+        axis = amps.axis_label + (" (the file's list holds τ; doubled)"
+                                  if amps.axis == "pulse-spacing" else "")
+        return (f"**{key[:2]} = {shown}** "
+                f"({res.model_name}: `{formula}`)  \n"
+                + (", ".join(extra) + "  \n" if extra else "")
+                + f"x axis: {axis}; amplitudes: {amps.method}; reduced χ² "
+                  f"{res.reduced_chi2:.3g}, AIC {res.aic:.1f}, BIC {res.bic:.1f}")
+
+    def __panel__(self):
+        return pn.Column(_pane(self._points, sizing_mode="stretch_width"),
+                         _pane(self._res, sizing_mode="stretch_width"),
+                         self._summary, sizing_mode="stretch_width")
+
+
+class T1T2Comparison(pn.viewable.Viewer):
+    """M/M₀ of the recovery and of the echo decay on one log time axis (Fig. 3)."""
+
+    state = param.ClassSelector(class_=RelaxationState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+
+        def both(t1, t2):
+            els = []
+            for pair, label in ((t1, "T1"), (t2, "T2")):
+                if pair is not None and pair[1].success:
+                    els.append(plots.relaxation_points(
+                        *pair, color=plots.RELAXATION_COLORS[label], normalise=True,
+                        label=f"{label} ({pair[0].axis_label})"))
+            if not els:
+                return hv.Overlay([hv.Scatter(([], []))])
+            out = els[0]
+            for e in els[1:]:
+                out = out * e
+            return out.opts(xlabel="delay / echo time 2τ (ms)", logx=True)
+
+        self._dmap = hv.DynamicMap(pn.bind(both, s.param.t1, s.param.t2)).opts(
+            hv.opts.Overlay(responsive=True, height=FIT_HEIGHT, legend_position="right",
+                            title="T1 vs T2 (normalised to the fitted M₀)"))
+        self._ratio = pn.pane.Markdown(pn.bind(self._text, s.param.t1, s.param.t2),
+                                       sizing_mode="stretch_width")
+
+    @staticmethod
+    def _text(t1, t2) -> str:
+        if not (t1 and t2 and t1[1].success and t2[1].success):
+            return ""
+        a, b = t1[1].measurement("T1_s"), t2[1].measurement("T2_s")
+        r = a.value / b.value
+        dr = r * np.hypot(a.stderr / a.value, b.stderr / b.value)
+        return f"T1/T2 = {r:.4f} ± {dr:.2g}"
+
+    def __panel__(self):
+        return pn.Column(_pane(self._dmap, sizing_mode="stretch_width"),
+                         self._ratio, sizing_mode="stretch_width")
+
+
+class ModelComparison(pn.viewable.Viewer):
+    """Every model of each kind on the current amplitudes, ranked by AIC."""
+
+    state = param.ClassSelector(class_=RelaxationState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        self._md = pn.pane.Markdown(pn.bind(self._text, s.param.t1, s.param.t2),
+                                    sizing_mode="stretch_width", name="model-comparison")
+
+    def _text(self, *_):
+        s = self.state
+        return ("**T1 models** (lowest AIC first)\n\n" + _table(s.compare("t1"), "no fit")
+                + "\n\n**T2 models**\n\n" + _table(s.compare("t2"), "no fit"))
+
+    def __panel__(self):
+        return self._md
+
+
+class ArrayTraces(pn.viewable.Viewer):
+    """The traces of the T1 and T2 arrays (real part, one phase for all) and the echo
+    train's magnitudes against the time after the refocusing pulse (Fig. 2)."""
+
+    state = param.ClassSelector(class_=RelaxationState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+
+        def traces(which):
+            def make(_path):
+                d = s.traces(which)
+                if d is None:
+                    return hv.Contours([])
+                t, real, times, name = d
+                # show the part with signal: until the strongest trace decays to 2 %
+                env = np.abs(real).max(axis=0)
+                n = int(np.nonzero(env > 0.02 * env.max())[0].max()) + 1
+                return plots.array_traces(t, real, times, name, window=max(n, 16))
+            return make
+
+        def train(_path):
+            d = s.echo_train()
+            if d is None:
+                return hv.Contours([])
+            return plots.echo_train_curves(*d)
+
+        def opts(title):
+            return hv.opts.Contours(responsive=True, height=280, title=title)
+        self._t1 = hv.DynamicMap(pn.bind(traces("t1"), s.param.t1_acquisition)).opts(
+            opts("recovery array: traces"))
+        self._t2 = hv.DynamicMap(pn.bind(traces("t2"), s.param.t2_acquisition)).opts(
+            opts("Hahn-echo array: echoes"))
+        self._train = hv.DynamicMap(pn.bind(train, s.param.train_acquisition)).opts(
+            opts("echo train (Fig. 2): echoes refocused at increasing τ"))
+
+    def __panel__(self):
+        return pn.Column(
+            pn.Row(_pane(self._t1, sizing_mode="stretch_width"),
+                   _pane(self._t2, sizing_mode="stretch_width"),
+                   sizing_mode="stretch_width"),
+            _pane(self._train, sizing_mode="stretch_width"),
+            sizing_mode="stretch_width")
+
+
+class DiffusionPanel(pn.viewable.Viewer):
+    """D from the fitted T1: inputs, the formula, ħ and h side by side, the self-check."""
+
+    state = param.ClassSelector(class_=RelaxationState)
+
+    FORMULA = ("D = C · (μ₀/4π)² · γ⁴ · ħ² · N · T₁ / a  (extreme narrowing; "
+               "τ = a²/6D for the self-check)")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        w = pn.widgets
+        self.inputs = [w.FloatInput.from_param(s.param.density_e23_cm3),
+                       w.FloatInput.from_param(s.param.distance_angstrom),
+                       w.Select.from_param(s.param.prefactor),
+                       w.RadioButtonGroup.from_param(s.param.constant, color="default"),
+                       w.FloatInput.from_param(s.param.second_moment_e11)]
+        deps = [s.param[k] for k in ("t1", "density_e23_cm3", "distance_angstrom", "prefactor",
+                                     "constant", "second_moment_e11")]
+        self._md = pn.pane.Markdown(pn.bind(self._text, *deps), sizing_mode="stretch_width",
+                                    name="diffusion")
+
+    def _text(self, *_):
+        s = self.state
+        res = s.diffusion()
+        if res is None:
+            return "*D needs a converged T1 fit.*"
+        d = Measurement(res.D_cm2_s, res.D_stderr_m2_s * 1e4, "cm²/s")
+        head = (f"`{self.FORMULA}`\n\n**D = {d}** (prefactor {res.prefactor}, constant "
+                f"{'ħ' if res.constant == 'hbar' else 'h'}; T1 = {res.t1_s * 1e3:.4g} ms)\n\n")
+        check = ("✅ " if res.extreme_narrowing else "⚠️ ") + res.verdict.replace("; ", "\n\n")
+        note = ("\n\n*ħ is the physically consistent constant; Planck's h reproduces the "
+                "study's D ≈ 10⁻⁶ cm²/s (×4π² = 39.5). D from T1 assumes dipolar relaxation "
+                "by translational diffusion.*")
+        return head + _table(s.diffusion_rows(), "") + "\n\n**Self-check**: " + check + note
+
+    def sidebar(self):
+        return pn.Column(pn.pane.Markdown("**Diffusion inputs**"), *self.inputs,
+                         sizing_mode="stretch_width")
+
+    def __panel__(self):
+        return self._md
+
+
+class RelaxationControls(pn.viewable.Viewer):
+    """Which arrays, how amplitudes are taken, which models."""
+
+    state = param.ClassSelector(class_=RelaxationState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        w = pn.widgets
+        self.widgets = [w.Select.from_param(s.param[k]) for k in
+                        ("t1_acquisition", "t2_acquisition", "train_acquisition")]
+        self.widgets += [w.RadioButtonGroup.from_param(s.param.method, color="default"),
+                         w.Select.from_param(s.param.t1_model),
+                         w.Select.from_param(s.param.t2_model)]
+
+    def __panel__(self):
+        return pn.Column(*self.widgets, sizing_mode="stretch_width")
