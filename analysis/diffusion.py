@@ -184,11 +184,18 @@ def spectral_density(omega, tau_c):
 def bpp_rates(tau_c, r_m, omega0_rad_s, nuc: str = "1H"):
     """(1/T₁, 1/T₂) in s⁻¹ for a like-spin pair:
     1/T₁ = (3/10)b²[J(ω₀) + 4J(2ω₀)], 1/T₂ = (3/20)b²[3τ_c + 5J(ω₀) + 2J(2ω₀)]."""
-    b2 = dipolar_b(r_m, nuc) ** 2
+    return bpp_rates_lattice(tau_c, 0.45 * dipolar_b(r_m, nuc) ** 2, omega0_rad_s)
+
+
+def bpp_rates_lattice(tau_c, second_moment_rad2_s2, omega0_rad_s):
+    """(1/T₁, 1/T₂) in s⁻¹ for a rigid-lattice second moment M₂ (rad² s⁻²):
+    1/T₁ = (2/3)M₂[J(ω₀) + 4J(2ω₀)], 1/T₂ = (1/3)M₂[3τ_c + 5J(ω₀) + 2J(2ω₀)]
+    (a pair has M₂ = (9/20)b², which gives :func:`bpp_rates`)."""
+    m2 = np.asarray(second_moment_rad2_s2, float)
     j1 = spectral_density(omega0_rad_s, tau_c)
     j2 = spectral_density(2 * omega0_rad_s, tau_c)
-    r1 = 0.3 * b2 * (j1 + 4 * j2)
-    r2 = 0.15 * b2 * (3 * np.asarray(tau_c, float) + 5 * j1 + 2 * j2)
+    r1 = (2 / 3) * m2 * (j1 + 4 * j2)
+    r2 = (1 / 3) * m2 * (3 * np.asarray(tau_c, float) + 5 * j1 + 2 * j2)
     return r1, r2
 
 

@@ -216,3 +216,27 @@ def array_traces(t_s, traces, times_s, name: str, window: int | None = None) -> 
     return _trace_paths(np.asarray(t_s[:n]) * 1e6, [tr[:n] for tr in traces],
                         np.asarray(times_s) * 1e3, kd, vd,
                         hv.Dimension("array_value", label=f"{name} (ms)"))
+
+
+def bpp_curves(second_moment_rad2_s2: float, omega0_rad_s: float, rate1: float | None = None,
+               rate2: float | None = None, tau_s: float | None = None) -> hv.Overlay:
+    """BPP 1/T₁ and 1/T₂ against the correlation time for a lattice with M₂, the measured
+    rates as horizontal lines and the τ implied by D as a vertical line (log–log)."""
+    from analysis import diffusion as df
+
+    tau = np.geomspace(1e-13, 1e-6, 400)
+    r1, r2 = df.bpp_rates_lattice(tau, second_moment_rad2_s2, omega0_rad_s)
+    kd = [hv.Dimension("tau", label="correlation time τ_c (s)")]
+    vd = [hv.Dimension("rate", label="relaxation rate (s⁻¹)")]
+    els = [hv.Curve((tau, r1), kd, vd, label="BPP 1/T1").opts(
+               color=RELAXATION_COLORS["T1"], line_width=2),
+           hv.Curve((tau, r2), kd, vd, label="BPP 1/T2").opts(
+               color=RELAXATION_COLORS["T2"], line_width=2)]
+    for rate, key in ((rate1, "T1"), (rate2, "T2")):
+        if rate:
+            els.append(hv.Curve(([tau[0], tau[-1]], [rate, rate]), kd, vd,
+                                label=f"measured 1/{key}").opts(
+                color=RELAXATION_COLORS[key], line_dash="dashed", line_width=1.5))
+    if tau_s:
+        els.append(hv.VLine(tau_s).opts(color="#444444", line_dash="dotted", line_width=1.5))
+    return hv.Overlay(els).opts(logx=True, logy=True, ylim=(max(1e-2, r1.min()), None))

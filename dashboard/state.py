@@ -537,6 +537,8 @@ class RelaxationState(param.Parameterized):
                             label="Amplitude per trace")
     t1_model = param.Selector(default="saturation", objects=[], label="T1 model")
     t2_model = param.Selector(default="hahn", objects=[], label="T2 model")
+    region_lo_khz = param.Number(default=0.0, label="integral region from (kHz)")
+    region_hi_khz = param.Number(default=0.0, label="integral region to (kHz; both 0: auto)")
     t1 = param.Parameter(default=None, doc="(Amplitudes, FitResult) of the recovery array")
     t2 = param.Parameter(default=None, doc="(Amplitudes, FitResult) of the Hahn array")
     density_e23_cm3 = param.Number(default=3.0, bounds=(1e-3, 100.0), step=0.01,
@@ -570,10 +572,9 @@ class RelaxationState(param.Parameterized):
 
     # -- fits --------------------------------------------------------------------------------
     @param.depends("t1_acquisition", "t2_acquisition", "method", "t1_model", "t2_model",
-                   watch=True)
+                   "region_lo_khz", "region_hi_khz", watch=True)
     def refit(self) -> None:
         """Amplitudes and fits for both arrays (tens of ms each)."""
-        messages = []
         self.t1, m1 = self._fit(self.t1_acquisition, self.t1_model)
         self.t2, m2 = self._fit(self.t2_acquisition, self.t2_model)
         messages = [m for m in (m1, m2) if m]
@@ -586,9 +587,11 @@ class RelaxationState(param.Parameterized):
         if path is None:
             return None, ""
         acq = self.campaign.acquisition(path)
+        lo, hi = sorted((self.region_lo_khz * 1e3, self.region_hi_khz * 1e3))
+        region = (lo, hi) if hi > lo else None
         try:
             amps = rx.amplitudes(self.campaign.read(acq), self.method,
-                                 params=acq.default_processing())
+                                 params=acq.default_processing(), region_hz=region)
         except (ReaderError, ValueError, OSError) as exc:
             return None, f"{path}: {exc}"
         res = amps.fit(model)
@@ -634,6 +637,20 @@ class RelaxationState(param.Parameterized):
                                     field_t=field,
                                     second_moment_rad2_s2=self.second_moment_e11 * 1e11
                                     or None)
+
+    def bpp(self) -> dict | None:
+        """Inputs of the BPP plot: M₂ (the lattice value, or a pair at distance a when it is
+        0), ω₀, the measured rates and τ = a²/6D; None without a converged T1."""
+        from analysis import diffusion as df
+
+        res = self.diffusion()
+        if res is None:
+            return None
+        m2 = self.second_moment_e11 * 1e11 or 0.45 * float(df.dipolar_b(res.distance_m)) ** 2
+        t2 = self.t2[1] if self.t2 is not None and self.t2[1].success else None
+        return {"second_moment_rad2_s2": m2, "omega0_rad_s": res.omega0_rad_s,
+                "rate1": 1 / res.t1_s, "rate2": 1 / t2.values["T2_s"] if t2 else None,
+                "tau_s": res.tau_s}
 
     def diffusion_rows(self) -> list[dict]:
         """D for every prefactor with ħ and with h, the chosen one marked."""

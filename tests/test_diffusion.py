@@ -82,3 +82,12 @@ def test_bad_input_is_a_clear_error(kw):
     args = dict(t1_s=T1, density_m3=N0, distance_m=A) | kw
     with pytest.raises(ValueError):
         df.diffusion_from_t1(**args)
+
+
+def test_lattice_bpp_minimum_is_0p950_m2_over_omega0():
+    """The lattice form's largest 1/T₁ is 0.950·M₂/ω₀: 168 s⁻¹ for the LaH10 M₂ (F5)."""
+    tau = np.geomspace(1e-11, 1e-8, 20001)
+    r1, r2 = df.bpp_rates_lattice(tau, 4.40e11, OMEGA0)
+    assert r1.max() == pytest.approx(0.950 * 4.40e11 / OMEGA0, rel=1e-3)
+    assert r1.max() == pytest.approx(168, rel=0.01)
+    assert np.all(r2 >= r1 * 0.999)

@@ -74,11 +74,13 @@ class RelaxationFit(pn.viewable.Viewer):
         shown = Measurement(m.value * 1e3, m.stderr * 1e3, "ms")
         extra = [f"{k} = {res.measurement(k)}" for k in res.values
                  if k not in ("M0", key) and res.stderr.get(k, 0) > 0]
+        corr = ", ".join(f"C({a}, {b}) = {c:+.2f}" for a, b, c in res.correlations(0.3))
         axis = amps.axis_label + (" (the file's list holds τ; doubled)"
                                   if amps.axis == "pulse-spacing" else "")
         return (f"**{key[:2]} = {shown}** "
                 f"({res.model_name}: `{formula}`)  \n"
                 + (", ".join(extra) + "  \n" if extra else "")
+                + (f"correlations: {corr}  \n" if corr else "")
                 + f"x axis: {axis}; amplitudes: {amps.method}; reduced χ² "
                   f"{res.reduced_chi2:.3g}, AIC {res.aic:.1f}, BIC {res.bic:.1f}")
 
@@ -214,10 +216,18 @@ class DiffusionPanel(pn.viewable.Viewer):
                        w.Select.from_param(s.param.prefactor),
                        w.RadioButtonGroup.from_param(s.param.constant, color="default"),
                        w.FloatInput.from_param(s.param.second_moment_e11)]
-        deps = [s.param[k] for k in ("t1", "density_e23_cm3", "distance_angstrom", "prefactor",
-                                     "constant", "second_moment_e11")]
+        deps = [s.param[k] for k in ("t1", "t2", "density_e23_cm3", "distance_angstrom",
+                                     "prefactor", "constant", "second_moment_e11")]
         self._md = pn.pane.Markdown(pn.bind(self._text, *deps), sizing_mode="stretch_width",
                                     name="diffusion")
+
+        def bpp(*_):
+            d = s.bpp()
+            return plots.bpp_curves(**d) if d else hv.Overlay([hv.Curve(([], []))])
+
+        self._bpp = hv.DynamicMap(pn.bind(bpp, *deps)).opts(hv.opts.Overlay(
+            responsive=True, height=320, legend_position="right",
+            title="BPP rates for M₂ (dotted: τ = a²/6D from D)"))
 
     def _text(self, *_):
         s = self.state
@@ -238,7 +248,8 @@ class DiffusionPanel(pn.viewable.Viewer):
                          sizing_mode="stretch_width")
 
     def __panel__(self):
-        return self._md
+        return pn.Row(self._md, _pane(self._bpp, sizing_mode="stretch_width"),
+                      sizing_mode="stretch_width")
 
 
 class RelaxationControls(pn.viewable.Viewer):
@@ -253,6 +264,8 @@ class RelaxationControls(pn.viewable.Viewer):
         self.widgets = [w.Select.from_param(s.param[k]) for k in
                         ("t1_acquisition", "t2_acquisition", "train_acquisition")]
         self.widgets += [w.RadioButtonGroup.from_param(s.param.method, color="default"),
+                         w.FloatInput.from_param(s.param.region_lo_khz),
+                         w.FloatInput.from_param(s.param.region_hi_khz),
                          w.Select.from_param(s.param.t1_model),
                          w.Select.from_param(s.param.t2_model)]
 
