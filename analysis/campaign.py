@@ -144,7 +144,8 @@ class Campaign:
             for f in sorted(folder.glob("*.csv")) + sorted(folder.glob("*.txt")):
                 m = re.search(r"day[_-]?(-?\d+(?:\.\d+)?)", f.stem, re.I)
                 day = float(m.group(1)) if m else float("nan")
-                curves.append(TransportCurve(tc["id"], day, str(f.relative_to(self.root))))
+                curves.append(TransportCurve(tc["id"], day,
+                                             f.relative_to(self.root.resolve()).as_posix()))
         return curves
 
 

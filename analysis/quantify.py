@@ -12,9 +12,12 @@ quantification of issue #6 (``h_per_la``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .constants import nucleus
+from .measure import Measurement
 
 
 def resonator_efficiency(nuc: str, t90_s: float, power_w: float) -> float:
@@ -33,3 +36,192 @@ def sensitivity_per_spin(nuc: str, *, t90_s: float, power_w: float, bandwidth_hz
     a = n.abundance if abundance is None else abundance
     return float(lam * abs(n.gamma) ** 3 * n.spin * (n.spin + 1) * a * epsilon * saturation
                  / np.sqrt(bandwidth_hz * noise_temperature_k))
+
+
+# ---------------------------------------------------------------------------------------------
+# H/La from two channels (PHYSICS §4.2, §4.3)
+# ---------------------------------------------------------------------------------------------
+#: ¹³⁹La excitation/detection factor ε (PHYSICS §4.3, flag F6): a cubic site excites all
+#: 2I transitions together (1); only the central transition observed: small-tip or CT
+#: integral 3(2I+1)/[8I(I+1)] = 4/21; optimum CT-selective pulse 3/[4I(I+1)] = 1/21.
+LA_EXCITATION = {"full": 1.0, "ct-linear": 4 / 21, "ct-selective": 1 / 21}
+
+
+def central_transition_share(spin: float) -> float:
+    """Share of the central transition in the total signal, 3(2I+1)/[8I(I+1)]."""
+    return 3 * (2 * spin + 1) / (8 * spin * (spin + 1))
+
+
+def central_transition_selective(spin: float) -> float:
+    """Optimum CT-selective 90° pulse against a non-selective one, 3/[4I(I+1)]."""
+    return 3 / (4 * spin * (spin + 1))
+
+
+def per_spin_factor(nuc_h: str = "1H", nuc_x: str = "139La", abundance: bool = False) -> float:
+    """γ_H³·I_H(I_H+1)[·a_H] / (γ_X³·I_X(I_X+1)[·a_X]): 16.507 for H:La (16.519 with the
+    natural abundances)."""
+    h, x = nucleus(nuc_h), nucleus(nuc_x)
+    f = (abs(h.gamma) ** 3 * h.spin * (h.spin + 1)) / (abs(x.gamma) ** 3 * x.spin * (x.spin + 1))
+    if abundance:
+        f *= h.abundance / x.abundance
+    return float(f)
+
+
+@dataclass(frozen=True)
+class QuantResult:
+    """H/La with its linearised and Monte Carlo uncertainties and every factor used.
+
+    ``value``/``stderr`` are the linearised result (report this or the MC median, and say
+    which); ``mc_median``, ``mc_mean`` and ``mc_interval`` (16–84 %) come from the draws.
+    ``factors`` lists each factor of the ratio by name; ``budget`` each source's relative
+    contribution to the error.
+    """
+
+    value: float
+    stderr: float
+    mc_median: float
+    mc_mean: float
+    mc_interval: tuple[float, float]
+    factors: dict
+    budget: dict
+    calibrated: bool = False
+    notes: tuple[str, ...] = ()
+
+    def measurement(self) -> Measurement:
+        return Measurement(self.value, self.stderr, "")
+
+    def to_dict(self) -> dict:
+        return {"H_per_La": {"value": self.value, "stderr": self.stderr, "unit": "",
+                             "interval_68": list(self.mc_interval),
+                             "mc_median": self.mc_median, "mc_mean": self.mc_mean},
+                "factors": dict(self.factors), "error_budget": dict(self.budget),
+                "calibrated": self.calibrated, "notes": list(self.notes)}
+
+
+def h_per_la(snr_h: float, snr_la: float, scans_h: int = 1, scans_la: int = 1, *,
+             snr_h_err: float = 0.0, snr_la_err: float = 0.0,
+             bandwidth_h_hz: float = 1.0, bandwidth_la_hz: float = 1.0,
+             noise_temperature_h_k: float = 300.0, noise_temperature_la_k: float = 300.0,
+             lambda_h: float | None = None, lambda_la: float | None = None,
+             t90_h_s: float | None = None, power_h_w: float | None = None,
+             t90_la_s: float | None = None, power_la_w: float | None = None,
+             lambda_rel_err_h: float = 0.05, lambda_rel_err_la: float = 0.05,
+             epsilon_la: float | str = 1.0, saturation_h: float = 1.0,
+             saturation_la: float = 1.0, abundance: bool = True,
+             nuc_h: str = "1H", nuc_la: str = "139La",
+             calibration: tuple[float, float] | None = None,
+             monte_carlo: int = 20000, seed: int = 0) -> QuantResult:
+    """N_H/N_La from the time-domain SNRs of the two channels (PHYSICS §4.2).
+
+    N_H/N_La = (SNR_H/SNR_La)·√(NS_La/NS_H)·√(Δf_H/Δf_La)·√(T_n,H/T_n,La)
+               · [γ_La³ I_La(I_La+1) a_La ε_La s_La Λ_La] / [γ_H³ I_H(I_H+1) a_H ε_H s_H Λ_H]
+
+    Parameters
+    ----------
+    snr_h, snr_la : float
+        Time-domain SNR at t = 0 (amplitude over the rms noise of one real channel).
+    scans_h, scans_la : int
+        Number of scans of each acquisition.
+    snr_h_err, snr_la_err : float
+        1σ of each SNR.
+    bandwidth_h_hz, bandwidth_la_hz, noise_temperature_h_k, noise_temperature_la_k
+        Receiver bandwidth (Hz) and effective noise temperature (K) per channel.
+    lambda_h, lambda_la : float, optional
+        Resonator efficiency Λ = B₁/√P (T W^-½); or from ``t90_*_s`` and ``power_*_w`` by
+        Λ = π/(2γt₉₀√P). Equal when neither is given.
+    lambda_rel_err_h, lambda_rel_err_la : float
+        Relative 1σ of each Λ (5 % by default).
+    epsilon_la : float or {"full", "ct-linear", "ct-selective"}
+        ¹³⁹La excitation factor ε (1 for the cubic La site; see ``LA_EXCITATION``).
+    saturation_h, saturation_la : float
+        Recovery 1 − exp(−T_R/T₁) of each channel.
+    abundance : bool
+        Include the natural abundances.
+    calibration : (factor, relative error), optional
+        A per-cell factor from :func:`calibration_factor`. Λ and every other instrumental
+        factor cancel in it, so their uncertainties are left out when it is applied.
+    monte_carlo : int
+        Number of draws (0: none); SNRs drawn normal, Λ log-normal.
+
+    Raises
+    ------
+    ValueError
+        For non-positive SNRs, scans, bandwidths, temperatures or factors.
+    """
+    eps = LA_EXCITATION[epsilon_la] if isinstance(epsilon_la, str) else float(epsilon_la)
+    checks = {"SNR_H": snr_h, "SNR_La": snr_la, "scans_H": scans_h, "scans_La": scans_la,
+              "bandwidth_H": bandwidth_h_hz, "bandwidth_La": bandwidth_la_hz,
+              "T_n,H": noise_temperature_h_k, "T_n,La": noise_temperature_la_k,
+              "epsilon_La": eps, "saturation_H": saturation_h, "saturation_La": saturation_la}
+    for k, v in checks.items():
+        if not np.isfinite(v) or v <= 0:
+            raise ValueError(f"{k} must be a positive number, got {v!r}")
+    for k, v in (("snr_h_err", snr_h_err), ("snr_la_err", snr_la_err),
+                 ("lambda_rel_err_h", lambda_rel_err_h), ("lambda_rel_err_la",
+                                                          lambda_rel_err_la)):
+        if not np.isfinite(v) or v < 0:
+            raise ValueError(f"{k} must be ≥ 0, got {v!r}")
+    if lambda_h is None and t90_h_s is not None and power_h_w is not None:
+        lambda_h = resonator_efficiency(nuc_h, t90_h_s, power_h_w)
+    if lambda_la is None and t90_la_s is not None and power_la_w is not None:
+        lambda_la = resonator_efficiency(nuc_la, t90_la_s, power_la_w)
+    lam_ratio = 1.0 if lambda_h is None or lambda_la is None else lambda_la / lambda_h
+    h, la = nucleus(nuc_h), nucleus(nuc_la)
+    nuclear = 1.0 / per_spin_factor(nuc_h, nuc_la, abundance)
+    factors = {
+        "SNR_H/SNR_La": snr_h / snr_la,
+        "sqrt(NS_La/NS_H)": float(np.sqrt(scans_la / scans_h)),
+        "sqrt(bandwidth_H/bandwidth_La)": float(np.sqrt(bandwidth_h_hz / bandwidth_la_hz)),
+        "sqrt(T_n,H/T_n,La)": float(np.sqrt(noise_temperature_h_k / noise_temperature_la_k)),
+        "nuclear (gamma^3 I(I+1)" + (" a" if abundance else "") + ") La/H": nuclear,
+        "epsilon_La/epsilon_H": eps,
+        "saturation_La/saturation_H": saturation_la / saturation_h,
+        "Lambda_La/Lambda_H": lam_ratio,
+    }
+    raw = float(np.prod(list(factors.values())))
+    budget = {"SNR_H": snr_h_err / snr_h, "SNR_La": snr_la_err / snr_la}
+    notes = [f"γ_H = {h.gamma:.6e}, γ_La = {la.gamma:.6e} rad s⁻¹ T⁻¹; I_H = {h.spin}, "
+             f"I_La = {la.spin}"]
+    if calibration is not None:
+        c, c_rel = calibration
+        factors["calibration"] = float(c)
+        budget["calibration"] = float(c_rel)
+        value = raw * c
+        notes.append("calibrated on the cell's precursor: instrumental factors cancel")
+    else:
+        budget["Lambda_H"] = lambda_rel_err_h
+        budget["Lambda_La"] = lambda_rel_err_la
+        value = raw
+    rel = float(np.sqrt(sum(v**2 for v in budget.values())))
+    med = mean = float("nan")
+    interval = (float("nan"), float("nan"))
+    if monte_carlo:
+        rng = np.random.default_rng(seed)
+        n = int(monte_carlo)
+        sh = rng.normal(snr_h, snr_h_err, n) if snr_h_err else np.full(n, snr_h)
+        sl = rng.normal(snr_la, snr_la_err, n) if snr_la_err else np.full(n, snr_la)
+        draw = value * (sh / snr_h) / (sl / snr_la)
+        if calibration is not None:
+            draw = draw * np.exp(rng.normal(0, budget["calibration"], n))
+        else:
+            draw = draw * np.exp(rng.normal(0, lambda_rel_err_la, n)
+                                 - rng.normal(0, lambda_rel_err_h, n))
+        draw = draw[np.isfinite(draw) & (sl > 0)]
+        med, mean = float(np.median(draw)), float(np.mean(draw))
+        interval = (float(np.percentile(draw, 16)), float(np.percentile(draw, 84)))
+        notes.append("Monte Carlo mean is biased high by the 1/SNR_La nonlinearity; the value "
+                     "is the linearised one, the median is given beside it")
+    return QuantResult(value=float(value), stderr=float(value * rel), mc_median=med,
+                       mc_mean=mean, mc_interval=interval, factors=factors,
+                       budget={k: float(v) for k, v in budget.items()},
+                       calibrated=calibration is not None, notes=tuple(notes))
+
+
+def calibration_factor(known: float, measured: QuantResult) -> tuple[float, float]:
+    """(factor, relative 1σ) that maps the uncalibrated ratio of a reference measurement of
+    known stoichiometry (the precursor LaH₃) onto ``known``. Only the SNR errors of the
+    reference enter: the instrumental factors cancel when applied to the same cell."""
+    if not (np.isfinite(known) and known > 0 and measured.value > 0):
+        raise ValueError("the calibration needs a positive known H/La and measurement")
+    rel = float(np.hypot(measured.budget.get("SNR_H", 0.0), measured.budget.get("SNR_La", 0.0)))
+    return float(known / measured.value), rel

@@ -1,0 +1,342 @@
+"""The whole campaign in one pass (``hpnmr campaign``): every acquisition → SNR, shift and
+width; every cell and day → H/La (absolute and calibrated on the precursor); every transport
+curve → Tc by every criterion; kinetics fits per cell and global; CSV tables.
+
+Processing saved in the campaign's results database (the processing page) is used where it
+exists; otherwise the manifest's defaults. Problems with single files are collected in
+``errors`` (file and reason) and the rest carries on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import kinetics, quantify, transport
+from .campaign import Campaign
+from .dataset import ReaderError
+from .measure import MeasurementError, fid_amplitude
+from .processing import ProcessingParams
+
+#: the key under which a campaign's results are kept in its results database
+STORE_KEY = "campaign:results"
+PRECURSOR_DAY = -1.0
+
+
+@dataclass
+class CampaignResults:
+    """Tables (lists of flat dicts, values in the units their column names say)."""
+
+    nmr: list[dict] = field(default_factory=list)
+    h_per_la: list[dict] = field(default_factory=list)
+    tc: list[dict] = field(default_factory=list)
+    kinetics: list[dict] = field(default_factory=list)
+    tc_kinetics: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    timings_s: dict = field(default_factory=dict)
+
+    TABLES = ("nmr", "h_per_la", "tc", "kinetics", "tc_kinetics")
+
+    def to_dict(self) -> dict:
+        return _clean(asdict(self))
+
+    @classmethod
+    def from_dict(cls, d: dict) -> CampaignResults:
+        return cls(**{k: d.get(k, [] if k != "timings_s" else {}) for k in
+                      (*cls.TABLES, "errors", "timings_s")})
+
+    def write_csv(self, out: str | Path) -> list[Path]:
+        """One CSV per table (and ``errors.txt``) in ``out``; returns the paths."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name in self.TABLES:
+            rows = getattr(self, name)
+            p = out / f"{name}.csv"
+            keys: list[str] = []
+            for r in rows:
+                keys += [k for k in r if k not in keys]
+            with p.open("w", newline="", encoding="utf-8") as fh:
+                w = csv.DictWriter(fh, fieldnames=keys or ["empty"])
+                w.writeheader()
+                for r in rows:
+                    w.writerow({k: _csv(r.get(k)) for k in keys})
+            paths.append(p)
+        (out / "errors.txt").write_text("\n".join(self.errors) + ("\n" if self.errors else ""),
+                                        encoding="utf-8")
+        (out / "results.json").write_text(json.dumps(self.to_dict(), indent=1),
+                                          encoding="utf-8")
+        return [*paths, out / "errors.txt", out / "results.json"]
+
+    # -- views used by the pages -----------------------------------------------------------
+    def series(self, cell: str, key: str = "H_per_La_cal") -> tuple[np.ndarray, ...]:
+        """(days, value, stderr) of one cell from ``h_per_la``."""
+        rows = sorted((r for r in self.h_per_la if r["cell"] == cell), key=lambda r: r["day"])
+        return (np.array([r["day"] for r in rows], float),
+                np.array([_f(r.get(key)) for r in rows], float),
+                np.array([_f(r.get(key + "_err")) for r in rows], float))
+
+    def tc_series(self, cell: str, criterion: str = "50") -> tuple[np.ndarray, ...]:
+        rows = sorted((r for r in self.tc if r["cell"] == cell and r["criterion"] == criterion),
+                      key=lambda r: r["day"])
+        return tuple(np.array([_f(r.get(k)) for r in rows], float)
+                     for k in ("day", "Tc_K", "Tc_K_err", "Tc_ratio", "Tc_ratio_err"))
+
+
+def _f(v) -> float:
+    return float("nan") if v is None else float(v)
+
+
+def _csv(v):
+    if isinstance(v, float):
+        return "" if not np.isfinite(v) else f"{v:.6g}"
+    return v
+
+
+def _clean(obj):
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (np.floating, float)):
+        return float(obj) if np.isfinite(obj) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+def _processing(camp: Campaign, acq, store) -> ProcessingParams:
+    if store is not None:
+        try:
+            v = store.latest(acq.path)
+        except Exception:
+            v = None
+        if v is not None:
+            try:
+                return ProcessingParams.from_dict(v.params)
+            except (TypeError, ValueError):
+                pass
+    return acq.default_processing()
+
+
+def measure_acquisition(camp: Campaign, acq, store=None) -> dict:
+    """SNR at t = 0, offset, shift and FWHM of one FID acquisition (one table row)."""
+    ds = camp.read(acq)
+    params = _processing(camp, acq, store)
+    fa = fid_amplitude(ds, params, skip_s="auto" if acq.nucleus == "1H" else 0.0)
+    ref = params.reference_hz or ds.reference_hz
+    ppm = (ds.carrier_hz + fa.frequency_hz.value - ref) / ref * 1e6
+    return {"cell": acq.cell, "day": float(acq.day), "nucleus": ds.nucleus, "path": acq.path,
+            "scans": int(ds.scans), "snr": fa.snr.value, "snr_err": fa.snr.stderr,
+            "shift_ppm": float(ppm), "shift_ppm_err": fa.frequency_hz.stderr / ref * 1e6,
+            "fwhm_hz": fa.fwhm_hz.value, "fwhm_hz_err": fa.fwhm_hz.stderr,
+            "broad_snr": fa.broad_snr.value, "skip_us": fa.skip_s * 1e6,
+            "reduced_chi2": fa.reduced_chi2, "notes": "; ".join(fa.notes)}
+
+
+def _channel_kwargs(camp: Campaign) -> dict:
+    ch = camp.channels
+    h, la = ch.get("1H", {}), ch.get("139La", {})
+    kw = {}
+    for key, c, suffix in (("h", h, "h"), ("la", la, "la")):
+        if "bandwidth_hz" in c:
+            kw[f"bandwidth_{suffix}_hz"] = float(c["bandwidth_hz"])
+        if "noise_temperature_k" in c:
+            kw[f"noise_temperature_{suffix}_k"] = float(c["noise_temperature_k"])
+        if "t90_us" in c and "power_w" in c:
+            kw[f"t90_{suffix}_s"] = float(c["t90_us"]) * 1e-6
+            kw[f"power_{suffix}_w"] = float(c["power_w"])
+        if "lambda_relative_uncertainty" in c:
+            kw[f"lambda_rel_err_{key}"] = float(c["lambda_relative_uncertainty"])
+        if "epsilon" in c and suffix == "la":
+            kw["epsilon_la"] = c["epsilon"]
+    return kw
+
+
+def quantify_cell(camp: Campaign, cell: str, rows: list[dict],
+                  monte_carlo: int = 4000) -> list[dict]:
+    """H/La per day of one cell from its measured rows (absolute, and calibrated on the
+    precursor's known stoichiometry when the cell has one)."""
+    kw = _channel_kwargs(camp)
+    by_day: dict[float, dict] = {}
+    for r in rows:
+        by_day.setdefault(r["day"], {})[r["nucleus"]] = r
+    known = next((c.get("precursor_h_per_la") for c in camp.nmr_cells if c.get("id") == cell),
+                 None)
+    out, cal = [], None
+    for day in sorted(by_day):
+        pair = by_day[day]
+        if "1H" not in pair or "139La" not in pair:
+            continue
+        h, la = pair["1H"], pair["139La"]
+        res = quantify.h_per_la(h["snr"], la["snr"], h["scans"], la["scans"],
+                                snr_h_err=h["snr_err"], snr_la_err=la["snr_err"],
+                                monte_carlo=monte_carlo, seed=int(abs(day) * 100) + 7, **kw)
+        if day == PRECURSOR_DAY and known:
+            cal = quantify.calibration_factor(float(known), res)
+        row = {"cell": cell, "day": day, "H_per_La": res.value, "H_per_La_err": res.stderr,
+               "H_per_La_mc_median": res.mc_median, "H_per_La_p16": res.mc_interval[0],
+               "H_per_La_p84": res.mc_interval[1]}
+        if cal is not None:
+            rc = quantify.h_per_la(h["snr"], la["snr"], h["scans"], la["scans"],
+                                   snr_h_err=h["snr_err"], snr_la_err=la["snr_err"],
+                                   calibration=cal, monte_carlo=0, **kw)
+            row |= {"H_per_La_cal": rc.value, "H_per_La_cal_err": rc.stderr,
+                    "calibration_factor": cal[0]}
+        else:
+            row |= {"H_per_La_cal": res.value, "H_per_La_cal_err": res.stderr,
+                    "calibration_factor": None}
+        ratio = row["H_per_La_cal"] / h["snr"]
+        row |= {"H2_per_La_lower_bound": h["broad_snr"] * ratio,
+                "La_shift_ppm": la["shift_ppm"], "La_shift_ppm_err": la["shift_ppm_err"],
+                "La_fwhm_hz": la["fwhm_hz"], "La_fwhm_hz_err": la["fwhm_hz_err"],
+                "H_shift_ppm": h["shift_ppm"], "H_shift_ppm_err": h["shift_ppm_err"],
+                "H_fwhm_hz": h["fwhm_hz"], "H_fwhm_hz_err": h["fwhm_hz_err"],
+                "snr_H": h["snr"], "snr_H_err": h["snr_err"], "snr_La": la["snr"],
+                "snr_La_err": la["snr_err"]}
+        out.append(row)
+    return out
+
+
+def analyze_transport(camp: Campaign, errors: list[str]) -> list[dict]:
+    """Tc of every curve by every criterion, and Tc/Tc(first day) per criterion."""
+    rows = []
+    for cur in camp.transport_curves():
+        try:
+            rt = transport.read_rt(camp.resolve(cur.path))
+        except ReaderError as exc:
+            errors.append(str(exc))
+            continue
+        tr = transport.analyze(rt.temperature_k, rt.resistance_ohm)
+        if not tr.success:
+            errors.append(f"{cur.path}: {tr.message}")
+            continue
+        for crit, m in tr.criteria.items():
+            rows.append({"cell": cur.cell, "day": float(cur.day), "criterion": crit,
+                         "Tc_K": m.value, "Tc_K_err": m.stderr, "width_K": tr.width.value,
+                         "width_K_err": tr.width.stderr, "two_step": tr.two_step,
+                         "normal_slope_ohm_per_K": tr.normal_slope_ohm_per_k,
+                         "path": cur.path})
+    # normalise each cell and criterion to its first day
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["cell"], r["criterion"]), []).append(r)
+    for grp in groups.values():
+        grp.sort(key=lambda r: r["day"])
+        tc = np.array([r["Tc_K"] for r in grp])
+        err = np.array([r["Tc_K_err"] for r in grp])
+        if not np.isfinite(tc[0]):
+            continue
+        ratio, sig = transport.normalised_series(tc, err)
+        for r, q, s in zip(grp, ratio, sig, strict=True):
+            r["Tc_ratio"], r["Tc_ratio_err"] = float(q), float(s)
+    return rows
+
+
+def fit_kinetics(hla: list[dict], key: str = "H_per_La_cal") -> list[dict]:
+    """Every law per cell and as a global fit (x∞ = 3), rows with AIC/BIC and the rate."""
+    rows = []
+    series = {}
+    for cell in sorted({r["cell"] for r in hla}):
+        pts = sorted((r for r in hla if r["cell"] == cell), key=lambda r: r["day"])
+        t = np.array([r["day"] for r in pts], float)
+        x = np.array([_f(r.get(key)) for r in pts], float)
+        s = np.array([_f(r.get(key + "_err")) for r in pts], float)
+        series[cell] = (t, x, s)
+        for res in kinetics.compare_laws(t, x, sigma=s):
+            rows.append(_law_row(cell, res))
+    for law in kinetics.LAWS:
+        rows.append(_law_row("global", kinetics.fit_global(series, law)))
+    return rows
+
+
+def _law_row(cell: str, res) -> dict:
+    row = {"cell": cell, "law": res.model_name.split(" ")[0], "success": bool(res.success),
+           "aic": res.aic, "bic": res.bic, "reduced_chi2": res.reduced_chi2}
+    for k, v in res.values.items():
+        row[k] = v
+        row[k + "_err"] = res.stderr.get(k)
+    if not res.success:
+        row["message"] = res.message
+    return row
+
+
+def fit_tc_kinetics(tc_rows: list[dict], criterion: str = "50") -> list[dict]:
+    rows = []
+    for cell in sorted({r["cell"] for r in tc_rows}):
+        pts = sorted((r for r in tc_rows if r["cell"] == cell and r["criterion"] == criterion),
+                     key=lambda r: r["day"])
+        t = np.array([r["day"] for r in pts], float)
+        y = np.array([r["Tc_K"] for r in pts], float)
+        s = np.array([r["Tc_K_err"] for r in pts], float)
+        res = kinetics.fit_tc_plateau(t, y, sigma=s)
+        rows.append(_law_row(cell, res) | {"criterion": criterion})
+    return rows
+
+
+def analyze_campaign(camp: Campaign, *, store=None, criterion: str = "50",
+                     progress: Callable[[int, int, str], None] | None = None
+                     ) -> CampaignResults:
+    """Everything (see the module docstring). ``progress(done, total, what)`` is called
+    after each step."""
+    res = CampaignResults()
+    t0 = time.perf_counter()
+    fids = [a for a in camp.acquisitions if a.kind == "fid"]
+    curves = camp.transport_curves()
+    total = len(fids) + len(curves) + 2
+    done = 0
+    by_cell: dict[str, list[dict]] = {}
+    for acq in fids:
+        try:
+            row = measure_acquisition(camp, acq, store)
+            res.nmr.append(row)
+            by_cell.setdefault(acq.cell, []).append(row)
+        except (ReaderError, MeasurementError, ValueError, OSError) as exc:
+            res.errors.append(f"{acq.path}: {exc}")
+        done += 1
+        if progress:
+            progress(done, total, acq.path)
+    t1 = time.perf_counter()
+    for cell, rows in sorted(by_cell.items()):
+        try:
+            res.h_per_la += quantify_cell(camp, cell, rows)
+        except ValueError as exc:
+            res.errors.append(f"{cell}: quantification failed ({exc})")
+    t2 = time.perf_counter()
+    res.tc = analyze_transport(camp, res.errors)
+    done += len(curves)
+    if progress:
+        progress(done, total, "transport curves")
+    t3 = time.perf_counter()
+    if res.h_per_la:
+        res.kinetics = fit_kinetics(res.h_per_la)
+    if res.tc:
+        res.tc_kinetics = fit_tc_kinetics(res.tc, criterion)
+    done += 2
+    if progress:
+        progress(done, total, "kinetics")
+    t4 = time.perf_counter()
+    res.timings_s = {"nmr": t1 - t0, "quantification": t2 - t1, "transport": t3 - t2,
+                     "kinetics": t4 - t3, "total": t4 - t0}
+    return res
+
+
+def save(results: CampaignResults, store) -> int:
+    """Append the results to the campaign's results database; returns the version id."""
+    v = store.save(STORE_KEY, {"kind": "campaign results"}, results.to_dict(),
+                   note="hpnmr campaign")
+    return v.id
+
+
+def load_saved(store) -> CampaignResults | None:
+    """The latest saved results, or None."""
+    v = store.latest(STORE_KEY)
+    return None if v is None else CampaignResults.from_dict(v.results)
