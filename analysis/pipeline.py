@@ -142,7 +142,7 @@ def measure_acquisition(camp: Campaign, acq, store=None) -> dict:
             "reduced_chi2": fa.reduced_chi2, "notes": "; ".join(fa.notes)}
 
 
-def _channel_kwargs(camp: Campaign) -> dict:
+def channel_kwargs(camp: Campaign) -> dict:
     ch = camp.channels
     h, la = ch.get("1H", {}), ch.get("139La", {})
     kw = {}
@@ -165,7 +165,7 @@ def quantify_cell(camp: Campaign, cell: str, rows: list[dict],
                   monte_carlo: int = 4000) -> list[dict]:
     """H/La per day of one cell from its measured rows (absolute, and calibrated on the
     precursor's known stoichiometry when the cell has one)."""
-    kw = _channel_kwargs(camp)
+    kw = channel_kwargs(camp)
     by_day: dict[float, dict] = {}
     for r in rows:
         by_day.setdefault(r["day"], {})[r["nucleus"]] = r

@@ -175,6 +175,146 @@ def cmd_diffusion(args) -> dict:
     return res.to_dict()
 
 
+def _progress(done: int, total: int, what: str) -> None:
+    """A one-line progress bar on stderr (stdout stays for the result)."""
+    width = 30
+    filled = int(width * done / max(total, 1))
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+                     f"{what[-40:]:<40}")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def cmd_campaign(args) -> dict | None:
+    from analysis import campaign as campaign_mod
+    from analysis import pipeline
+    from analysis.store import ResultsStore, StoreError, default_path
+
+    camp = campaign_mod.load(args.dir)
+    try:
+        store = ResultsStore(default_path(camp.root)) if not args.no_store else None
+    except StoreError as exc:
+        store = None
+        print(f"hpnmr campaign: results not kept ({exc})", file=sys.stderr)
+    quiet = args.json or args.quiet
+    res = pipeline.analyze_campaign(camp, store=store, criterion=args.criterion,
+                                    progress=None if quiet else _progress)
+    paths = res.write_csv(args.out)
+    version = pipeline.save(res, store) if store is not None else None
+    summary = {"out": str(args.out), "files": [str(p) for p in paths],
+               "acquisitions": len(res.nmr), "cell_days": len(res.h_per_la),
+               "transport_curves": len({(r["cell"], r["day"]) for r in res.tc}),
+               "errors": res.errors, "store_version": version, "timings_s": res.timings_s}
+    best = {}
+    for r in res.kinetics:
+        if r["success"] and (r["cell"] not in best or r["aic"] < best[r["cell"]]["aic"]):
+            best[r["cell"]] = r
+    summary["best_law"] = {c: r["law"] for c, r in best.items()}
+    return summary
+
+
+def cmd_quantify(args) -> dict | None:
+    from analysis import io, measure, quantify
+    from analysis.campaign import locate
+    from analysis.pipeline import channel_kwargs
+
+    info: dict = {}
+    manifest: dict = {}
+    if args.h or args.la:
+        if not (args.h and args.la):
+            raise CliError("--h and --la go together")
+        amps = {}
+        for key, path, skip in (("h", args.h, "auto"), ("la", args.la, 0.0)):
+            found = locate(path) if Path(path).is_dir() else None
+            if found:  # processing and channel data from the campaign manifest
+                camp, acq = found
+                ds, params = camp.read(acq), acq.default_processing()
+                manifest = channel_kwargs(camp)
+                info["manifest"] = str(camp.root / "campaign.toml")
+            else:
+                ds, params = io.read(path), None
+            fa = measure.fid_amplitude(ds, params, skip_s=skip)
+            amps[key] = (fa.snr, ds.scans)
+            info[f"snr_{key}"] = fa.snr.to_dict()
+            info[f"scans_{key}"] = ds.scans
+        snr_h, scans_h = amps["h"]
+        snr_la, scans_la = amps["la"]
+        sh, sl, eh, el = snr_h.value, snr_la.value, snr_h.stderr, snr_la.stderr
+        scans_h = args.scans_h or scans_h
+        scans_la = args.scans_la or scans_la
+    elif args.snr_h is not None and args.snr_la is not None:
+        sh, sl = args.snr_h, args.snr_la
+        eh, el = args.snr_h_err, args.snr_la_err
+        scans_h, scans_la = args.scans_h or 1, args.scans_la or 1
+    else:
+        raise CliError("give --h PATH --la PATH or --snr-h X --snr-la Y")
+    calibration = None
+    if args.calibration is not None:
+        calibration = (args.calibration, args.calibration_err)
+    eps = args.epsilon_la
+    try:
+        eps = float(eps) if eps is not None else None
+    except ValueError:
+        if eps not in quantify.LA_EXCITATION:
+            raise CliError(f"--epsilon-la {eps!r}: a number or one of "
+                           f"{', '.join(quantify.LA_EXCITATION)}") from None
+    given = {"bandwidth_h_hz": args.bandwidth_h, "bandwidth_la_hz": args.bandwidth_la,
+             "noise_temperature_h_k": args.noise_temperature_h,
+             "noise_temperature_la_k": args.noise_temperature_la,
+             "t90_h_s": args.t90_h_us * 1e-6 if args.t90_h_us else None,
+             "power_h_w": args.power_h, "power_la_w": args.power_la,
+             "t90_la_s": args.t90_la_us * 1e-6 if args.t90_la_us else None,
+             "lambda_rel_err_h": args.lambda_err, "lambda_rel_err_la": args.lambda_err,
+             "epsilon_la": eps}
+    # command-line values win over the manifest's; unset ones fall back to it, then defaults
+    kw = {**manifest, **{k: v for k, v in given.items() if v is not None}}
+    kw.setdefault("bandwidth_h_hz", 1.0)
+    kw.setdefault("bandwidth_la_hz", 1.0)
+    res = quantify.h_per_la(sh, sl, scans_h, scans_la, snr_h_err=eh, snr_la_err=el,
+                            saturation_h=args.saturation_h, saturation_la=args.saturation_la,
+                            calibration=calibration, monte_carlo=args.monte_carlo, **kw)
+    out = res.to_dict() | info
+    if not args.json:
+        m = res.measurement()
+        print(f"H/La = {m} (linearised); Monte Carlo median {res.mc_median:.4g}, 16–84 % "
+              f"[{res.mc_interval[0]:.4g}, {res.mc_interval[1]:.4g}]")
+        for k, v in res.factors.items():
+            print(f"  {k:<40} {v:.6g}")
+        print("relative error budget: " + ", ".join(f"{k} {v:.3%}"
+                                                     for k, v in res.budget.items()))
+        return None
+    return out
+
+
+def cmd_tc(args) -> dict | None:
+    from analysis import transport
+
+    curve = transport.read_rt(args.curve)
+    res = transport.critical_temperature(curve.temperature_k, curve.resistance_ohm,
+                                         args.criterion)
+    if not res.success:
+        raise CliError(f"{args.curve}: {res.message}")
+    tr = transport.analyze(curve.temperature_k, curve.resistance_ohm)
+    if not args.json:
+        print(f"{args.curve}: columns {curve.columns}, {curve.sweep} sweep, "
+              f"{curve.temperature_k.size} points")
+        for n in curve.notes + tr.notes:
+            print(f"  - {n}")
+        for k in transport.CRITERIA:
+            print(f"  {transport.CRITERION_LABELS[k]:<34} {tr.criteria[k]}")
+        print(f"  width T90 − T10                    {tr.width}")
+        return None
+    out = res.to_dict()
+    result = {k: out[k] for k in ("Tc_K", "width_K", "normal_state_ohm",
+                                  "normal_slope_ohm_per_K")}
+    result.update(criterion=args.criterion, success=True, two_step=tr.two_step,
+                  all_criteria={k: m.to_dict() for k, m in tr.criteria.items()},
+                  columns=list(curve.columns), sweep=curve.sweep,
+                  notes=list(curve.notes + tr.notes))
+    return result
+
+
 def cmd_serve(args) -> None:
     from dashboard import EXAMPLE_CAMPAIGN
     from dashboard.server import serve
@@ -261,6 +401,53 @@ def build_parser() -> argparse.ArgumentParser:
                    "dipolar-T1-minimum check")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_diffusion)
+
+    s = sub.add_parser("campaign", help="the whole campaign: H/La, shifts, widths, Tc, "
+                       "kinetics → CSV tables and the results database")
+    s.add_argument("dir")
+    s.add_argument("--out", required=True, help="folder for the CSV tables")
+    s.add_argument("--criterion", default="50", help="Tc criterion for the Tc(t) fits")
+    s.add_argument("--no-store", action="store_true", help="do not keep the results in the "
+                   "campaign's results database")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_campaign)
+
+    s = sub.add_parser("quantify", help="H/La from the time-domain SNR of ¹H and ¹³⁹La")
+    s.add_argument("--h", help="¹H dataset")
+    s.add_argument("--la", help="¹³⁹La dataset")
+    s.add_argument("--snr-h", type=float)
+    s.add_argument("--snr-la", type=float)
+    s.add_argument("--snr-h-err", type=float, default=0.0)
+    s.add_argument("--snr-la-err", type=float, default=0.0)
+    s.add_argument("--scans-h", type=int)
+    s.add_argument("--scans-la", type=int)
+    s.add_argument("--bandwidth-h", type=float, help="Hz (default: manifest, else 1)")
+    s.add_argument("--bandwidth-la", type=float, help="Hz")
+    s.add_argument("--noise-temperature-h", type=float, help="K (default 300)")
+    s.add_argument("--noise-temperature-la", type=float, help="K")
+    s.add_argument("--t90-h-us", type=float)
+    s.add_argument("--power-h", type=float, help="W")
+    s.add_argument("--t90-la-us", type=float)
+    s.add_argument("--power-la", type=float, help="W")
+    s.add_argument("--lambda-err", type=float, help="relative σ of each Λ (default 0.05)")
+    s.add_argument("--epsilon-la", help="number, full, ct-linear or "
+                   "ct-selective")
+    s.add_argument("--saturation-h", type=float, default=1.0)
+    s.add_argument("--saturation-la", type=float, default=1.0)
+    s.add_argument("--calibration", type=float, help="per-cell factor from the precursor")
+    s.add_argument("--calibration-err", type=float, default=0.0, help="its relative σ")
+    s.add_argument("--monte-carlo", type=int, default=20000)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_quantify)
+
+    from analysis.transport import CRITERIA
+
+    s = sub.add_parser("tc", help="Tc of an R(T) curve")
+    s.add_argument("curve")
+    s.add_argument("--criterion", choices=CRITERIA, default="50")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_tc)
 
     s = sub.add_parser("serve", help="serve the dashboard")
     s.add_argument("dir", nargs="?", help="campaign folder (default: the bundled example)")

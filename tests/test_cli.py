@@ -158,3 +158,67 @@ def test_t1_csv_with_negative_delays_and_nan(tmp_path, capsys):
     g.write_text("1e-3,nan\n2e-3,0.5\n3e-3,0.7\n4e-3,0.9\n5e-3,0.95\n")
     assert main(["t1", str(g), "--json"]) == 2
     assert "NaN" in _json(capsys)["error"]
+
+
+# ------------------------------------------------------------------- campaign, quantify, tc
+def test_campaign_writes_tables_and_keeps_results(example, tmp_path, capsys, monkeypatch):
+    import shutil
+
+    from analysis import pipeline
+    from analysis.store import ResultsStore, default_path
+
+    root = tmp_path / "camp"
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns(".hpnmr"))
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    out = tmp_path / "out"
+    assert main(["campaign", str(root), "--out", str(out), "--json"]) == 0
+    d = _json(capsys)
+    assert d["acquisitions"] == 142 and d["cell_days"] == 71 and not d["errors"]
+    assert d["best_law"]["global"] == "jmak"
+    for name in ("nmr", "h_per_la", "tc", "kinetics", "tc_kinetics"):
+        assert (out / f"{name}.csv").stat().st_size > 100
+    saved = pipeline.load_saved(ResultsStore(default_path(root)))
+    assert saved is not None and len(saved.h_per_la) == 71
+    for p, data in before.items():  # raw data untouched
+        assert p.read_bytes() == data
+
+
+def test_quantify_json_contract(example, capsys):
+    assert main(["quantify", "--snr-h", "309.74", "--snr-la", "25", "--scans-h", "1024",
+                 "--scans-la", "16384", "--snr-h-err", "1", "--snr-la-err", "1",
+                 "--json"]) == 0
+    d = _json(capsys)
+    assert d["H_per_La"]["value"] == pytest.approx(3.0, rel=1e-3)
+    assert "sqrt(NS_La/NS_H)" in d["factors"] and d["error_budget"]["Lambda_H"] == 0.05
+    assert main(["quantify", "--h", str(example / "nmr/N2/day-01/1H"), "--la",
+                 str(example / "nmr/N2/day-01/139La"), "--json"]) == 0
+    d = _json(capsys)
+    assert d["H_per_La"]["value"] == pytest.approx(3.1, abs=0.3)  # the precursor
+    assert d["manifest"].endswith("campaign.toml")
+
+
+def test_tc_json_contract(example, capsys):
+    assert main(["tc", str(example / "transport/T4/day80.csv"), "--criterion", "onset",
+                 "--json"]) == 0
+    d = _json(capsys)
+    assert d["criterion"] == "onset" and d["Tc_K"]["unit"] == "K"
+    assert 80 < d["Tc_K"]["value"] < 95 and d["width_K"]["value"] > 0
+    assert set(d["all_criteria"]) >= {"onset", "90", "50", "10", "max-slope", "zero"}
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["tc", "{tmp}/missing.csv"], "no such file"),
+    (["tc", "{tmp}/flat.csv"], "no superconducting transition"),
+    (["quantify", "--snr-h", "10"], "--snr-la"),
+    (["quantify", "--snr-h", "10", "--snr-la", "-2"], "positive"),
+    (["quantify", "--h", "{tmp}/flat.csv"], "go together"),
+    (["campaign", "{tmp}/nowhere", "--out", "{tmp}/o"], "not a folder"),
+])
+def test_h_la_tc_bad_input_is_one_line(tmp_path, capsys, argv, needle):
+    (tmp_path / "flat.csv").write_text("T,R\n" + "\n".join(f"{t},{1 + 0.01 * t}"
+                                                          for t in range(10, 300, 5)))
+    argv = [a.format(tmp=tmp_path) for a in argv]
+    assert main([*argv, "--json"]) == 2
+    cap = capsys.readouterr()
+    assert needle in json.loads(cap.out)["error"]
+    assert cap.err.count("\n") == 1
