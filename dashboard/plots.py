@@ -240,3 +240,139 @@ def bpp_curves(second_moment_rad2_s2: float, omega0_rad_s: float, rate1: float |
     if tau_s:
         els.append(hv.VLine(tau_s).opts(color="#444444", line_dash="dotted", line_width=1.5))
     return hv.Overlay(els).opts(logx=True, logy=True, ylim=(max(1e-2, r1.min()), None))
+
+
+# ---------------------------------------------------------------------------------------------
+# time evolution (the study's Figs. 4 and 6) and transport
+# ---------------------------------------------------------------------------------------------
+#: Okabe–Ito, colour-blind safe; one colour per cell, the same on every page and figure
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+             "#999999")  # Okabe–Ito without its yellow, which vanishes on white
+#: stoichiometry guide lines (H/La)
+GUIDES = (("LaH₁₀", 10.0), ("LaH₆", 6.0), ("LaH₃", 3.0))
+DAY_DIM = hv.Dimension("day", label="time after laser heating (days)")
+
+
+def cell_color(cell: str) -> str:
+    """The colour of a cell: N1… and T1… take the palette in order, others by hash."""
+    import re
+
+    m = re.fullmatch(r"[A-Za-z]+(\d+)", str(cell))
+    i = int(m.group(1)) - 1 if m else sum(map(ord, str(cell)))
+    offset = 0 if str(cell).upper().startswith("N") else 4
+    return OKABE_ITO[(i + offset) % len(OKABE_ITO)]
+
+
+def _points(x, y, e, label, color, vdim):
+    kd, vd = [DAY_DIM], [vdim]
+    ok = np.isfinite(y)
+    return [hv.ErrorBars((x[ok], y[ok], np.nan_to_num(e[ok])), kd, [*vd, "err"]).opts(
+                color=color, line_width=1.2),
+            hv.Scatter((x[ok], y[ok]), kd, vd, label=label).opts(color=color, size=6)]
+
+
+def hla_plot(series: dict, fits: dict | None = None, x_max: float | None = None
+             ) -> hv.Overlay:
+    """H/La ± σ against days for every cell with the fitted laws and the labelled LaH₁₀,
+    LaH₆ and LaH₃ guide lines. ``series``: cell → (days, value, err); ``fits``: cell →
+    (days, model)."""
+    vd = hv.Dimension("hla", label="H/La")
+    x_max = x_max or max((float(np.nanmax(d)) for d, *_ in series.values() if len(d)),
+                         default=70.0)
+    els = []
+    for name, y in GUIDES:
+        els.append(hv.HLine(y).opts(color="#777777", line_dash="dotted", line_width=1))
+        els.append(hv.Text(x_max * 1.02, y + 0.15, name, halign="left", valign="bottom",
+                           fontsize=9).opts(color="#555555"))
+    for cell, (d, v, e) in series.items():
+        els += _points(d, v, e, cell, cell_color(cell), vd)
+        if fits and cell in fits:
+            fd, fy = fits[cell]
+            els.append(hv.Curve((fd, fy), [DAY_DIM], [vd]).opts(
+                color=cell_color(cell), line_dash="dashed", line_width=1.5))
+    return hv.Overlay(els).opts(ylim=(0, 12.5), xlim=(-3, x_max * 1.12), xlabel=DAY_DIM.label,
+                                ylabel="H/La")
+
+
+def tc_ratio_plot(series: dict, fits: dict | None = None, x_max: float | None = None,
+                  criterion: str = "50") -> hv.Overlay:
+    """Tc/Tc(0) ± σ against days per transport cell, one criterion throughout."""
+    vd = hv.Dimension("tc_ratio", label=f"Tc / Tc(day 0)  (criterion {criterion})")
+    els = [hv.HLine(1.0).opts(color="#777777", line_dash="dotted", line_width=1)]
+    for cell, (d, v, e) in series.items():
+        els += _points(d, v, e, cell, cell_color(cell), vd)
+        if fits and cell in fits:
+            fd, fy = fits[cell]
+            els.append(hv.Curve((fd, fy), [DAY_DIM], [vd]).opts(
+                color=cell_color(cell), line_dash="dashed", line_width=1.5))
+    opts = {"ylim": (0.4, 1.08), "xlabel": DAY_DIM.label, "ylabel": vd.label}
+    if x_max:
+        opts["xlim"] = (-3, x_max * 1.12)
+    return hv.Overlay(els).opts(**opts)
+
+
+def trend_plot(series: dict, label: str) -> hv.Overlay:
+    """A quantity ± σ against days per cell (Knight shift, line width)."""
+    vd = hv.Dimension("v", label=label)
+    els = []
+    for cell, (d, v, e) in series.items():
+        els += _points(d, v, e, cell, cell_color(cell), vd)
+    return hv.Overlay(els) if els else hv.Overlay([hv.Scatter([], [DAY_DIM], [vd])])
+
+
+def tc_vs_hla_plot(rows: list[dict]) -> hv.Overlay:
+    """Tc/Tc(0) of each transport cell against H/La of the NMR cells on the same day."""
+    kd = [hv.Dimension("hla", label="H/La (NMR cells, same day)")]
+    vd = [hv.Dimension("tc", label="Tc / Tc(day 0)")]
+    els = []
+    for cell in sorted({r["cell"] for r in rows}):
+        rr = [r for r in rows if r["cell"] == cell]
+        x = np.array([r["H_per_La"] for r in rr])
+        y = np.array([r["Tc_ratio"] for r in rr])
+        ex = np.array([r["H_per_La_err"] for r in rr])
+        ey = np.array([r["Tc_ratio_err"] for r in rr])
+        c = cell_color(cell)
+        els += [hv.ErrorBars((x, y, ex), kd, [*vd, "ex"], horizontal=True).opts(color=c),
+                hv.ErrorBars((x, y, ey), kd, [*vd, "ey"]).opts(color=c),
+                hv.Scatter((x, y), kd, vd, label=cell).opts(color=c, size=6)]
+    return hv.Overlay(els) if els else hv.Overlay([hv.Scatter([], kd, vd)])
+
+
+def stacked_spectra(ppm, spectra, days, nucleus_name: str, step: float = 0.6,
+                    xlim=None, clip: float | None = None) -> hv.Contours:
+    """Spectra offset upwards by day (Fig. 4), coloured by day, one multi-line glyph;
+    ``clip`` cuts each spectrum at that height (to show a broad component under a narrow
+    line)."""
+    kd = [hv.Dimension("ppm", label=f"{nucleus_name} shift (ppm)")]
+    vd = [hv.Dimension("I", label="intensity (normalised, offset by day)")]
+    paths = []
+    for y, d in zip(spectra, days, strict=True):
+        y = np.minimum(np.asarray(y), clip) if clip is not None else np.asarray(y)
+        x, yy = minmax_decimate(np.asarray(ppm), y + step * float(d) / 5.0, 600)
+        paths.append({"ppm": x, "I": yy, "day": float(d)})
+    opts = {"invert_xaxis": True}
+    if xlim:
+        opts["xlim"] = xlim
+    return hv.Contours(paths, kdims=[*kd, *vd], vdims=[hv.Dimension("day", label="day")]).opts(
+        color="day", cmap="viridis", colorbar=True, line_width=1.1, clabel="day", **opts)
+
+
+def rt_plot(curves: list[dict], criterion: str) -> hv.Overlay:
+    """R(T) of one cell for every day, coloured by day, with the chosen criterion's Tc."""
+    kd = [hv.Dimension("T", label="temperature (K)")]
+    vd = [hv.Dimension("R", label="resistance (Ω)")]
+    cols = trace_colors(len(curves))
+    els, mx, my = [], [], []
+    for c, col in zip(curves, cols, strict=True):
+        t, r = np.asarray(c["T"]), np.asarray(c["R"])
+        els.append(hv.Curve((t, r), kd, vd, label=f"day {c['day']:g}").opts(color=col,
+                                                                           line_width=1.2))
+        tr = c["transition"]
+        m = tr.criteria.get(criterion) if tr.success else None
+        if m is not None and np.isfinite(m.value):
+            mx.append(m.value)
+            my.append(float(np.interp(m.value, t, r)))
+    if mx:
+        els.append(hv.Scatter((mx, my), kd, vd, label=f"Tc ({criterion})").opts(
+            color="#D55E00", marker="diamond", size=9, line_color="black"))
+    return hv.Overlay(els) if els else hv.Overlay([hv.Curve([], kd, vd)])

@@ -11,7 +11,9 @@ INDEX_TEMPLATE = Path(__file__).with_name("templates") / "index.html"
 APPS = {"campaign": ("dashboard.campaign_app", "Campaign"),
         "processing": ("dashboard.processing_app", "Processing"),
         "relaxation": ("dashboard.relaxation_app", "Relaxation: T1, T2, diffusion"),
-        "pake": ("dashboard.pake_app", "Pake: H–H distances")}
+        "pake": ("dashboard.pake_app", "Pake: H–H distances"),
+        "evolution": ("dashboard.evolution_app", "Time evolution: H/La and Tc"),
+        "transport": ("dashboard.transport_app", "Transport: R(T) and Tc")}
 
 
 def _factory(module: str):

@@ -726,3 +726,243 @@ def _array_traces(campaign, path: str):
     x, kind = rx.array_axis(ds)
     times = 2 * x if kind == "pulse-spacing" else x
     return t, real, times, ("2τ" if kind != "delay" else "t")
+
+
+# ---------------------------------------------------------------------------------------------
+# time evolution and transport
+# ---------------------------------------------------------------------------------------------
+_RESULTS_CACHE: dict = {}
+
+
+def campaign_results(camp, store=None, *, recompute: bool = False):
+    """The campaign's results (``analysis.pipeline.CampaignResults``): the latest saved in
+    its results database, else computed once and saved. Cached per process by campaign
+    folder and database version (results are immutable, so sessions may share them)."""
+    from analysis import pipeline
+    from analysis.store import StoreError
+
+    version = None
+    if store is not None and not recompute:
+        try:
+            v = store.latest(pipeline.STORE_KEY)
+            version = None if v is None else v.id
+        except StoreError:
+            version = None
+    key = (str(camp.root.resolve()), version)
+    if not recompute and version is not None and key in _RESULTS_CACHE:
+        return _RESULTS_CACHE[key]
+    res = None if recompute or store is None else pipeline.load_saved(store)
+    if res is None:
+        res = pipeline.analyze_campaign(camp, store=store)
+        if store is not None:
+            try:
+                version = pipeline.save(res, store)
+            except StoreError:
+                version = None
+    _RESULTS_CACHE[(str(camp.root.resolve()), version)] = res
+    return res
+
+
+class EvolutionState(param.Parameterized):
+    """H/La and Tc against days for every cell (the study's Figs. 4 and 6)."""
+
+    nmr_cells = param.ListSelector(default=[], objects=[], label="NMR cells")
+    transport_cells = param.ListSelector(default=[], objects=[], label="Transport cells")
+    criterion = param.Selector(default="50", objects=[], label="Tc criterion")
+    calibrated = param.Boolean(default=True, label="H/La calibrated on the precursor (LaH₃)")
+    law = param.Selector(default="best", objects=["best", "none", "linear", "first-order",
+                                                  "jmak", "contracting"],
+                         label="Kinetic law drawn")
+    spectra_cell = param.Selector(default=None, objects=[], allow_None=True,
+                                  label="Stacked spectra of cell")
+    results = param.Parameter(default=None, doc="analysis.pipeline.CampaignResults")
+    message = param.String(default="")
+
+    def __init__(self, campaign_root: str | Path | None = None, store=None, **params):
+        from analysis.store import ResultsStore, StoreError, default_path
+        from analysis.transport import CRITERIA
+
+        super().__init__(**params)
+        root = Path(campaign_root or default_campaign_dir())
+        self.campaign = campaign_mod.load(root)
+        try:
+            self.store = store or ResultsStore(os.environ.get(STORE_ENV) or default_path(root))
+        except StoreError as exc:
+            self.store = None
+            self.message = f"results are not kept: {exc}"
+        self.param.criterion.objects = list(CRITERIA)
+        nmr = sorted({a.cell for a in self.campaign.acquisitions if a.kind == "fid"})
+        tr = sorted({c.cell for c in self.campaign.transport_curves()})
+        self.param.nmr_cells.objects = nmr
+        self.param.transport_cells.objects = tr
+        self.param.spectra_cell.objects = nmr
+        self.nmr_cells, self.transport_cells = list(nmr), list(tr)
+        self.spectra_cell = nmr[0] if nmr else None
+        self._spectra_cache: dict = {}
+        self.load()
+
+    def load(self, recompute: bool = False) -> None:
+        try:
+            self.results = campaign_results(self.campaign, self.store, recompute=recompute)
+        except Exception as exc:
+            self.results = None
+            self.message = f"the campaign could not be analysed: {exc}"
+            return
+        if self.results.errors:
+            self.message = "Some files were left out:\n\n" + "\n\n".join(
+                f"- {e}" for e in self.results.errors[:20])
+
+    @property
+    def key(self) -> str:
+        return "H_per_La_cal" if self.calibrated else "H_per_La"
+
+    def law_for(self, cell: str):
+        """The kinetic-law row drawn for ``cell`` (None for 'none' or no converged fit)."""
+        if self.results is None or self.law == "none":
+            return None
+        rows = [r for r in self.results.kinetics if r["cell"] == cell and r["success"]]
+        if self.law != "best":
+            rows = [r for r in rows if r["law"] == self.law]
+        return min(rows, key=lambda r: r["aic"]) if rows else None
+
+    def kinetics_rows(self) -> list[dict]:
+        """Per cell (and global): every law's rate ± σ and ΔAIC, best first."""
+        from analysis.measure import Measurement
+
+        if self.results is None:
+            return []
+        out = []
+        for cell in [*self.nmr_cells, "global"]:
+            rows = sorted((r for r in self.results.kinetics if r["cell"] == cell and
+                           r["success"]), key=lambda r: r["aic"])
+            if not rows:
+                continue
+            best = rows[0]["aic"]
+            for r in rows:
+                rate = r.get("average_rate_per_day")
+                rate_txt = (str(Measurement(rate, r.get("average_rate_per_day_err") or 0,
+                                            "H/La per day")) if rate is not None else "—")
+                extra = ", ".join(f"{k} = {Measurement(r[k], r.get(k + '_err') or 0, '')}"
+                                  for k in ("tau_days", "n") if r.get(k) is not None)
+                out.append({"cell": cell, "law": r["law"], "average rate": rate_txt,
+                            "parameters": extra, "ΔAIC": f"{r['aic'] - best:.1f}"})
+        return out
+
+    def overlap(self) -> list[dict]:
+        """Tc/Tc(0) of each transport cell against the mean H/La of the NMR cells measured
+        on the same day."""
+        if self.results is None:
+            return []
+        out = []
+        days = {}
+        for r in self.results.h_per_la:
+            if r["cell"] in self.nmr_cells and r["day"] >= 0:
+                days.setdefault(r["day"], []).append((r[self.key], r[self.key + "_err"]))
+        for cell in self.transport_cells:
+            d, _tc, _e, ratio, rerr = self.results.tc_series(cell, self.criterion)
+            for day, q, qe in zip(d, ratio, rerr, strict=True):
+                if day in days:
+                    v = np.array(days[day])
+                    out.append({"cell": cell, "day": day, "H_per_La": float(v[:, 0].mean()),
+                                "H_per_La_err": float(np.sqrt(np.sum(v[:, 1] ** 2)) / len(v)),
+                                "Tc_ratio": q, "Tc_ratio_err": qe})
+        return out
+
+    def stacked_spectra(self, nucleus: str):
+        """(offset in ppm, spectra normalised to their maximum, days) of the chosen cell."""
+        from analysis.processing import autophase, finish, transform
+
+        cell = self.spectra_cell
+        if cell is None:
+            return None
+        key = (cell, nucleus)
+        if key in self._spectra_cache:
+            return self._spectra_cache[key]
+        acqs = sorted((a for a in self.campaign.acquisitions if a.cell == cell and
+                       a.nucleus == nucleus and a.kind == "fid"), key=lambda a: a.day)
+        ppm, spectra, days = None, [], []
+        for a in acqs:
+            try:
+                ds = self.campaign.read(a)
+                p = a.default_processing()
+                if nucleus == "1H":  # broadened for display: the broad H₂ under the noise
+                    p = p.replace(lb_hz=max(p.lb_hz, 5000.0))
+                offsets, raw = transform(ds, p)
+                p0, p1 = autophase(raw, offsets, ds.spectral_width_hz, method="max-real")
+                sp = finish(ds, p.replace(p0_deg=p0, p1_deg=p1,
+                                          pivot_hz=float(offsets[np.argmax(np.abs(raw))])),
+                            offsets, raw)
+            except (ValueError, OSError) as exc:
+                self.message = f"{a.path}: {exc}"
+                continue
+            y, ppm = sp.real, sp.axis("ppm")
+            scale = np.max(np.abs(y))
+            if nucleus == "1H" and a.day >= 0:
+                # normalise to the broad H₂ part, not the narrow hydride line (clipped)
+                ref = ppm[np.argmax(np.abs(y))]
+                broad = np.abs(ppm - ref) > 30
+                scale = max(float(np.max(np.abs(y[broad]))), scale / 50)
+            spectra.append(y / scale)
+            days.append(a.day)
+        out = None if ppm is None else (ppm, np.array(spectra), np.array(days))
+        self._spectra_cache[key] = out
+        return out
+
+
+class TransportState(param.Parameterized):
+    """R(T) curves of one transport cell with the Tc of the chosen criterion."""
+
+    cell = param.Selector(default=None, objects=[], allow_None=True, label="Transport cell")
+    criterion = param.Selector(default="50", objects=[], label="Tc criterion")
+    message = param.String(default="")
+
+    def __init__(self, campaign_root: str | Path | None = None, **params):
+        from analysis.transport import CRITERIA
+
+        super().__init__(**params)
+        self.campaign = campaign_mod.load(campaign_root or default_campaign_dir())
+        self.param.criterion.objects = list(CRITERIA)
+        cells = sorted({c.cell for c in self.campaign.transport_curves()})
+        self.param.cell.objects = cells
+        self._cache: dict = {}
+        self.cell = cells[0] if cells else None
+
+    def curves(self) -> list[dict]:
+        """Per day of the cell: T, R, the transition (every criterion) or the error."""
+        from analysis import transport
+        from analysis.dataset import ReaderError
+
+        if self.cell is None:
+            return []
+        if self.cell in self._cache:
+            return self._cache[self.cell]
+        out, errors = [], []
+        for cur in sorted((c for c in self.campaign.transport_curves() if c.cell == self.cell),
+                          key=lambda c: c.day):
+            try:
+                rt = transport.read_rt(self.campaign.resolve(cur.path))
+            except ReaderError as exc:
+                errors.append(str(exc))
+                continue
+            tr = transport.analyze(rt.temperature_k, rt.resistance_ohm)
+            if not tr.success:
+                errors.append(f"{cur.path}: {tr.message}")
+            out.append({"day": cur.day, "T": rt.temperature_k, "R": rt.resistance_ohm,
+                        "transition": tr, "path": cur.path})
+        self.message = "\n\n".join(errors)
+        self._cache[self.cell] = out
+        return out
+
+    def rows(self) -> list[dict]:
+        """The table: day, Tc ± σ by the chosen criterion, width, two-step flag."""
+        rows = []
+        for c in self.curves():
+            tr = c["transition"]
+            m = tr.criteria.get(self.criterion)
+            rows.append({"day": _day(c["day"]),
+                         "Tc": str(m) if tr.success and np.isfinite(m.value) else "—",
+                         "width T90−T10": str(tr.width) if tr.success else "—",
+                         "two-step": "yes" if tr.two_step else "",
+                         "normal state (Ω/K)": f"{tr.normal_slope_ohm_per_k:.3g}"
+                         if tr.success else tr.message})
+        return rows

@@ -179,3 +179,53 @@ def test_relaxation_plots_label_axes():
     assert plots.relaxation_residuals(amps, res).get(0).vdims[0].label == "residual / σ"
     tr = plots.array_traces(np.arange(100) * 1e-6, np.ones((3, 100)), [1e-3, 2e-3, 3e-3], "t")
     assert len(tr.data) == 3 and tr.vdims[0].label == "t (ms)"
+
+
+def test_evolution_state_reads_saved_results_and_derives_views(example, tmp_path):
+    from analysis.store import ResultsStore
+    from dashboard.state import EvolutionState
+
+    store = ResultsStore(tmp_path / "r.sqlite")
+    s = EvolutionState(example, store=store)
+    assert s.results is not None and not s.results.errors
+    assert store.latest("campaign:results") is not None  # computed once, kept
+    _d, v, e = s.results.series("N2", s.key)
+    assert v[0] == pytest.approx(3.1) and np.all(e[1:] > 0)
+    assert s.law_for("N2")["law"] == "jmak"
+    s.law = "linear"
+    assert s.law_for("N2")["law"] == "linear"
+    rows = s.kinetics_rows()
+    assert rows[0]["cell"] == "N1" and "H/La per day" in rows[0]["average rate"]
+    assert any(r["cell"] == "global" for r in rows)
+    over = s.overlap()
+    assert over and all(0.4 < r["Tc_ratio"] <= 1.0 for r in over)
+    _ppm, spectra, days = s.stacked_spectra("139La")
+    assert spectra.shape[0] == len(days) and days[0] == -1
+    again = EvolutionState(example, store=store)  # a second session reuses the results
+    assert again.results is s.results
+
+
+def test_evolution_plots_label_guides_and_units(example, tmp_path):
+    from analysis.store import ResultsStore
+    from dashboard import plots
+    from dashboard.components.evolution_view import SideBySide
+    from dashboard.state import EvolutionState
+
+    s = EvolutionState(example, store=ResultsStore(tmp_path / "r.sqlite"))
+    ov = plots.hla_plot({"N1": s.results.series("N1")})
+    texts = [e.text for e in ov if isinstance(e, __import__("holoviews").Text)]
+    assert texts == ["LaH₁₀", "LaH₆", "LaH₃"]
+    view = SideBySide(state=s)
+    model = pn.panel(view).get_root(Document())
+    assert model is not None
+    s.nmr_cells = ["N1"]  # hiding cells re-renders without error
+
+
+def test_transport_state_rows(example):
+    from dashboard.state import TransportState
+
+    s = TransportState(example)
+    rows = s.rows()
+    assert len(rows) == 15 and rows[0]["two-step"] == "yes" and "K" in rows[0]["Tc"]
+    s.criterion = "onset"
+    assert s.rows()[0]["Tc"] != rows[0]["Tc"]

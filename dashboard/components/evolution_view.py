@@ -1,0 +1,233 @@
+"""The time-evolution page's components: H/La beside Tc/Tc(0) against days with linked x
+axes, the kinetics table, Knight shift and line width, Tc against H/La, stacked spectra."""
+
+from __future__ import annotations
+
+import holoviews as hv
+import numpy as np
+import panel as pn
+import param
+
+from analysis import kinetics
+
+from .. import plots
+from ..state import EvolutionState, TransportState
+
+HEIGHT = 380
+
+
+def _table(rows: list[dict], empty: str) -> str:
+    if not rows:
+        return f"*{empty}*"
+    keys = list(rows[0])
+    return ("| " + " | ".join(keys) + " |\n|" + "---|" * len(keys) + "\n"
+            + "\n".join("| " + " | ".join(str(r[k]) for k in keys) + " |" for r in rows))
+
+
+def _law_curve(row: dict, days: np.ndarray) -> np.ndarray:
+    p = {k: row[k] for k in ("x0", "x_inf", "rate_per_day", "tau_days", "n") if k in row and
+         row[k] is not None}
+    return kinetics.model(row["law"], days, p)
+
+
+class SideBySide(pn.viewable.Viewer):
+    """H/La (left) and Tc/Tc(0) (right) against days; one layout, so the x axes are shared:
+    zooming one zooms the other."""
+
+    state = param.ClassSelector(class_=EvolutionState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+
+        def hla(cells, calibrated, law, results):
+            if results is None:
+                return hv.Overlay([hv.Scatter([], [plots.DAY_DIM], ["hla"])])
+            key = s.key
+            series, fits = {}, {}
+            for cell in cells:
+                series[cell] = results.series(cell, key)
+                row = s.law_for(cell)
+                if row is not None:
+                    d = np.linspace(0, float(np.nanmax(series[cell][0])), 200)
+                    fits[cell] = (d, _law_curve(row, d))
+            return plots.hla_plot(series, fits, x_max=self._x_max())
+
+        def tc(cells, criterion, results):
+            if results is None:
+                return hv.Overlay([hv.Scatter([], [plots.DAY_DIM], ["tc_ratio"])])
+            series, fits = {}, {}
+            for cell in cells:
+                d, tcv, _e, ratio, rerr = results.tc_series(cell, criterion)
+                series[cell] = (d, ratio, rerr)
+                if len(d) > 3 and np.isfinite(tcv).sum() > 3:
+                    fit = kinetics.fit_tc_plateau(d, tcv, sigma=np.nan_to_num(_e, nan=1.0))
+                    if fit.success:
+                        dd = np.linspace(0, d.max(), 200)
+                        fits[cell] = (dd, kinetics.tc_plateau_curve(fit, dd) / tcv[0])
+            return plots.tc_ratio_plot(series, fits, x_max=self._x_max(), criterion=criterion)
+
+        left = hv.DynamicMap(pn.bind(hla, s.param.nmr_cells, s.param.calibrated, s.param.law,
+                                     s.param.results))
+        right = hv.DynamicMap(pn.bind(tc, s.param.transport_cells, s.param.criterion,
+                                      s.param.results))
+        opts = dict(responsive=True, height=HEIGHT, legend_position="right", show_grid=True)
+        self.layout = (left.opts(hv.opts.Overlay(title="Hydrogen content (¹H/¹³⁹La μQ-NMR)",
+                                                 **opts))
+                       + right.opts(hv.opts.Overlay(title="Superconducting Tc (four-probe)",
+                                                    **opts))).opts(shared_axes=True)
+        self.pane = pn.pane.HoloViews(self.layout, sizing_mode="stretch_width",
+                                      name="side-by-side")
+
+    def _x_max(self) -> float:
+        res = self.state.results
+        if res is None:
+            return 80.0
+        days = [r["day"] for r in res.h_per_la] + [r["day"] for r in res.tc]
+        return float(max(days)) if days else 80.0
+
+    def __panel__(self):
+        return self.pane
+
+
+class KineticsTable(pn.viewable.Viewer):
+    state = param.ClassSelector(class_=EvolutionState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        self._md = pn.pane.Markdown(pn.bind(self._text, s.param.nmr_cells, s.param.results,
+                                            s.param.calibrated), sizing_mode="stretch_width",
+                                    name="kinetics")
+
+    def _text(self, *_):
+        laws = ", ".join(f"**{k}**: {v}" for k, v in kinetics.LAW_FORMULAS.items())
+        return ("Kinetic laws fitted to H/La(t) from day 0 (x∞ = 3, LaH₃), per cell and "
+                "globally (shared τ, n; one x₀ per cell); ΔAIC to the best law of each row "
+                f"group. {laws}\n\n" + _table(self.state.kinetics_rows(), "no fits"))
+
+    def __panel__(self):
+        return self._md
+
+
+class Trends(pn.viewable.Viewer):
+    """¹³⁹La Knight shift and ¹H line width against days; Tc against H/La."""
+
+    state = param.ClassSelector(class_=EvolutionState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+
+        def trend(col, label):
+            def make(cells, results):
+                if results is None:
+                    return plots.trend_plot({}, label)
+                series = {}
+                for cell in cells:  # from day 0 (the precursor is another compound)
+                    rows = sorted((r for r in results.h_per_la if r["cell"] == cell and
+                                   r["day"] >= 0), key=lambda r: r["day"])
+                    series[cell] = tuple(np.array([r.get(k) if r.get(k) is not None
+                                                   else np.nan for r in rows], float)
+                                         for k in ("day", col, col + "_err"))
+                    if col == "H_fwhm_hz":
+                        series[cell] = (series[cell][0], series[cell][1] / 1e3,
+                                        series[cell][2] / 1e3)
+                return plots.trend_plot(series, label)
+            return make
+
+        o = dict(responsive=True, height=300, legend_position="top_left", show_grid=True)
+        self.shift = hv.DynamicMap(pn.bind(trend("La_shift_ppm", "¹³⁹La Knight shift (ppm)"),
+                                           s.param.nmr_cells, s.param.results)).opts(
+            hv.opts.Overlay(title="¹³⁹La Knight shift", **o))
+        self.width = hv.DynamicMap(pn.bind(trend("H_fwhm_hz", "¹H hydride FWHM (kHz)"),
+                                           s.param.nmr_cells, s.param.results)).opts(
+            hv.opts.Overlay(title="¹H hydride line width", **o))
+        self.overlap = hv.DynamicMap(pn.bind(lambda *_: plots.tc_vs_hla_plot(s.overlap()),
+                                             s.param.nmr_cells, s.param.transport_cells,
+                                             s.param.criterion, s.param.calibrated,
+                                             s.param.results)).opts(
+            hv.opts.Overlay(title="Tc against H/La (days measured in both)", **o))
+
+    def __panel__(self):
+        return pn.Row(*(pn.pane.HoloViews(x, linked_axes=False, sizing_mode="stretch_width")
+                        for x in (self.shift, self.width, self.overlap)),
+                      sizing_mode="stretch_width")
+
+
+class StackedSpectra(pn.viewable.Viewer):
+    """¹³⁹La and ¹H spectra of one cell stacked by day (Fig. 4)."""
+
+    state = param.ClassSelector(class_=EvolutionState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+
+        def make(nucleus, label, xlim, clip=None):
+            def f(_cell):
+                d = s.stacked_spectra(nucleus)
+                if d is None:
+                    return hv.Contours([])
+                return plots.stacked_spectra(*d, label, xlim=xlim, clip=clip)
+            return f
+
+        o = dict(responsive=True, height=520)
+        self.la = hv.DynamicMap(pn.bind(make("139La", "¹³⁹La", (4500, -1000)),
+                                        s.param.spectra_cell)).opts(
+            hv.opts.Contours(title="¹³⁹La spectra by day", **o))
+        self.h = hv.DynamicMap(pn.bind(make("1H", "¹H", (1500, -1500), clip=1.5),
+                                       s.param.spectra_cell)).opts(
+            hv.opts.Contours(title="¹H by day: the broad H₂ grows (hydride clipped)", **o))
+
+    def __panel__(self):
+        return pn.Row(pn.pane.HoloViews(self.la, linked_axes=False, sizing_mode="stretch_width"),
+                      pn.pane.HoloViews(self.h, linked_axes=False, sizing_mode="stretch_width"),
+                      sizing_mode="stretch_width")
+
+
+class EvolutionControls(pn.viewable.Viewer):
+    state = param.ClassSelector(class_=EvolutionState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        w = pn.widgets
+        self.nmr = w.CheckButtonGroup.from_param(s.param.nmr_cells, color="primary",
+                                                 orientation="horizontal")
+        self.transport = w.CheckButtonGroup.from_param(s.param.transport_cells,
+                                                       color="primary")
+        self.others = [w.Select.from_param(s.param.criterion),
+                       w.Checkbox.from_param(s.param.calibrated),
+                       w.Select.from_param(s.param.law),
+                       w.Select.from_param(s.param.spectra_cell)]
+        self.recompute = w.Button(label="Recompute from the raw files", color="default")
+        self.recompute.on_click(lambda _e: s.load(recompute=True))
+
+    def __panel__(self):
+        return pn.Column(pn.pane.Markdown("**NMR cells**"), self.nmr,
+                         pn.pane.Markdown("**Transport cells**"), self.transport,
+                         *self.others, self.recompute, sizing_mode="stretch_width")
+
+
+class TransportView(pn.viewable.Viewer):
+    """R(T) curves of one cell by day with the Tc markers, and the Tc table."""
+
+    state = param.ClassSelector(class_=TransportState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        self.plot = hv.DynamicMap(pn.bind(lambda cell, crit: plots.rt_plot(s.curves(), crit),
+                                          s.param.cell, s.param.criterion)).opts(
+            hv.opts.Overlay(responsive=True, height=520, legend_position="right",
+                            show_grid=True, title="R(T) by day (markers: Tc of the criterion)"))
+        self.table = pn.pane.Markdown(pn.bind(lambda *_: _table(s.rows(), "no curves"),
+                                              s.param.cell, s.param.criterion),
+                                      sizing_mode="stretch_width", name="tc-table")
+        self.controls = [pn.widgets.Select.from_param(s.param.cell),
+                         pn.widgets.Select.from_param(s.param.criterion)]
+
+    def __panel__(self):
+        return pn.Column(pn.pane.HoloViews(self.plot, sizing_mode="stretch_width"),
+                         self.table, sizing_mode="stretch_width")

@@ -1,0 +1,26 @@
+"""Transport page: R(T) curves per cell and day with the Tc markers of the chosen criterion."""
+
+import panel as pn
+
+from dashboard._shell import page
+from dashboard.components.evolution_view import TransportView
+from dashboard.state import TransportState
+
+
+def create_app(state: TransportState | None = None):
+    """A fresh page per session (no state shared between sessions)."""
+    pn.extension()
+    state = state or TransportState()
+    view = TransportView(state=state)
+
+    @pn.depends(state.param.message)
+    def messages(message):
+        if not message:
+            return pn.Column()
+        return pn.pane.Alert(message, alert_type="warning", sizing_mode="stretch_width")
+
+    return page("Transport: R(T) and Tc", [messages, view], sidebar=view.controls)
+
+
+if pn.state.served:
+    create_app().servable()
