@@ -132,11 +132,14 @@ def fit_law(t_days, x, law: str = "linear", *, sigma=None, x_inf: float | None =
     starts = [p0] + ([p0 | {"tau_days": span / 3}, p0 | {"tau_days": 3 * span}]
                      if law != "linear" else [])
     best = None
-    for st in starts:
+    for st in starts:  # further starts only when the first does not fit well
         ls = least_squares(residual, [st[k] for k in names], [bounds[k][0] for k in names],
                            [bounds[k][1] for k in names], scale_covar=s is None)
         if best is None or (np.isfinite(ls.chi2) and ls.chi2 < best.chi2):
             best = ls
+        if best.success and np.isfinite(best.reduced_chi2) and (
+                s is None or best.reduced_chi2 < 3):
+            break
     ls = best
     err = np.asarray(ls.stderr, float)
     if s is not None and np.isfinite(ls.reduced_chi2) and ls.reduced_chi2 > 1:

@@ -206,25 +206,29 @@ def quantify_cell(camp: Campaign, cell: str, rows: list[dict],
     return out
 
 
-def analyze_transport(camp: Campaign, errors: list[str]) -> list[dict]:
-    """Tc of every curve by every criterion, and Tc/Tc(first day) per criterion."""
-    rows = []
-    for cur in camp.transport_curves():
-        try:
-            rt = transport.read_rt(camp.resolve(cur.path))
-        except ReaderError as exc:
-            errors.append(str(exc))
-            continue
-        tr = transport.analyze(rt.temperature_k, rt.resistance_ohm)
-        if not tr.success:
-            errors.append(f"{cur.path}: {tr.message}")
-            continue
-        for crit, m in tr.criteria.items():
-            rows.append({"cell": cur.cell, "day": float(cur.day), "criterion": crit,
-                         "Tc_K": m.value, "Tc_K_err": m.stderr, "width_K": tr.width.value,
-                         "width_K_err": tr.width.stderr, "two_step": tr.two_step,
-                         "normal_slope_ohm_per_K": tr.normal_slope_ohm_per_k,
-                         "path": cur.path})
+def transport_rows(camp: Campaign, cur) -> list[dict]:
+    """Tc by every criterion of one curve (raises ReaderError or ValueError)."""
+    rt = transport.read_rt(camp.resolve(cur.path))
+    tr = transport.analyze(rt.temperature_k, rt.resistance_ohm)
+    if not tr.success:
+        raise ValueError(f"{cur.path}: {tr.message}")
+    return [{"cell": cur.cell, "day": float(cur.day), "criterion": crit, "Tc_K": m.value,
+             "Tc_K_err": m.stderr, "width_K": tr.width.value, "width_K_err": tr.width.stderr,
+             "two_step": tr.two_step, "normal_slope_ohm_per_K": tr.normal_slope_ohm_per_k,
+             "path": cur.path} for crit, m in tr.criteria.items()]
+
+
+def analyze_transport(camp: Campaign, errors: list[str], rows: list[dict] | None = None
+                      ) -> list[dict]:
+    """Tc of every curve by every criterion, and Tc/Tc(first day) per criterion (``rows``
+    when the curves were already analysed, e.g. in worker processes)."""
+    if rows is None:
+        rows = []
+        for cur in camp.transport_curves():
+            try:
+                rows += transport_rows(camp, cur)
+            except (ReaderError, ValueError) as exc:
+                errors.append(str(exc))
     # normalise each cell and criterion to its first day
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
@@ -282,28 +286,57 @@ def fit_tc_kinetics(tc_rows: list[dict], criterion: str = "50") -> list[dict]:
     return rows
 
 
+def _task(job):
+    """One unit of work for a worker process: ("nmr", camp, acq, store) or
+    ("tc", camp, curve); returns ("ok", rows) or ("error", message)."""
+    kind, camp, item, store = job
+    try:
+        if kind == "nmr":
+            return "ok", [measure_acquisition(camp, item, store)]
+        return "ok", transport_rows(camp, item)
+    except (ReaderError, MeasurementError, ValueError, OSError) as exc:
+        text = str(exc)
+        return "error", text if text.startswith(item.path) else f"{item.path}: {text}"
+
+
 def analyze_campaign(camp: Campaign, *, store=None, criterion: str = "50",
-                     progress: Callable[[int, int, str], None] | None = None
-                     ) -> CampaignResults:
+                     progress: Callable[[int, int, str], None] | None = None,
+                     workers: int = 1) -> CampaignResults:
     """Everything (see the module docstring). ``progress(done, total, what)`` is called
-    after each step."""
+    after each file. ``workers`` > 1 measures the files in that many forked processes (for
+    the command line; a server keeps the default of 1)."""
     res = CampaignResults()
     t0 = time.perf_counter()
     fids = [a for a in camp.acquisitions if a.kind == "fid"]
     curves = camp.transport_curves()
-    total = len(fids) + len(curves) + 2
-    done = 0
+    jobs = [("nmr", camp, a, store) for a in fids] + [("tc", camp, c, None) for c in curves]
+    total = len(jobs) + 1
+    outcomes = []
+    if workers > 1 and len(jobs) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
+            for i, out in enumerate(ex.map(_task, jobs, chunksize=max(1, len(jobs) //
+                                                                       (4 * workers)))):
+                outcomes.append(out)
+                if progress:
+                    progress(i + 1, total, jobs[i][2].path)
+    else:
+        for i, job in enumerate(jobs):
+            outcomes.append(_task(job))
+            if progress:
+                progress(i + 1, total, job[2].path)
     by_cell: dict[str, list[dict]] = {}
-    for acq in fids:
-        try:
-            row = measure_acquisition(camp, acq, store)
-            res.nmr.append(row)
-            by_cell.setdefault(acq.cell, []).append(row)
-        except (ReaderError, MeasurementError, ValueError, OSError) as exc:
-            res.errors.append(f"{acq.path}: {exc}")
-        done += 1
-        if progress:
-            progress(done, total, acq.path)
+    tc_rows: list[dict] = []
+    for job, (status, out) in zip(jobs, outcomes, strict=True):
+        if status == "error":
+            res.errors.append(out)
+        elif job[0] == "nmr":
+            res.nmr += out
+            by_cell.setdefault(job[2].cell, []).extend(out)
+        else:
+            tc_rows += out
     t1 = time.perf_counter()
     for cell, rows in sorted(by_cell.items()):
         try:
@@ -311,21 +344,18 @@ def analyze_campaign(camp: Campaign, *, store=None, criterion: str = "50",
         except ValueError as exc:
             res.errors.append(f"{cell}: quantification failed ({exc})")
     t2 = time.perf_counter()
-    res.tc = analyze_transport(camp, res.errors)
-    done += len(curves)
-    if progress:
-        progress(done, total, "transport curves")
+    res.tc = analyze_transport(camp, res.errors, tc_rows)
     t3 = time.perf_counter()
     if res.h_per_la:
         res.kinetics = fit_kinetics(res.h_per_la)
     if res.tc:
         res.tc_kinetics = fit_tc_kinetics(res.tc, criterion)
-    done += 2
     if progress:
-        progress(done, total, "kinetics")
+        progress(total, total, "kinetics")
     t4 = time.perf_counter()
-    res.timings_s = {"nmr": t1 - t0, "quantification": t2 - t1, "transport": t3 - t2,
-                     "kinetics": t4 - t3, "total": t4 - t0}
+    res.timings_s = {"files (NMR and transport)": t1 - t0, "quantification": t2 - t1,
+                     "Tc normalisation": t3 - t2, "kinetics": t4 - t3, "total": t4 - t0,
+                     "workers": workers}
     return res
 
 

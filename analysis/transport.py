@@ -119,7 +119,7 @@ def read_rt(path: str | Path) -> RTCurve:
             continue
         parts = _split(line)
         vals = [_num(x) for x in parts]
-        if sum(np.isfinite(vals)) < 2:
+        if sum(1 for v in vals if v == v and abs(v) != float("inf")) < 2:  # finite
             if not rows:
                 candidates.append(parts)
             continue
@@ -251,8 +251,8 @@ def analyze(temperature_k, resistance_ohm) -> Transition:
     win = min(win, (grid.size - 1) | 1 if grid.size % 2 == 0 else grid.size - 2)
     if win < 5:
         return fail("too few points for a derivative")
-    smooth = signal.savgol_filter(rg, win, 2)
-    deriv = signal.savgol_filter(rg, win, 2, deriv=1, delta=step)
+    smooth = signal.savgol_filter(rg, win, 2, mode="nearest")
+    deriv = signal.savgol_filter(rg, win, 2, deriv=1, delta=step, mode="nearest")
     sigma = robust_noise_sigma(r)
     # provisional normal state: the top 25 % of the range
     top = t >= t[-1] - 0.25 * span

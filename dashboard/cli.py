@@ -199,7 +199,8 @@ def cmd_campaign(args) -> dict | None:
         print(f"hpnmr campaign: results not kept ({exc})", file=sys.stderr)
     quiet = args.json or args.quiet
     res = pipeline.analyze_campaign(camp, store=store, criterion=args.criterion,
-                                    progress=None if quiet else _progress)
+                                    progress=None if quiet else _progress,
+                                    workers=args.workers or os.cpu_count() or 1)
     paths = res.write_csv(args.out)
     version = pipeline.save(res, store) if store is not None else None
     summary = {"out": str(args.out), "files": [str(p) for p in paths],
@@ -410,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-store", action="store_true", help="do not keep the results in the "
                    "campaign's results database")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--workers", type=int, help="processes (default: one per CPU)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_campaign)
 
