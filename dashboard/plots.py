@@ -172,6 +172,23 @@ def relaxation_points(amps, result, color: str = "#1f5f8b", normalise: bool = Fa
     return hv.Overlay(els).opts(logx=True)
 
 
+def t1_t2_comparison(t1, t2) -> hv.Overlay:
+    """M/M₀ of a recovery and an echo decay on one log time axis (the study's Fig. 3);
+    ``t1``, ``t2``: (Amplitudes, FitResult) or None."""
+    els = []
+    for pair, label in ((t1, "T1"), (t2, "T2")):
+        if pair is not None and pair[1].success:
+            els.append(relaxation_points(*pair, color=RELAXATION_COLORS[label],
+                                         normalise=True,
+                                         label=f"{label} ({pair[0].axis_label})"))
+    if not els:
+        return hv.Overlay([hv.Scatter(([], []))])
+    out = els[0]
+    for e in els[1:]:
+        out = out * e
+    return out.opts(xlabel="delay / echo time 2τ (ms)", logx=True)
+
+
 def relaxation_residuals(amps, result, color: str = "#444444") -> hv.Overlay:
     """(data − model)/σ against time (log), with the ±1 band."""
     kd = [_time_dim(amps.axis_label)]
@@ -282,7 +299,7 @@ def hla_plot(series: dict, fits: dict | None = None, x_max: float | None = None
     els = []
     for name, y in GUIDES:
         els.append(hv.HLine(y).opts(color="#777777", line_dash="dotted", line_width=1))
-        els.append(hv.Text(x_max * 1.02, y + 0.15, name, halign="left", valign="bottom",
+        els.append(hv.Text(x_max * 1.11, y + 0.12, name, halign="right", valign="bottom",
                            fontsize=9).opts(color="#555555"))
     for cell, (d, v, e) in series.items():
         els += _points(d, v, e, cell, cell_color(cell), vd)

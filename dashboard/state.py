@@ -825,6 +825,49 @@ class EvolutionState(param.Parameterized):
             rows = [r for r in rows if r["law"] == self.law]
         return min(rows, key=lambda r: r["aic"]) if rows else None
 
+    def x_max(self) -> float:
+        """The last day of any measurement (for a common x range)."""
+        res = self.results
+        if res is None:
+            return 80.0
+        days = [r["day"] for r in res.h_per_la] + [r["day"] for r in res.tc]
+        return float(max(days)) if days else 80.0
+
+    def hla_data(self) -> tuple[dict, dict]:
+        """(cell → (days, H/La, σ), cell → (days, fitted law)) of the shown NMR cells."""
+        from analysis import kinetics
+
+        series, fits = {}, {}
+        if self.results is None:
+            return series, fits
+        for cell in self.nmr_cells:
+            series[cell] = self.results.series(cell, self.key)
+            row = self.law_for(cell)
+            if row is not None:
+                d = np.linspace(0, float(np.nanmax(series[cell][0])), 200)
+                p = {k: row[k] for k in ("x0", "x_inf", "rate_per_day", "tau_days", "n")
+                     if row.get(k) is not None}
+                fits[cell] = (d, kinetics.model(row["law"], d, p))
+        return series, fits
+
+    def tc_data(self) -> tuple[dict, dict]:
+        """(cell → (days, Tc/Tc(0), σ), cell → (days, fitted plateau / Tc(0))) of the shown
+        transport cells, with the chosen criterion."""
+        from analysis import kinetics
+
+        series, fits = {}, {}
+        if self.results is None:
+            return series, fits
+        for cell in self.transport_cells:
+            d, tcv, err, ratio, rerr = self.results.tc_series(cell, self.criterion)
+            series[cell] = (d, ratio, rerr)
+            if len(d) > 3 and np.isfinite(tcv).sum() > 3:
+                fit = kinetics.fit_tc_plateau(d, tcv, sigma=np.nan_to_num(err, nan=1.0))
+                if fit.success:
+                    dd = np.linspace(0, d.max(), 200)
+                    fits[cell] = (dd, kinetics.tc_plateau_curve(fit, dd) / tcv[0])
+        return series, fits
+
     def kinetics_rows(self) -> list[dict]:
         """Per cell (and global): every law's rate ± σ and ΔAIC, best first."""
         from analysis.measure import Measurement
@@ -870,8 +913,6 @@ class EvolutionState(param.Parameterized):
 
     def stacked_spectra(self, nucleus: str):
         """(offset in ppm, spectra normalised to their maximum, days) of the chosen cell."""
-        from analysis.processing import autophase, finish, transform
-
         cell = self.spectra_cell
         if cell is None:
             return None
@@ -883,19 +924,10 @@ class EvolutionState(param.Parameterized):
         ppm, spectra, days = None, [], []
         for a in acqs:
             try:
-                ds = self.campaign.read(a)
-                p = a.default_processing()
-                if nucleus == "1H":  # broadened for display: the broad H₂ under the noise
-                    p = p.replace(lb_hz=max(p.lb_hz, 5000.0))
-                offsets, raw = transform(ds, p)
-                p0, p1 = autophase(raw, offsets, ds.spectral_width_hz, method="max-real")
-                sp = finish(ds, p.replace(p0_deg=p0, p1_deg=p1,
-                                          pivot_hz=float(offsets[np.argmax(np.abs(raw))])),
-                            offsets, raw)
+                ppm, y = display_spectrum(self.campaign, a)
             except (ValueError, OSError) as exc:
                 self.message = f"{a.path}: {exc}"
                 continue
-            y, ppm = sp.real, sp.axis("ppm")
             scale = np.max(np.abs(y))
             if nucleus == "1H" and a.day >= 0:
                 # normalise to the broad H₂ part, not the narrow hydride line (clipped)
@@ -907,6 +939,22 @@ class EvolutionState(param.Parameterized):
         out = None if ppm is None else (ppm, np.array(spectra), np.array(days))
         self._spectra_cache[key] = out
         return out
+
+
+def display_spectrum(campaign, acq) -> tuple[np.ndarray, np.ndarray]:
+    """(ppm, real spectrum) of an acquisition for display: the default processing (¹H
+    broadened by 5 kHz so the broad H₂ shows), automatic phase (max-real)."""
+    from analysis.processing import autophase, finish, transform
+
+    ds = campaign.read(acq)
+    p = acq.default_processing()
+    if ds.nucleus == "1H":
+        p = p.replace(lb_hz=max(p.lb_hz, 5000.0))
+    offsets, raw = transform(ds, p)
+    p0, p1 = autophase(raw, offsets, ds.spectral_width_hz, method="max-real")
+    sp = finish(ds, p.replace(p0_deg=p0, p1_deg=p1,
+                              pivot_hz=float(offsets[np.argmax(np.abs(raw))])), offsets, raw)
+    return sp.axis("ppm"), sp.real
 
 
 class TransportState(param.Parameterized):

@@ -24,12 +24,6 @@ def _table(rows: list[dict], empty: str) -> str:
             + "\n".join("| " + " | ".join(str(r[k]) for k in keys) + " |" for r in rows))
 
 
-def _law_curve(row: dict, days: np.ndarray) -> np.ndarray:
-    p = {k: row[k] for k in ("x0", "x_inf", "rate_per_day", "tau_days", "n") if k in row and
-         row[k] is not None}
-    return kinetics.model(row["law"], days, p)
-
-
 class SideBySide(pn.viewable.Viewer):
     """H/La (left) and Tc/Tc(0) (right) against days; one layout, so the x axes are shared:
     zooming one zooms the other."""
@@ -40,32 +34,13 @@ class SideBySide(pn.viewable.Viewer):
         super().__init__(**params)
         s = self.state
 
-        def hla(cells, calibrated, law, results):
-            if results is None:
-                return hv.Overlay([hv.Scatter([], [plots.DAY_DIM], ["hla"])])
-            key = s.key
-            series, fits = {}, {}
-            for cell in cells:
-                series[cell] = results.series(cell, key)
-                row = s.law_for(cell)
-                if row is not None:
-                    d = np.linspace(0, float(np.nanmax(series[cell][0])), 200)
-                    fits[cell] = (d, _law_curve(row, d))
-            return plots.hla_plot(series, fits, x_max=self._x_max())
+        def hla(*_):
+            series, fits = s.hla_data()
+            return plots.hla_plot(series, fits, x_max=s.x_max())
 
-        def tc(cells, criterion, results):
-            if results is None:
-                return hv.Overlay([hv.Scatter([], [plots.DAY_DIM], ["tc_ratio"])])
-            series, fits = {}, {}
-            for cell in cells:
-                d, tcv, _e, ratio, rerr = results.tc_series(cell, criterion)
-                series[cell] = (d, ratio, rerr)
-                if len(d) > 3 and np.isfinite(tcv).sum() > 3:
-                    fit = kinetics.fit_tc_plateau(d, tcv, sigma=np.nan_to_num(_e, nan=1.0))
-                    if fit.success:
-                        dd = np.linspace(0, d.max(), 200)
-                        fits[cell] = (dd, kinetics.tc_plateau_curve(fit, dd) / tcv[0])
-            return plots.tc_ratio_plot(series, fits, x_max=self._x_max(), criterion=criterion)
+        def tc(*_):
+            series, fits = s.tc_data()
+            return plots.tc_ratio_plot(series, fits, x_max=s.x_max(), criterion=s.criterion)
 
         left = hv.DynamicMap(pn.bind(hla, s.param.nmr_cells, s.param.calibrated, s.param.law,
                                      s.param.results))
@@ -78,13 +53,6 @@ class SideBySide(pn.viewable.Viewer):
                                                     **opts))).opts(shared_axes=True)
         self.pane = pn.pane.HoloViews(self.layout, sizing_mode="stretch_width",
                                       name="side-by-side")
-
-    def _x_max(self) -> float:
-        res = self.state.results
-        if res is None:
-            return 80.0
-        days = [r["day"] for r in res.h_per_la] + [r["day"] for r in res.tc]
-        return float(max(days)) if days else 80.0
 
     def __panel__(self):
         return self.pane

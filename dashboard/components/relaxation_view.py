@@ -99,21 +99,7 @@ class T1T2Comparison(pn.viewable.Viewer):
         super().__init__(**params)
         s = self.state
 
-        def both(t1, t2):
-            els = []
-            for pair, label in ((t1, "T1"), (t2, "T2")):
-                if pair is not None and pair[1].success:
-                    els.append(plots.relaxation_points(
-                        *pair, color=plots.RELAXATION_COLORS[label], normalise=True,
-                        label=f"{label} ({pair[0].axis_label})"))
-            if not els:
-                return hv.Overlay([hv.Scatter(([], []))])
-            out = els[0]
-            for e in els[1:]:
-                out = out * e
-            return out.opts(xlabel="delay / echo time 2τ (ms)", logx=True)
-
-        self._dmap = hv.DynamicMap(pn.bind(both, s.param.t1, s.param.t2)).opts(
+        self._dmap = hv.DynamicMap(pn.bind(plots.t1_t2_comparison, s.param.t1, s.param.t2)).opts(
             hv.opts.Overlay(responsive=True, height=FIT_HEIGHT, legend_position="right",
                             title="T1 vs T2 (normalised to the fitted M₀)"))
         self._ratio = pn.pane.Markdown(pn.bind(self._text, s.param.t1, s.param.t2),
