@@ -12,6 +12,7 @@ from dashboard.components.evolution_view import (
     StackedSpectra,
     Trends,
 )
+from dashboard.components.export import evolution_export, export_for
 from dashboard.state import EvolutionState
 
 
@@ -29,7 +30,8 @@ def create_app(state: EvolutionState | None = None):
     main = [messages, SideBySide(state=state), KineticsTable(state=state),
             pn.pane.Markdown("### Trends"), Trends(state=state),
             pn.pane.Markdown("### Spectra against days"), StackedSpectra(state=state)]
-    return page("Time evolution: H/La and Tc", main, sidebar=[EvolutionControls(state=state)])
+    return page("Time evolution: H/La and Tc", main,
+                sidebar=[EvolutionControls(state=state), export_for(evolution_export(state))])
 
 
 if pn.state.served:

@@ -248,6 +248,21 @@ def _hashes(*datasets) -> dict:
     return out
 
 
+def dataset_hashes(camp, *paths) -> dict:
+    """SHA-256 of the raw files of the named acquisitions of a campaign."""
+    return _hashes(*(camp.read(p) for p in paths if p))
+
+
+def campaign_hashes(camp) -> dict:
+    """SHA-256 of every FID acquisition and R(T) file of a campaign."""
+    from analysis.dataset import sha256_of
+
+    raw = {str(camp.resolve(c.path)): sha256_of(camp.resolve(c.path))
+           for c in camp.transport_curves()}
+    raw.update(_hashes(*(camp.read(a) for a in camp.acquisitions if a.kind == "fid")))
+    return raw
+
+
 def figure_1(camp, cell: str = "N2"):
     from . import plots
     from .state import display_spectrum
@@ -311,50 +326,56 @@ def figure_4(camp, cell: str = "N2"):
     return layout([la, h]), {"cell": cell}, {}, {}, raw
 
 
-def figure_5(camp):
+def pake_element(state):
+    """The Pake view of a PakeState: data, fit, components and residuals after a fit (two
+    panels), else the model at the start values; returns (element, fits)."""
     from . import plots
-    from .state import PakeState
 
-    s = PakeState(camp.root)
-    s.fit()
-    res = s.result
-    f, _y = s.data()
+    f, y = state.data()
+    res = state.result
+    if res is None or not res.success:
+        total, parts = state.preview()
+        return plots.pake_overlay(f, y, total, parts, "model at the start values"), {}
     parts = dict(res.components)
     base = parts.pop("baseline", 0.0)
     parts = {k: v + base for k, v in parts.items()}
     top = to_matplotlib(plots.pake_overlay(f, res.data, res.model, parts)).opts(
         backend="matplotlib", legend_position="top_right")
-    bottom = plots.residual_curve(f, res.residual)
-    fit = res.to_dict()
-    fit.pop("correlation", None)
-    return (layout([top, bottom], cols=1), {"acquisition": s.acquisition, "how": s.how},
-            {}, {"pake": fit}, _hashes(camp.read(s.acquisition)))
+    fit = {k: v for k, v in res.to_dict().items() if k != "correlation"}
+    return layout([top, plots.residual_curve(f, res.residual)], cols=1), {"pake": fit}
+
+
+def figure_5(camp):
+    from .state import PakeState
+
+    s = PakeState(camp.root)
+    s.fit()
+    el, fits = pake_element(s)
+    return (el, {"acquisition": s.acquisition, "how": s.how}, {}, fits,
+            _hashes(camp.read(s.acquisition)))
+
+
+def evolution_element(state):
+    """H/La beside Tc/Tc(0) against days as the EvolutionState shows them."""
+    from . import plots
+
+    hla = to_matplotlib(plots.hla_plot(*state.hla_data(), x_max=state.x_max())).opts(
+        backend="matplotlib", legend_position="bottom_left")
+    tc = to_matplotlib(plots.tc_ratio_plot(*state.tc_data(), x_max=state.x_max(),
+                                           criterion=state.criterion)).opts(
+        backend="matplotlib", legend_position="top_right")
+    return layout([hla, tc])
 
 
 def figure_6(camp, criterion: str = "50"):
-    from . import plots
     from .state import EvolutionState
 
     s = EvolutionState(camp.root)
     s.criterion = criterion
-    hla = to_matplotlib(plots.hla_plot(*s.hla_data(), x_max=s.x_max())).opts(
-        backend="matplotlib", legend_position="bottom_left")
-    tc = to_matplotlib(plots.tc_ratio_plot(*s.tc_data(), x_max=s.x_max(),
-                                           criterion=criterion)).opts(
-        backend="matplotlib", legend_position="top_right")
-    raw = {}
-    for cur in camp.transport_curves():
-        from analysis.dataset import sha256_of
-
-        raw[str(camp.resolve(cur.path))] = sha256_of(camp.resolve(cur.path))
-    for a in camp.acquisitions:
-        if a.kind == "fid":
-            raw.update(_hashes(camp.read(a)))
     kin = [r for r in s.results.kinetics if r["cell"] in ("global", *s.nmr_cells)]
-    return (layout([hla, tc]), {"nmr_cells": s.nmr_cells, "transport_cells":
-                                s.transport_cells, "criterion": criterion,
-                                "calibrated": s.calibrated, "law": s.law}, {},
-            {"kinetics": kin}, raw)
+    view = {k: getattr(s, k) for k in ("nmr_cells", "transport_cells", "criterion",
+                                       "calibrated", "law")}
+    return evolution_element(s), view, {}, {"kinetics": kin}, campaign_hashes(camp)
 
 
 BUILDERS = {"fig1": (figure_1, "double", None), "fig2": (figure_2, "single", None),

@@ -3,6 +3,7 @@
 import panel as pn
 
 from dashboard._shell import page
+from dashboard.components.export import export_for, pake_export
 from dashboard.components.pake_view import PakeControls, PakePlot, PakeResults
 from dashboard.state import PakeState
 
@@ -22,7 +23,8 @@ def create_app(state: PakeState | None = None):
     main = [messages,
             pn.Row(PakePlot(state=state), pn.Column(PakeResults(state=state), width=460),
                    sizing_mode="stretch_width")]
-    return page("Pake: H–H distances", main, sidebar=[PakeControls(state=state)])
+    return page("Pake: H–H distances", main,
+                sidebar=[PakeControls(state=state), export_for(pake_export(state), "single")])
 
 
 if pn.state.served:

@@ -3,6 +3,7 @@
 import panel as pn
 
 from dashboard._shell import page
+from dashboard.components.export import export_for, processing_export
 from dashboard.components.processing_view import FidPlot, ProcessingControls, Readouts
 from dashboard.components.spectrum_bokeh import BokehSpectrumPlot
 from dashboard.state import ProcessingState
@@ -38,7 +39,8 @@ def create_app(state: ProcessingState | None = None):
                sizing_mode="stretch_width"),
         controls.save_panel(),
     ]
-    return page("Processing", main, sidebar=controls.sidebar())
+    return page("Processing", main,
+                sidebar=[*controls.sidebar(), export_for(processing_export(state), "single")])
 
 
 if pn.state.served:

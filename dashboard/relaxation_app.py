@@ -4,6 +4,7 @@ study's Fig. 3), the echo train (Fig. 2) and D from T1 with its self-check."""
 import panel as pn
 
 from dashboard._shell import page
+from dashboard.components.export import export_for, relaxation_export
 from dashboard.components.relaxation_view import (
     ArrayTraces,
     DiffusionPanel,
@@ -35,7 +36,8 @@ def create_app(state: RelaxationState | None = None):
             pn.pane.Markdown("### Diffusion coefficient from T1"), diffusion,
             pn.pane.Markdown("### Traces"), ArrayTraces(state=state)]
     return page("Relaxation: T1, T2 and diffusion", main,
-                sidebar=[RelaxationControls(state=state), diffusion.sidebar()])
+                sidebar=[RelaxationControls(state=state), diffusion.sidebar(),
+                         export_for(relaxation_export(state))])
 
 
 if pn.state.served:

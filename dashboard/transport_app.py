@@ -4,6 +4,7 @@ import panel as pn
 
 from dashboard._shell import page
 from dashboard.components.evolution_view import TransportView
+from dashboard.components.export import export_for, transport_export
 from dashboard.state import TransportState
 
 
@@ -19,7 +20,8 @@ def create_app(state: TransportState | None = None):
             return pn.Column()
         return pn.pane.Alert(message, alert_type="warning", sizing_mode="stretch_width")
 
-    return page("Transport: R(T) and Tc", [messages, view], sidebar=view.controls)
+    return page("Transport: R(T) and Tc", [messages, view],
+                sidebar=[*view.controls, export_for(transport_export(state))])
 
 
 if pn.state.served:
