@@ -133,8 +133,8 @@ def render(element, *, width: str = "double", height_in: float | None = None):
                 fig_bounds=(left, 0.15 / rows, right, 1 - 0.08 / rows), hspace=0.45,
                 vspace=0.35, fontsize=FONTSIZE)
         else:
-            el = element.opts(backend="matplotlib", clone=True, fig_inches=w,
-                              fig_bounds=(0.2, 0.13, min(right, 0.95), 0.95), **panel_opts)
+            el = element.opts(backend="matplotlib", clone=True, fig_inches=(w, h),
+                              fig_bounds=(0.2, 0.15, min(right, 0.95), 0.95), **panel_opts)
         fig = hv.render(el, backend="matplotlib")
         fig.set_size_inches(w, fig.get_size_inches()[1] * w / fig.get_size_inches()[0])
         # the panels, not their colour bars (narrow axes beside them)
@@ -302,8 +302,9 @@ def figure_3(camp):
     from .state import RelaxationState
 
     s = RelaxationState(camp.root)
-    el = to_matplotlib(plots.t1_t2_comparison(s.t1, s.t2)).opts(
-        backend="matplotlib", legend_position="best")
+    el = layout([to_matplotlib(plots.t1_t2_comparison(s.t1, s.t2)).opts(
+        backend="matplotlib", legend_position="left",
+        legend_opts={"loc": "center left", "bbox_to_anchor": (0.02, 0.5)})], cols=1)
     fits = {k: pair[1].to_dict() for k, pair in (("T1", s.t1), ("T2", s.t2)) if pair}
     for k in fits:
         for big in ("correlation",):

@@ -179,8 +179,7 @@ def t1_t2_comparison(t1, t2) -> hv.Overlay:
     for pair, label in ((t1, "T1"), (t2, "T2")):
         if pair is not None and pair[1].success:
             els.append(relaxation_points(*pair, color=RELAXATION_COLORS[label],
-                                         normalise=True,
-                                         label=f"{label} ({pair[0].axis_label})"))
+                                         normalise=True, label=label))
     if not els:
         return hv.Overlay([hv.Scatter(([], []))])
     out = els[0]

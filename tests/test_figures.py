@@ -21,8 +21,10 @@ def figs(example, tmp_path_factory):
 
 def test_six_figures_in_every_format_with_sidecars(figs):
     for name in WIDTH_PX:
-        for ext in ("pdf", "svg", "png", "json"):
-            assert (figs / f"{name}.{ext}").stat().st_size > 1000, (name, ext)
+        for ext in ("pdf", "svg", "png"):
+            assert (figs / f"{name}.{ext}").stat().st_size > 5000, (name, ext)
+        side = json.loads((figs / f"{name}.json").read_text())
+        assert side["figure"].startswith(name) and side["raw_files_sha256"], name
     assert len(list(figs.glob("*.json"))) == 6
 
 

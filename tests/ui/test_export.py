@@ -4,6 +4,7 @@ journal width) with its JSON sidecar recording the view."""
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_transport_export_downloads_the_view(page, example):
     wait_until(lambda: state.criterion == "onset", page)
     with page.expect_download(timeout=60000) as info:
         page.get_by_role("button", name="Export figure").click()
-    data = open(info.value.path(), "rb").read()
+    data = Path(info.value.path()).read_bytes()
     zf = zipfile.ZipFile(io.BytesIO(data))
     names = set(zf.namelist())
     assert {"rt_T1.pdf", "rt_T1.svg", "rt_T1.png", "rt_T1.json"} <= names
