@@ -21,6 +21,7 @@ import numpy as np
 from . import kinetics, quantify, transport
 from .campaign import Campaign
 from .dataset import ReaderError
+from .jsonsafe import plain
 from .measure import MeasurementError, fid_amplitude
 from .processing import ProcessingParams
 
@@ -44,7 +45,7 @@ class CampaignResults:
     TABLES = ("nmr", "h_per_la", "tc", "kinetics", "tc_kinetics")
 
     def to_dict(self) -> dict:
-        return _clean(asdict(self))
+        return plain(asdict(self))
 
     @classmethod
     def from_dict(cls, d: dict) -> CampaignResults:
@@ -97,20 +98,6 @@ def _csv(v):
     if isinstance(v, float):
         return "" if not np.isfinite(v) else f"{v:.6g}"
     return v
-
-
-def _clean(obj):
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, (np.floating, float)):
-        return float(obj) if np.isfinite(obj) else None
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
 
 
 def _processing(camp: Campaign, acq, store) -> ProcessingParams:

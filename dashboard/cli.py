@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from pathlib import Path
@@ -22,15 +21,9 @@ class CliError(Exception):
 
 
 def _jsonable(obj):
-    if hasattr(obj, "item") and callable(obj.item) and not isinstance(obj, (list, dict)):
-        obj = obj.item()  # numpy scalars
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    return obj
+    from analysis.jsonsafe import plain
+
+    return plain(obj)
 
 
 def cmd_info(args) -> dict:

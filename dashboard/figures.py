@@ -22,6 +22,8 @@ from pathlib import Path
 import holoviews as hv
 import numpy as np
 
+from analysis.jsonsafe import plain
+
 WIDTHS_IN = {"single": 3.4, "double": 7.0}
 FORMATS = ("pdf", "svg", "png")
 DPI = 300
@@ -173,7 +175,7 @@ def save(element, out_stem: str | Path, *, formats=FORMATS, width: str = "double
                     width_in=WIDTHS_IN[width], height_in=float(fig.get_size_inches()[1]),
                     dpi=DPI)
         p = out_stem.with_suffix(".json")
-        p.write_text(json.dumps(_plain(side), indent=1, ensure_ascii=False), encoding="utf-8")
+        p.write_text(json.dumps(plain(side), indent=1, ensure_ascii=False), encoding="utf-8")
         paths.append(p)
     return paths
 
@@ -204,24 +206,6 @@ def provenance(*, figure: str, view: dict | None = None, processing: dict | None
             "command": command if command is not None else list(sys.argv),
             "view": view or {}, "processing": processing or {}, "fits": fits or {},
             "raw_files_sha256": raw_files or {}}
-
-
-def _plain(obj):
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _plain(obj.tolist())
-    if isinstance(obj, (np.floating, float)):
-        return float(obj) if np.isfinite(obj) else None
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
 
 
 # ---------------------------------------------------------------------------------------------
