@@ -328,13 +328,24 @@ def cmd_figures(args) -> dict | None:
 
 def cmd_serve(args) -> None:
     from dashboard import EXAMPLE_CAMPAIGN
-    from dashboard.server import serve
+    from dashboard.server import AccessError, check_under_roots, serve
 
     root = Path(args.dir) if args.dir else EXAMPLE_CAMPAIGN
     if not root.is_dir():
         raise CliError(f"{root}: no such campaign folder")
+    try:
+        check_under_roots(root, args.data_root)
+    except AccessError as exc:
+        raise CliError(str(exc)) from None
+    password = args.password
+    if args.password_file:
+        try:
+            password = Path(args.password_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise CliError(f"{args.password_file}: cannot read ({exc})") from None
+    password = password or os.environ.get("HPNMR_PASSWORD") or None
     serve(root, address=args.address, port=args.port, num_procs=args.num_procs,
-          show=args.show)
+          show=args.show, password=password, data_roots=args.data_root)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -475,6 +486,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=5006)
     s.add_argument("--num-procs", type=int, default=1)
     s.add_argument("--show", action="store_true", help="open a browser")
+    s.add_argument("--data-root", action="append", default=[], metavar="DIR",
+                   help="serve only campaigns inside this folder (repeatable)")
+    s.add_argument("--password", help="require this password (Panel basic auth); prefer "
+                   "--password-file or $HPNMR_PASSWORD, which stay out of the process list")
+    s.add_argument("--password-file", help="file holding the password")
     s.set_defaults(func=cmd_serve, json=False)
     return p
 

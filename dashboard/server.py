@@ -25,17 +25,63 @@ def _factory(module: str):
     return make
 
 
-def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5006,
-          num_procs: int = 1, show: bool = False) -> None:
-    """Serve every page for ``campaign_dir`` (blocks until stopped)."""
+class AccessError(ValueError):
+    """A path outside the allowed data roots."""
+
+
+def check_under_roots(path: str | Path, roots) -> Path:
+    """``path`` resolved (symlinks followed) if it lies inside one of ``roots``; else
+    :class:`AccessError`. No roots: everything is allowed."""
+    real = Path(path).resolve()
+    roots = [Path(r).resolve() for r in roots or ()]
+    if roots and not any(real == r or r in real.parents for r in roots):
+        raise AccessError(f"{path}: outside the allowed data roots "
+                          f"({', '.join(str(r) for r in roots)})")
+    return real
+
+
+def _exception_handler(exc: BaseException) -> None:
+    """Log the full error on the server; users see one line, never a traceback."""
+    import logging
+
     import panel as pn
 
-    os.environ[CAMPAIGN_ENV] = str(Path(campaign_dir).resolve())
-    print(f"hpnmr: serving {campaign_dir} at http://{address}:{port}/", flush=True)
+    logging.getLogger("hpnmr").error("unhandled error in a session", exc_info=exc)
+    notifications = getattr(pn.state, "notifications", None)
+    if notifications is not None:
+        notifications.error(f"{type(exc).__name__}: {exc}"[:200], duration=8000)
+
+
+def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5006,
+          num_procs: int = 1, show: bool = False, password: str | None = None,
+          data_roots=(), cookie_secret: str | None = None) -> None:
+    """Serve every page for ``campaign_dir`` (blocks until stopped).
+
+    Binds 127.0.0.1 unless ``address`` says otherwise. ``password`` turns on Panel's
+    built-in basic authentication (one shared password; the cookie secret comes from
+    ``cookie_secret``, ``$HPNMR_COOKIE_SECRET`` or is drawn at start). ``data_roots``
+    limits what may be served: the campaign must lie inside one of them.
+    """
+    import secrets
+
+    import panel as pn
+
+    root = check_under_roots(campaign_dir, data_roots)
+    os.environ[CAMPAIGN_ENV] = str(root)
+    pn.config.exception_handler = _exception_handler
+    auth = {}
+    if password:
+        auth = {"basic_auth": password,
+                "cookie_secret": cookie_secret or os.environ.get("HPNMR_COOKIE_SECRET")
+                or secrets.token_hex(32)}
+    origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+    extra = os.environ.get("HPNMR_ALLOW_ORIGIN")  # the public host behind a reverse proxy
+    if extra:
+        origins += [o.strip() for o in extra.split(",") if o.strip()]
+    print(f"hpnmr: serving {root} at http://{address}:{port}/"
+          + (" (password required)" if password else ""), flush=True)
     pn.serve(apps(), address=address, port=port, num_procs=num_procs, show=show,
-             websocket_origin=[f"{address}:{port}", f"localhost:{port}",
-                               f"127.0.0.1:{port}"],
-             start=True, **serve_options())
+             websocket_origin=origins, start=True, **auth, **serve_options())
 
 
 def apps() -> dict:
