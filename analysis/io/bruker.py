@@ -16,6 +16,7 @@ Corrections applied here, not by nmrglue:
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from pathlib import Path
 
 import nmrglue as ng
@@ -82,8 +83,48 @@ def _check_nucleus(label: str | None, bf1_mhz: float) -> tuple[str | None, list[
     return label, notes
 
 
+_PARAMETER_FILES = ("acqus", "acqu2s", "acqu3s", "pdata/1/procs")
+
+
+_ARRAY = re.compile(r"^##\$?([^=]+)=\s*\((\d+)\.\.(\d+)\)\s*$")
+
+
+def _check_parameter_files(folder: Path) -> None:
+    """nmrglue's JCAMP parser loops for ever on a parameter file cut before ``##END=`` or
+    on an array holding fewer values than its ``(0..N)`` declares: refuse those first."""
+    for name in _PARAMETER_FILES:
+        f = folder / name
+        if not f.is_file():
+            continue
+        raw = f.read_bytes()
+        if b"##END=" not in raw[-4096:]:
+            raise ReaderError(folder, f"{name} is truncated (no ##END= line)")
+        if b"\x00" in raw:
+            raise ReaderError(folder, f"{name} holds NUL bytes: not a parameter file")
+        lines = raw.decode("latin-1").splitlines()
+        for i, line in enumerate(lines):
+            value = line.split("=", 1)[1].strip() if line.startswith("##") and "=" in line \
+                else ""
+            if value.startswith("<") and ">" not in value and not any(
+                    ">" in nxt for nxt in lines[i + 1:i + 50] if not nxt.startswith("##")):
+                raise ReaderError(folder, f"{name}: unterminated string in {line[:40]!r}")
+            m = _ARRAY.match(line.strip())
+            if not m:
+                continue
+            want = int(m.group(3)) - int(m.group(2)) + 1
+            have = 0
+            for nxt in lines[i + 1:]:
+                if nxt.startswith("##"):
+                    break
+                have += len(nxt.split())
+            if have < want:
+                raise ReaderError(folder, f"{name}: {m.group(1)} declares {want} values "
+                                          f"and holds {have}")
+
+
 def read(path: Path, **_: object) -> Dataset:
     folder = _folder(Path(path))
+    _check_parameter_files(folder)
     try:
         dic, data = ng.bruker.read(str(folder))
     except FileNotFoundError as exc:
