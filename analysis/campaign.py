@@ -180,8 +180,9 @@ def load(root: str | Path) -> Campaign:
         kind = a.get("kind", "fid")
         if kind not in KINDS:
             raise CampaignError(f"{manifest}: {where} has unknown kind {kind!r}")
+        raw_day = _require(a, "day", where, manifest)
         try:
-            day = float(_require(a, "day", where, manifest))
+            day = float(raw_day)
         except (TypeError, ValueError) as exc:
             raise CampaignError(f"{manifest}: {where} has a non-numeric day") from exc
         acqs.append(Acquisition(

@@ -235,12 +235,13 @@ def cmd_quantify(args) -> dict | None:
         snr_h, scans_h = amps["h"]
         snr_la, scans_la = amps["la"]
         sh, sl, eh, el = snr_h.value, snr_la.value, snr_h.stderr, snr_la.stderr
-        scans_h = args.scans_h or scans_h
-        scans_la = args.scans_la or scans_la
+        scans_h = scans_h if args.scans_h is None else args.scans_h
+        scans_la = scans_la if args.scans_la is None else args.scans_la
     elif args.snr_h is not None and args.snr_la is not None:
         sh, sl = args.snr_h, args.snr_la
         eh, el = args.snr_h_err, args.snr_la_err
-        scans_h, scans_la = args.scans_h or 1, args.scans_la or 1
+        scans_h = 1 if args.scans_h is None else args.scans_h
+        scans_la = 1 if args.scans_la is None else args.scans_la
     else:
         raise CliError("give --h PATH --la PATH or --snr-h X --snr-la Y")
     calibration = None
