@@ -321,7 +321,8 @@ def fit_relaxation(x_s, amplitude, model_name: str, *, sigma=None,
                        f"± {dT:.2g} s): no relaxation resolved above the noise")
         elif m.kind == "recovery":
             change = abs(values["M0"] * values[m.names[2]])
-            if change < 3 * _change_err(values, stderr, cov, free, m.names[2]):
+            fkey = m.names[2]
+            if change < 3 * _propagate({"M0": values[fkey], fkey: values["M0"]}, free, cov):
                 problem = "the recovery is not above 3σ of its uncertainty: no signal change"
         elif abs(values["M0"]) < 3 * stderr.get("M0", 0.0):
             problem = "the echo amplitude is not above 3σ of its uncertainty: no signal"
@@ -339,15 +340,16 @@ def fit_relaxation(x_s, amplitude, model_name: str, *, sigma=None,
                      noise_sigma=float(np.median(sig)) if sig is not None else np.nan)
 
 
-def _change_err(values, stderr, cov, free, factor_key) -> float:
-    """1σ of M₀·f from the covariance."""
-    g = {"M0": values[factor_key], factor_key: values["M0"]}
+def _propagate(grad: Mapping[str, float], free: Sequence[str], cov: np.ndarray) -> float:
+    """1σ of a derived quantity from its gradient over the free parameters (gᵀ·C·g);
+    fixed parameters contribute nothing."""
+    idx = {k: i for i, k in enumerate(free)}
     v = 0.0
-    for i, a in enumerate(free):
-        for j, b in enumerate(free):
-            if a in g and b in g:
-                v += g[a] * g[b] * cov[i, j]
-    return float(np.sqrt(max(v, 0.0)))
+    for a, ga in grad.items():
+        for b, gb in grad.items():
+            if a in idx and b in idx:
+                v += ga * gb * cov[idx[a], idx[b]]
+    return float(np.sqrt(max(v, 0.0))) if np.isfinite(v) else float("nan")
 
 
 def _derived(m: RelaxationModel, values, stderr, units, free, cov) -> None:
@@ -355,12 +357,7 @@ def _derived(m: RelaxationModel, values, stderr, units, free, cov) -> None:
     idx = {k: i for i, k in enumerate(free)}
 
     def prop(grad: dict[str, float]) -> float:
-        v = 0.0
-        for a, ga in grad.items():
-            for b, gb in grad.items():
-                if a in idx and b in idx:
-                    v += ga * gb * cov[idx[a], idx[b]]
-        return float(np.sqrt(max(v, 0.0))) if np.isfinite(v) else float("nan")
+        return _propagate(grad, free, cov)
 
     if m.name == "stretched":
         T, b = values["T1_s"], values["beta"]
