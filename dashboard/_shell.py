@@ -16,3 +16,10 @@ def page(title: str, main, sidebar=None) -> pn.template.FastListTemplate:
         accent=ACCENT, header_background=ACCENT, main_layout=None,
         theme_toggle=False, sidebar_width=320,
     )
+
+
+def alert(message: str, kind: str = "warning"):
+    """The page's message box: nothing when there is no message."""
+    if not message:
+        return pn.Column()
+    return pn.pane.Alert(message, alert_type=kind, sizing_mode="stretch_width")

@@ -4,7 +4,7 @@ the stacked spectra (the study's Figs. 4 and 6)."""
 
 import panel as pn
 
-from dashboard._shell import page
+from dashboard._shell import alert, page
 from dashboard.components.evolution_view import (
     EvolutionControls,
     KineticsTable,
@@ -21,11 +21,7 @@ def create_app(state: EvolutionState | None = None):
     pn.extension()
     state = state or EvolutionState()
 
-    @pn.depends(state.param.message)
-    def messages(message):
-        if not message:
-            return pn.Column()
-        return pn.pane.Alert(message, alert_type="warning", sizing_mode="stretch_width")
+    messages = pn.bind(alert, state.param.message, "warning")
 
     main = [messages, SideBySide(state=state), KineticsTable(state=state),
             pn.pane.Markdown("### Trends"), Trends(state=state),

@@ -232,6 +232,11 @@ def _hashes(*datasets) -> dict:
     return out
 
 
+def fit_summary(result) -> dict:
+    """A fit for a sidecar: ``FitResult.to_dict()`` without the correlation matrix."""
+    return {k: v for k, v in result.to_dict().items() if k != "correlation"}
+
+
 def dataset_hashes(camp, *paths) -> dict:
     """SHA-256 of the raw files of the named acquisitions of a campaign."""
     return _hashes(*(camp.read(p) for p in paths if p))
@@ -289,10 +294,7 @@ def figure_3(camp):
     el = layout([to_matplotlib(plots.t1_t2_comparison(s.t1, s.t2)).opts(
         backend="matplotlib", legend_position="left",
         legend_opts={"loc": "center left", "bbox_to_anchor": (0.02, 0.5)})], cols=1)
-    fits = {k: pair[1].to_dict() for k, pair in (("T1", s.t1), ("T2", s.t2)) if pair}
-    for k in fits:
-        for big in ("correlation",):
-            fits[k].pop(big, None)
+    fits = {k: fit_summary(pair[1]) for k, pair in (("T1", s.t1), ("T2", s.t2)) if pair}
     raw = _hashes(camp.read(s.t1_acquisition), camp.read(s.t2_acquisition))
     return el, {"t1": s.t1_acquisition, "t2": s.t2_acquisition, "method": s.method,
                 "models": [s.t1_model, s.t2_model]}, {}, fits, raw
@@ -326,8 +328,8 @@ def pake_element(state):
     parts = {k: v + base for k, v in parts.items()}
     top = to_matplotlib(plots.pake_overlay(f, res.data, res.model, parts)).opts(
         backend="matplotlib", legend_position="top_right")
-    fit = {k: v for k, v in res.to_dict().items() if k != "correlation"}
-    return layout([top, plots.residual_curve(f, res.residual)], cols=1), {"pake": fit}
+    return (layout([top, plots.residual_curve(f, res.residual)], cols=1),
+            {"pake": fit_summary(res)})
 
 
 def figure_5(camp):

@@ -287,6 +287,18 @@ def _points(x, y, e, label, color, vdim):
             hv.Scatter((x[ok], y[ok]), kd, vd, label=label).opts(color=color, size=6)]
 
 
+def _cells_with_fits(series: dict, fits: dict | None, vd) -> list:
+    """Points ± σ of every cell in its colour, with its fitted curve dashed."""
+    els = []
+    for cell, (d, v, e) in series.items():
+        els += _points(d, v, e, cell, cell_color(cell), vd)
+        if fits and cell in fits:
+            fd, fy = fits[cell]
+            els.append(hv.Curve((fd, fy), [DAY_DIM], [vd]).opts(
+                color=cell_color(cell), line_dash="dashed", line_width=1.5))
+    return els
+
+
 def hla_plot(series: dict, fits: dict | None = None, x_max: float | None = None
              ) -> hv.Overlay:
     """H/La ± σ against days for every cell with the fitted laws and the labelled LaH₁₀,
@@ -300,12 +312,7 @@ def hla_plot(series: dict, fits: dict | None = None, x_max: float | None = None
         els.append(hv.HLine(y).opts(color="#777777", line_dash="dotted", line_width=1))
         els.append(hv.Text(x_max * 1.11, y + 0.12, name, halign="right", valign="bottom",
                            fontsize=9).opts(color="#555555"))
-    for cell, (d, v, e) in series.items():
-        els += _points(d, v, e, cell, cell_color(cell), vd)
-        if fits and cell in fits:
-            fd, fy = fits[cell]
-            els.append(hv.Curve((fd, fy), [DAY_DIM], [vd]).opts(
-                color=cell_color(cell), line_dash="dashed", line_width=1.5))
+    els += _cells_with_fits(series, fits, vd)
     return hv.Overlay(els).opts(ylim=(0, 12.5), xlim=(-3, x_max * 1.12), xlabel=DAY_DIM.label,
                                 ylabel="H/La")
 
@@ -315,12 +322,7 @@ def tc_ratio_plot(series: dict, fits: dict | None = None, x_max: float | None = 
     """Tc/Tc(0) ± σ against days per transport cell, one criterion throughout."""
     vd = hv.Dimension("tc_ratio", label=f"Tc / Tc(day 0)  (criterion {criterion})")
     els = [hv.HLine(1.0).opts(color="#777777", line_dash="dotted", line_width=1)]
-    for cell, (d, v, e) in series.items():
-        els += _points(d, v, e, cell, cell_color(cell), vd)
-        if fits and cell in fits:
-            fd, fy = fits[cell]
-            els.append(hv.Curve((fd, fy), [DAY_DIM], [vd]).opts(
-                color=cell_color(cell), line_dash="dashed", line_width=1.5))
+    els += _cells_with_fits(series, fits, vd)
     opts = {"ylim": (0.4, 1.08), "xlabel": DAY_DIM.label, "ylabel": vd.label}
     if x_max:
         opts["xlim"] = (-3, x_max * 1.12)

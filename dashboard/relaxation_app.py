@@ -3,7 +3,7 @@ study's Fig. 3), the echo train (Fig. 2) and D from T1 with its self-check."""
 
 import panel as pn
 
-from dashboard._shell import page
+from dashboard._shell import alert, page
 from dashboard.components.export import export_for, relaxation_export
 from dashboard.components.relaxation_view import (
     ArrayTraces,
@@ -22,11 +22,7 @@ def create_app(state: RelaxationState | None = None):
     state = state or RelaxationState()
     diffusion = DiffusionPanel(state=state)
 
-    @pn.depends(state.param.message)
-    def messages(message):
-        if not message:
-            return pn.Column()
-        return pn.pane.Alert(message, alert_type="danger", sizing_mode="stretch_width")
+    messages = pn.bind(alert, state.param.message, "danger")
 
     main = [messages,
             pn.Row(RelaxationFit(state=state, which="t1"), RelaxationFit(state=state, which="t2"),

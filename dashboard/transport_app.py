@@ -2,7 +2,7 @@
 
 import panel as pn
 
-from dashboard._shell import page
+from dashboard._shell import alert, page
 from dashboard.components.evolution_view import TransportView
 from dashboard.components.export import export_for, transport_export
 from dashboard.state import TransportState
@@ -14,11 +14,7 @@ def create_app(state: TransportState | None = None):
     state = state or TransportState()
     view = TransportView(state=state)
 
-    @pn.depends(state.param.message)
-    def messages(message):
-        if not message:
-            return pn.Column()
-        return pn.pane.Alert(message, alert_type="warning", sizing_mode="stretch_width")
+    messages = pn.bind(alert, state.param.message, "warning")
 
     return page("Transport: R(T) and Tc", [messages, view],
                 sidebar=[*view.controls, export_for(transport_export(state))])

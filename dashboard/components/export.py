@@ -65,7 +65,7 @@ def relaxation_export(state: RelaxationState):
                              plots.relaxation_points(*state.t2, color=plots.RELAXATION_COLORS[
                                  "T2"]) if state.t2 else plots.t1_t2_comparison(None, None),
                              plots.t1_t2_comparison(state.t1, state.t2)], cols=3)
-        fits = {k: {kk: vv for kk, vv in pair[1].to_dict().items() if kk != "correlation"}
+        fits = {k: figures.fit_summary(pair[1])
                 for k, pair in (("T1", state.t1), ("T2", state.t2)) if pair}
         raw = figures.dataset_hashes(state.campaign, state.t1_acquisition,
                                      state.t2_acquisition)
