@@ -54,3 +54,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/tests/ui/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.ui)
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A TCP port nobody listens on (for servers a test starts itself)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -4,7 +4,6 @@ symlinks), the password, concurrent saves from several processes, an interrupted
 import multiprocessing
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -53,14 +52,9 @@ def test_serve_refuses_a_campaign_outside_the_roots(example, capsys):
     assert "outside the allowed data roots" in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
-
-def test_password_protects_every_page(example):
-    port = _free_port()
+def test_password_protects_every_page(example, free_port):
+    port = free_port
     env = dict(os.environ, HPNMR_PASSWORD="s3cret")
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", str(example),
                              "--port", str(port)], env=env, stdout=subprocess.PIPE,

@@ -5,7 +5,6 @@ measured in every session in turn. Budget: p95 ≤ 200 ms; no session sees anoth
 
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,14 +27,9 @@ SETUP = """() => {
 }"""
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
-
-def test_ten_sessions_p95_round_trip(browser, example, tmp_path):
-    port = _free_port()
+def test_ten_sessions_p95_round_trip(browser, example, tmp_path, free_port):
+    port = free_port
     env = dict(os.environ, HPNMR_STORE=str(tmp_path / "r.sqlite"))
     server = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", str(example),
                                "--port", str(port)], env=env, stdout=subprocess.PIPE,

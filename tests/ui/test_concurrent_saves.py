@@ -3,7 +3,6 @@ results database at once: every version lands."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,14 +26,9 @@ for i in range(int(sys.argv[2])):
 """
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
-
-def test_two_workers_and_the_cli_lose_no_version(browser, example, tmp_path):
-    port = _free_port()
+def test_two_workers_and_the_cli_lose_no_version(browser, example, tmp_path, free_port):
+    port = free_port
     db = tmp_path / "results.sqlite"
     env = dict(os.environ, HPNMR_STORE=str(db))
     server = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", str(example),

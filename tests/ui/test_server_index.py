@@ -1,6 +1,5 @@
 """Browser: `/` of the server `hpnmr serve` starts lists the pages and links to them."""
 
-import socket
 
 import pytest
 
@@ -13,15 +12,9 @@ from playwright.sync_api import expect
 from dashboard import server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_root_lists_the_pages(page, example, monkeypatch):
+def test_root_lists_the_pages(page, example, monkeypatch, free_port):
     monkeypatch.setenv("HPNMR_CAMPAIGN", str(example))
-    port = _free_port()
+    port = free_port
     srv = pn.serve(server.apps(), port=port, address="127.0.0.1", threaded=True, show=False,
                    websocket_origin=[f"127.0.0.1:{port}"], **server.serve_options())
     wait_until(lambda: bool(getattr(srv, "_started", True)), page)
