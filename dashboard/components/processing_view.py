@@ -131,7 +131,7 @@ class ProcessingControls(pn.viewable.Viewer):
         self.acq = w.Select.from_param(s.param.acquisition, label="Acquisition")
         self.trace = w.IntInput.from_param(s.param.trace, label="Trace (arrays)")
         self.unit = w.RadioButtonGroup.from_param(s.param.unit, color="primary")
-        self.p0 = LiveSlider.from_param(s.param.p0, name="p0", label="p0 (°)",
+        self.p0 = LiveSlider.from_param(s.param.p0, label="p0 (°)",
                                         sizing_mode="stretch_width")
         self.p1 = LiveSlider.from_param(s.param.p1, label="p1 (° across SW)",
                                         sizing_mode="stretch_width")

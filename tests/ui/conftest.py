@@ -3,6 +3,13 @@
 
 import pytest
 
+try:  # Playwright's expect() waits 5 s by default: too short on a loaded 2-core machine
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
+except ImportError:  # the browser tests skip themselves
+    pass
+
 
 @pytest.fixture(autouse=True)
 def _stop_panel_servers():

@@ -5,12 +5,13 @@ import pytest
 
 pytest.importorskip("playwright")
 
-from panel.tests.util import serve_component, wait_until
 from playwright.sync_api import expect
 
 from dashboard.evolution_app import create_app
 from dashboard.state import EvolutionState, TransportState
 from dashboard.transport_app import create_app as create_transport
+
+from .util import serve_component, wait_until
 
 pytestmark = pytest.mark.ui
 

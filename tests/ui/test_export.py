@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("playwright")
 
-from panel.tests.util import serve_component, wait_until
-
 from dashboard.state import TransportState
 from dashboard.transport_app import create_app
+
+from .util import serve_component, wait_until
 
 pytestmark = pytest.mark.ui
 

@@ -6,10 +6,11 @@ import pytest
 
 pytest.importorskip("playwright")
 
-from panel.tests.util import serve_component, wait_until
 from playwright.sync_api import expect
 
 from dashboard.campaign_app import create_app
+
+from .util import serve_component, wait_until
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 

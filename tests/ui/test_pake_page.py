@@ -5,11 +5,12 @@ import pytest
 
 pytest.importorskip("playwright")
 
-from panel.tests.util import serve_component, wait_until
 from playwright.sync_api import expect
 
 from dashboard.pake_app import create_app
 from dashboard.state import PakeState
+
+from .util import serve_component, wait_until
 
 pytestmark = pytest.mark.ui
 

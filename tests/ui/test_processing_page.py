@@ -4,12 +4,13 @@ import pytest
 
 pytest.importorskip("playwright")
 
-from panel.tests.util import serve_component, wait_until
 from playwright.sync_api import expect
 
 from analysis.store import ResultsStore
 from dashboard.processing_app import create_app
 from dashboard.state import ProcessingState
+
+from .util import serve_component, wait_until
 
 JS_FIGURE = """
 (() => {

@@ -6,10 +6,11 @@ import pytest
 pytest.importorskip("playwright")
 
 import panel as pn
-from panel.tests.util import wait_until
 from playwright.sync_api import expect
 
 from dashboard import server
+
+from .util import wait_until
 
 
 def test_root_lists_the_pages(page, example, monkeypatch, free_port):
