@@ -20,7 +20,7 @@ import numpy as np
 
 from . import kinetics, quantify, transport
 from .campaign import Campaign
-from .dataset import ReaderError
+from .dataset import ReaderError, sha256_of
 from .jsonsafe import plain
 from .measure import MeasurementError, fid_amplitude
 from .processing import ProcessingParams
@@ -114,19 +114,34 @@ def _processing(camp: Campaign, acq, store) -> ProcessingParams:
     return acq.default_processing()
 
 
-def measure_acquisition(camp: Campaign, acq, store=None) -> dict:
-    """SNR at t = 0, offset, shift and FWHM of one FID acquisition (one table row)."""
+def measure_acquisition(camp: Campaign, acq, store=None, cache=None) -> dict:
+    """SNR at t = 0, offset, shift and FWHM of one FID acquisition (one table row).
+
+    With a :class:`~analysis.cache.ResultCache`, the fit is looked up by the raw files'
+    SHA-256 and the processing, and computed only when new."""
     ds = camp.read(acq)
     params = _processing(camp, acq, store)
-    fa = fid_amplitude(ds, params, skip_s="auto" if acq.nucleus == "1H" else 0.0)
-    ref = params.reference_hz or ds.reference_hz
-    ppm = (ds.carrier_hz + fa.frequency_hz.value - ref) / ref * 1e6
-    return {"cell": acq.cell, "day": float(acq.day), "nucleus": ds.nucleus, "path": acq.path,
-            "scans": int(ds.scans), "snr": fa.snr.value, "snr_err": fa.snr.stderr,
-            "shift_ppm": float(ppm), "shift_ppm_err": fa.frequency_hz.stderr / ref * 1e6,
-            "fwhm_hz": fa.fwhm_hz.value, "fwhm_hz_err": fa.fwhm_hz.stderr,
-            "broad_snr": fa.broad_snr.value, "skip_us": fa.skip_s * 1e6,
-            "reduced_chi2": fa.reduced_chi2, "notes": "; ".join(fa.notes)}
+    skip = "auto" if acq.nucleus == "1H" else 0.0
+
+    def compute() -> dict:
+        fa = fid_amplitude(ds, params, skip_s=skip)
+        ref = params.reference_hz or ds.reference_hz
+        ppm = (ds.carrier_hz + fa.frequency_hz.value - ref) / ref * 1e6
+        return {"nucleus": ds.nucleus, "scans": int(ds.scans), "snr": fa.snr.value,
+                "snr_err": fa.snr.stderr, "shift_ppm": float(ppm),
+                "shift_ppm_err": fa.frequency_hz.stderr / ref * 1e6,
+                "fwhm_hz": fa.fwhm_hz.value, "fwhm_hz_err": fa.fwhm_hz.stderr,
+                "broad_snr": fa.broad_snr.value, "skip_us": fa.skip_s * 1e6,
+                "reduced_chi2": fa.reduced_chi2, "notes": "; ".join(fa.notes)}
+
+    if cache is None or not ds.sha256:
+        values = compute()
+    else:
+        values = cache.get_or_compute("fid_amplitude", ds.sha256,
+                                      {"processing": params.to_dict(), "skip_s": skip,
+                                       "reference_hz": ds.reference_hz,
+                                       "carrier_hz": ds.carrier_hz}, compute)
+    return {"cell": acq.cell, "day": float(acq.day), "path": acq.path, **values}
 
 
 def channel_kwargs(camp: Campaign) -> dict:
@@ -193,16 +208,30 @@ def quantify_cell(camp: Campaign, cell: str, rows: list[dict],
     return out
 
 
-def transport_rows(camp: Campaign, cur) -> list[dict]:
-    """Tc by every criterion of one curve (raises ReaderError or ValueError)."""
-    rt = transport.read_rt(camp.resolve(cur.path))
-    tr = transport.analyze(rt.temperature_k, rt.resistance_ohm)
-    if not tr.success:
-        raise ValueError(f"{cur.path}: {tr.message}")
-    return [{"cell": cur.cell, "day": float(cur.day), "criterion": crit, "Tc_K": m.value,
-             "Tc_K_err": m.stderr, "width_K": tr.width.value, "width_K_err": tr.width.stderr,
-             "two_step": tr.two_step, "normal_slope_ohm_per_K": tr.normal_slope_ohm_per_k,
-             "path": cur.path} for crit, m in tr.criteria.items()]
+def transport_rows(camp: Campaign, cur, cache=None) -> list[dict]:
+    """Tc by every criterion of one curve (raises ReaderError or ValueError); with a
+    cache, looked up by the file's SHA-256."""
+    path = camp.resolve(cur.path)
+
+    def compute() -> list[dict]:
+        rt = transport.read_rt(path)
+        tr = transport.analyze(rt.temperature_k, rt.resistance_ohm)
+        if not tr.success:
+            raise ValueError(f"{cur.path}: {tr.message}")
+        return [{"criterion": crit, "Tc_K": m.value, "Tc_K_err": m.stderr,
+                 "width_K": tr.width.value, "width_K_err": tr.width.stderr,
+                 "two_step": tr.two_step, "normal_slope_ohm_per_K": tr.normal_slope_ohm_per_k}
+                for crit, m in tr.criteria.items()]
+
+    if cache is None:
+        values = compute()
+    else:
+        try:
+            digest = {path.name: sha256_of(path)}
+        except OSError as exc:
+            raise ValueError(f"{cur.path}: cannot read ({exc})") from exc
+        values = cache.get_or_compute("transport", digest, {}, compute)
+    return [{"cell": cur.cell, "day": float(cur.day), **v, "path": cur.path} for v in values]
 
 
 def analyze_transport(camp: Campaign, errors: list[str], rows: list[dict] | None = None
@@ -274,13 +303,13 @@ def fit_tc_kinetics(tc_rows: list[dict], criterion: str = "50") -> list[dict]:
 
 
 def _task(job):
-    """One unit of work for a worker process: ("nmr", camp, acq, store) or
-    ("tc", camp, curve); returns ("ok", rows) or ("error", message)."""
-    kind, camp, item, store = job
+    """One unit of work for a worker process: ("nmr", camp, acq, store, cache) or
+    ("tc", camp, curve, None, cache); returns ("ok", rows) or ("error", message)."""
+    kind, camp, item, store, cache = job
     try:
         if kind == "nmr":
-            return "ok", [measure_acquisition(camp, item, store)]
-        return "ok", transport_rows(camp, item)
+            return "ok", [measure_acquisition(camp, item, store, cache)]
+        return "ok", transport_rows(camp, item, cache)
     except (ReaderError, MeasurementError, ValueError, OSError) as exc:
         text = str(exc)
         return "error", text if text.startswith(item.path) else f"{item.path}: {text}"
@@ -288,15 +317,18 @@ def _task(job):
 
 def analyze_campaign(camp: Campaign, *, store=None, criterion: str = "50",
                      progress: Callable[[int, int, str], None] | None = None,
-                     workers: int = 1) -> CampaignResults:
+                     workers: int = 1, cache=None) -> CampaignResults:
     """Everything (see the module docstring). ``progress(done, total, what)`` is called
     after each file. ``workers`` > 1 measures the files in that many forked processes (for
-    the command line; a server keeps the default of 1)."""
+    the command line; a server keeps the default of 1). With a ``cache``
+    (:class:`~analysis.cache.ResultCache`), files whose content and processing are
+    unchanged since an earlier run are not fitted again."""
     res = CampaignResults()
     t0 = time.perf_counter()
     fids = [a for a in camp.acquisitions if a.kind == "fid"]
     curves = camp.transport_curves()
-    jobs = [("nmr", camp, a, store) for a in fids] + [("tc", camp, c, None) for c in curves]
+    jobs = ([("nmr", camp, a, store, cache) for a in fids]
+            + [("tc", camp, c, None, cache) for c in curves])
     total = len(jobs) + 1
     outcomes = []
     if workers > 1 and len(jobs) > 1:

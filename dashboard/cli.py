@@ -182,9 +182,11 @@ def _progress(done: int, total: int, what: str) -> None:
 def cmd_campaign(args) -> dict | None:
     from analysis import campaign as campaign_mod
     from analysis import pipeline
+    from analysis.cache import ResultCache
     from analysis.store import ResultsStore, StoreError, default_path
 
     camp = campaign_mod.load(args.dir)
+    cache = None if args.no_cache else ResultCache.beside(default_path(camp.root))
     try:
         store = ResultsStore(default_path(camp.root)) if not args.no_store else None
     except StoreError as exc:
@@ -193,13 +195,17 @@ def cmd_campaign(args) -> dict | None:
     quiet = args.json or args.quiet
     res = pipeline.analyze_campaign(camp, store=store, criterion=args.criterion,
                                     progress=None if quiet else _progress,
-                                    workers=args.workers or os.cpu_count() or 1)
+                                    workers=args.workers or os.cpu_count() or 1,
+                                    cache=cache)
+    if cache is not None and cache.problem:
+        print(f"hpnmr campaign: {cache.problem}", file=sys.stderr)
     paths = res.write_csv(args.out)
     version = pipeline.save(res, store) if store is not None else None
     summary = {"out": str(args.out), "files": [str(p) for p in paths],
                "acquisitions": len(res.nmr), "cell_days": len(res.h_per_la),
                "transport_curves": len({(r["cell"], r["day"]) for r in res.tc}),
-               "errors": res.errors, "store_version": version, "timings_s": res.timings_s}
+               "errors": res.errors, "store_version": version, "timings_s": res.timings_s,
+               "cache": None if cache is None else str(cache.path)}
     best = {}
     for r in res.kinetics:
         if r["success"] and (r["cell"] not in best or r["aic"] < best[r["cell"]]["aic"]):
@@ -432,6 +438,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--criterion", default="50", help="Tc criterion for the Tc(t) fits")
     s.add_argument("--no-store", action="store_true", help="do not keep the results in the "
                    "campaign's results database")
+    s.add_argument("--no-cache", action="store_true", help="fit every file again instead of "
+                   "reusing results of unchanged files and processing (.hpnmr/cache.sqlite)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.add_argument("--workers", type=int, help="processes (default: one per CPU)")
     s.add_argument("--json", action="store_true")

@@ -48,17 +48,6 @@ def baseline_curve(x: np.ndarray, y: np.ndarray | None, unit: str) -> hv.Curve:
         color=BASELINE_COLOR, line_dash="dashed", line_width=1.5)
 
 
-def fid_curves(t_s: np.ndarray, fid: np.ndarray) -> hv.Overlay:
-    """Real and imaginary FID against time in µs."""
-    t = t_s * 1e6
-    kd = [hv.Dimension("t", label="time (µs)")]
-    vd = [hv.Dimension("s", label="signal (a.u.)")]
-    return (hv.Curve((t, fid.imag), kd, vd, label="imaginary").opts(color=IMAG_COLOR,
-                                                                     line_width=1)
-            * hv.Curve((t, fid.real), kd, vd, label="real").opts(color=SPECTRUM_COLOR,
-                                                                  line_width=1.2))
-
-
 def minmax_decimate(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
     """Keep the min and max of each of ``bins`` equal groups (shape-preserving display).
 

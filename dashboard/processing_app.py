@@ -4,8 +4,8 @@ import panel as pn
 
 from dashboard._shell import page
 from dashboard.components.export import export_for, processing_export
-from dashboard.components.processing_view import FidPlot, ProcessingControls, Readouts
-from dashboard.components.spectrum_bokeh import BokehSpectrumPlot
+from dashboard.components.processing_view import ProcessingControls, Readouts
+from dashboard.components.spectrum_bokeh import BokehFidPlot, BokehSpectrumPlot
 from dashboard.state import ProcessingState
 
 
@@ -32,7 +32,7 @@ def create_app(state: ProcessingState | None = None):
     main = [
         *unreadable,
         messages,
-        pn.Row(pn.Column(BokehSpectrumPlot(state=state), FidPlot(state=state),
+        pn.Row(pn.Column(BokehSpectrumPlot(state=state), BokehFidPlot(state=state),
                          sizing_mode="stretch_both"),
                pn.Column(Readouts(state=state), controls.phase_panel(),
                          controls.baseline_panel(), width=430),

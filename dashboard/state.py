@@ -753,7 +753,10 @@ def campaign_results(camp, store=None, *, recompute: bool = False):
         return _RESULTS_CACHE[key]
     res = None if recompute or store is None else pipeline.load_saved(store)
     if res is None:
-        res = pipeline.analyze_campaign(camp, store=store)
+        from analysis.cache import ResultCache
+
+        cache = None if store is None else ResultCache.beside(store.path)
+        res = pipeline.analyze_campaign(camp, store=store, cache=cache)
         if store is not None:
             try:
                 version = pipeline.save(res, store)

@@ -47,8 +47,6 @@ def test_plot_functions_label_units():
     c = plots.spectrum_curve(np.arange(3.0), np.ones(3), "ppm", "¹H")
     assert c.kdims[0].label == "¹H shift δ (ppm)"
     assert c.vdims[0].label == "intensity (a.u.)"
-    f = plots.fid_curves(np.arange(4) * 1e-6, np.ones(4, complex))
-    assert f.get(0).kdims[0].label == "time (µs)"
     x, y = plots.minmax_decimate(np.arange(10000.0), np.sin(np.arange(10000.0)), 100)
     assert x.size <= 201 and y.max() == np.sin(np.arange(10000.0)).max()
 
@@ -72,6 +70,30 @@ def test_processing_state_round_trip(tmp_path, example):
     s.restore(v.id)
     assert s.p0 == 10.0 and s.pivot_hz == 1000.0
     assert [r["version"] for r in s.history_rows()] == [v.id, v.id + 1]
+
+
+def test_fid_plot_follows_the_phase_and_keeps_its_view(tmp_path, example):
+    from analysis.store import ResultsStore
+    from dashboard.components.spectrum_bokeh import BokehFidPlot
+    from dashboard.state import ProcessingState
+
+    s = ProcessingState(example, store=ResultsStore(tmp_path / "r.sqlite"))
+    plot = BokehFidPlot(state=s)
+    assert plot.fig.xaxis[0].axis_label == "time (µs)"
+    t, fid = s.fid()
+    re0 = np.asarray(plot.re_src.data["y"], float)
+    assert re0.size > 100 and np.asarray(plot.re_src.data["x"])[-1] <= t[4095] * 1e6 + 1e-9
+    y_range = (plot.fig.y_range.start, plot.fig.y_range.end)
+    assert y_range[1] >= np.abs(fid[:4096]).max()
+    plot.fig.x_range.update(start=1.0, end=2.0)  # the user zooms in
+    s.p0 = s.p0 - 90.0 if s.p0 > 0 else s.p0 + 90.0
+    _t, fid90 = s.fid()
+    shown = np.asarray(plot.re_src.data["y"], float)
+    assert not np.allclose(shown, re0)
+    # what is drawn is the new real part (min/max decimated for the screen)
+    assert np.isin(shown.astype(np.float32), fid90[:4096].real.astype(np.float32)).all()
+    assert abs(np.abs(shown).max() - np.abs(fid90[:4096].real).max()) < 1e-6 * np.abs(fid).max()
+    assert (plot.fig.x_range.start, plot.fig.x_range.end) == (1.0, 2.0)  # zoom survives
 
 
 def test_processing_state_lists_a_corrupt_file_and_keeps_working(tmp_path, example):
@@ -229,3 +251,21 @@ def test_transport_state_rows(example):
     assert len(rows) == 15 and rows[0]["two-step"] == "yes" and "K" in rows[0]["Tc"]
     s.criterion = "onset"
     assert s.rows()[0]["Tc"] != rows[0]["Tc"]
+
+
+def test_long_action_shows_loading_only_on_its_button_and_always_clears_it():
+    from dashboard._shell import long_action, page
+
+    seen = []
+    btn = pn.widgets.Button(label="Fit")
+    long_action(btn, lambda: seen.append(btn.loading))
+    btn.clicks += 1
+    assert seen == [True] and btn.loading is False
+
+    bad = pn.widgets.Button(label="Fit")
+    long_action(bad, lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        bad.clicks += 1
+    assert bad.loading is False
+    # no process-wide busy spinner: pn.state.busy is shared by every session
+    assert page("x", [pn.pane.Markdown("y")]).busy_indicator is None

@@ -11,6 +11,7 @@ import param
 from analysis import kinetics
 
 from .. import plots
+from .._shell import long_action
 from ..state import EvolutionState, TransportState
 
 HEIGHT = 380
@@ -170,7 +171,7 @@ class EvolutionControls(pn.viewable.Viewer):
                        w.Select.from_param(s.param.law),
                        w.Select.from_param(s.param.spectra_cell)]
         self.recompute = w.Button(label="Recompute from the raw files", color="default")
-        self.recompute.on_click(lambda _e: s.load(recompute=True))
+        long_action(self.recompute, lambda: s.load(recompute=True))
 
     def __panel__(self):
         return pn.Column(pn.pane.Markdown("**NMR cells**"), self.nmr,

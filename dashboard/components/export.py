@@ -33,8 +33,7 @@ class ExportButton(pn.viewable.Viewer):
                                                               color="default")
         self._button = pn.widgets.FileDownload(callback=self._zip, filename="figure.zip",
                                                label="Export figure (PDF, SVG, PNG + JSON)",
-                                               button_type="primary", embed=False,
-                                               name="export")
+                                               color="primary", embed=False)
         self._message = pn.pane.Markdown("", sizing_mode="stretch_width")
 
     def _zip(self) -> io.BytesIO:

@@ -9,6 +9,7 @@ from bokeh.models import ColumnDataSource, Range1d, Title
 from bokeh.plotting import figure
 
 from .. import plots
+from .._shell import long_action
 from ..state import PakeState
 from .spectrum_bokeh import in_session
 
@@ -118,7 +119,7 @@ class PakeControls(pn.viewable.Viewer):
         self.line = w.Checkbox.from_param(s.param.central_line)
         self.fixw = w.Checkbox.from_param(s.param.fix_weight)
         self.fit_btn = w.Button(label="Fit", color="primary", width=120)
-        self.fit_btn.on_click(lambda _e: s.fit())
+        long_action(self.fit_btn, s.fit)
 
     def __panel__(self):
         return pn.Column(self.acq, pn.pane.Markdown("**Number of doublets**"),

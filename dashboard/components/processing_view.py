@@ -1,16 +1,14 @@
-"""The processing page's components: FID, readouts, controls, save/restore (the spectrum
-plot is in :mod:`.spectrum_bokeh`)."""
+"""The processing page's components: readouts, controls, save/restore (the spectrum and
+FID plots are in :mod:`.spectrum_bokeh`)."""
 
 from __future__ import annotations
 
-import holoviews as hv
 import numpy as np
 import pandas as pd
 import panel as pn
 import param
-from holoviews import streams
 
-from .. import plots
+from .._shell import long_action
 from ..state import ProcessingState
 
 
@@ -44,36 +42,6 @@ class LiveSlider(pn.widgets.FloatSlider):
     trip. Bursts still coalesce: changes arriving while one is pending are merged."""
 
     _debounce = 2
-
-
-class FidPlot(pn.viewable.Viewer):
-    """The processed FID (real and imaginary, p0 applied), refreshed when the controls
-    settle."""
-
-    state = param.ClassSelector(class_=ProcessingState)
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        s = self.state
-        self._pipe = streams.Pipe(data=self._data())
-        self._dmap = hv.DynamicMap(lambda data: plots.fid_curves(*data), streams=[self._pipe])
-        s.param.watch(debounced(lambda: self._pipe.send(self._data())),
-                      ["p0", "p1", "pivot_hz", "left_shift", "echo", "lb_hz", "gb_hz",
-                       "trace", "revision"])
-
-    def _data(self):
-        f = self.state.fid()
-        if f is None:
-            return np.zeros(2), np.zeros(2, complex)
-        t, fid = f
-        n = min(fid.size, 4096)
-        return t[:n], fid[:n]
-
-    def __panel__(self):
-        return pn.pane.HoloViews(self._dmap.opts(hv.opts.Curve(responsive=True, height=220,
-                                                               show_grid=True),
-                                                 hv.opts.Overlay(legend_position="top_right")),
-                                 sizing_mode="stretch_width", height=230)
 
 
 class Readouts(pn.viewable.Viewer):
@@ -143,7 +111,7 @@ class ProcessingControls(pn.viewable.Viewer):
         self.method = w.Select(options=["acme", "max-real", "zero-order"], value="acme",
                                label="Autophase method", width=140)
         self.auto = w.Button(label="Autophase", color="primary", width=120)
-        self.auto.on_click(lambda _e: s.autophase(self.method.value))
+        long_action(self.auto, lambda: s.autophase(self.method.value))
         self.pivot = pn.pane.Markdown(sizing_mode="stretch_width")
         self.lb = w.FloatInput.from_param(s.param.lb_hz, label="Exponential LB (Hz)")
         self.gb = w.FloatInput.from_param(s.param.gb_hz, label="Gaussian LB (Hz)")

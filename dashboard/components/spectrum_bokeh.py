@@ -1,8 +1,11 @@
-"""The processing page's spectrum plot on Bokeh models directly.
+"""The processing page's spectrum and FID plots on Bokeh models directly.
 
-Why not a HoloViews DynamicMap here (the page's other plots are): a drag of p0 must reach
+Why not a HoloViews DynamicMap here (the other pages' plots are): a drag of p0 must reach
 the browser in a few milliseconds, and HoloViews' per-update machinery for an overlay costs
 50–90 ms on this machine (see tests/benchmarks). A ColumnDataSource update costs ~1 ms.
+The FID plot follows for the same reason: as a HoloViews pane, each of its refreshes held
+up the next phase step by ~300 ms in the browser (the load benchmark's alternating slow
+steps); as a data update it costs nothing measurable.
 Zoom survives updates (the ranges are only reset when the dataset or unit changes), and
 the decimation follows the visible x range, so zooming in shows every point.
 """
@@ -25,8 +28,11 @@ from bokeh.plotting import figure
 
 from .. import plots
 from ..state import ProcessingState
+from .processing_view import debounced
 
 DISPLAY_BINS = 2000
+FID_POINTS = 4096  # the FID plot shows the first 4096 points (where the signal is)
+FID_BINS = 400  # min/max pairs per FID curve: the plot is ~1000 px wide
 
 
 def in_session(get_document, fn):
@@ -217,3 +223,67 @@ class BokehSpectrumPlot(pn.viewable.Viewer):
     def __panel__(self):
         return pn.pane.Bokeh(self.fig, sizing_mode="stretch_both", min_height=420)
 
+
+
+class BokehFidPlot(pn.viewable.Viewer):
+    """The processed FID (real and imaginary, phase applied, no apodization shown beyond
+    the processing's), refreshed when the controls settle; zoom survives refreshes."""
+
+    state = param.ClassSelector(class_=ProcessingState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        self.re_src = ColumnDataSource({"x": [], "y": []})
+        self.im_src = ColumnDataSource({"x": [], "y": []})
+        fig = figure(sizing_mode="stretch_width", height=220,
+                     tools="pan,wheel_zoom,box_zoom,reset,save", active_scroll="wheel_zoom",
+                     x_range=Range1d(0, 1), y_range=Range1d(-1, 1), output_backend="canvas")
+        fig.line("x", "y", source=self.im_src, color=plots.IMAG_COLOR, line_width=1,
+                 legend_label="imaginary")
+        fig.line("x", "y", source=self.re_src, color=plots.SPECTRUM_COLOR, line_width=1.2,
+                 legend_label="real")
+        fig.xaxis.axis_label = "time (µs)"
+        fig.yaxis.axis_label = "signal (a.u.)"
+        fig.legend.location = "top_right"
+        fig.legend.background_fill_alpha = 0.7
+        fig.grid.grid_line_alpha = 0.4
+        fig.toolbar.logo = None
+        self.fig = fig
+        s.param.watch(debounced(self._in_session(self._update)),
+                      ["p0", "p1", "pivot_hz", "left_shift", "echo", "lb_hz", "gb_hz"])
+        s.param.watch(self._in_session(self._reset_view), ["revision", "trace"])
+        self._reset_view()
+
+    def _in_session(self, fn):
+        return in_session(lambda: self.fig.document, fn)
+
+    def _data(self):
+        f = self.state.fid()
+        if f is None:
+            return None
+        t, fid = f
+        n = min(fid.size, FID_POINTS)
+        return t[:n] * 1e6, fid[:n]
+
+    def _update(self, *_):
+        d = self._data()
+        if d is None:
+            self.re_src.data = self.im_src.data = {"x": [], "y": []}
+            return
+        t, fid = d
+        for src, y in ((self.re_src, fid.real), (self.im_src, fid.imag)):
+            xd, yd = plots.minmax_decimate(t, y, FID_BINS)
+            src.data = {"x": xd, "y": yd.astype(np.float32)}
+
+    def _reset_view(self, *_):
+        d = self._data()
+        if d is not None and d[0].size > 1:
+            t, fid = d
+            top = float(np.max(np.abs(fid))) or 1.0
+            self.fig.x_range.update(start=float(t[0]), end=float(t[-1]))
+            self.fig.y_range.update(start=-1.05 * top, end=1.05 * top)
+        self._update()
+
+    def __panel__(self):
+        return pn.pane.Bokeh(self.fig, sizing_mode="stretch_width", height=230)

@@ -15,7 +15,7 @@ import pytest
 
 pytestmark = pytest.mark.benchmark
 
-SESSIONS = 10
+SESSIONS = int(os.environ.get("HPNMR_LOAD_SESSIONS", "10"))
 STEPS = 12
 
 SETUP = """() => {
@@ -77,7 +77,8 @@ def test_ten_sessions_p95_round_trip(browser, example, tmp_path, free_port):
         print(f"  p0 round trip median                {statistics.median(times):.0f} ms")
         print(f"  p0 round trip p95                   {p95:.0f} ms   (budget ≤ 200 ms)")
         print(f"  sessions on (cell, day): {seen}")
-        assert len(set(seen)) == SESSIONS or len({s[0] for s in seen}) == 4
+        print(f"  all round trips (ms): {np.round(times).astype(int).tolist()}")
+        assert len(set(seen)) == SESSIONS or len({s[0] for s in seen}) == min(4, SESSIONS)
         assert p95 <= 200.0
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -29,7 +29,7 @@ def serve_component(page, app, suffix: str = "", **kwargs):
     Returns ``(console_messages, port)`` like Panel's helper.
     """
     msgs = []
-    page.set_default_timeout(WAIT_TIMEOUT_MS)
+    page.set_default_timeout(LOAD_TIMEOUT_MS)  # Playwright waits 30 s by default
     page.on("console", lambda msg: msgs.append(msg))
     port = serve_and_wait(app, **kwargs)
     page.goto(f"http://localhost:{port}{suffix}", wait_until="domcontentloaded",
