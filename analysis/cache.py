@@ -91,6 +91,13 @@ class ResultCache:
         """The cache kept next to a results database (``…/.hpnmr/cache.sqlite``)."""
         return cls(Path(store_path).with_name("cache.sqlite"))
 
+    def __getstate__(self) -> dict:  # to worker processes: the path, not the lock
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
         con.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")

@@ -109,3 +109,6 @@ def test_campaign_reuses_unchanged_files_and_refits_what_changed(tmp_path, examp
     hits, misses = cache.hits, cache.misses
     pipeline.analyze_campaign(camp, store=store, cache=cache)
     assert cache.misses == misses + 1 and cache.hits == hits + n_files - 1
+    # worker processes share it too (the cache goes to them as its path)
+    par = pipeline.analyze_campaign(camp, store=store, cache=cache, workers=2)
+    assert not par.errors and len(par.nmr) == len(first.nmr)
