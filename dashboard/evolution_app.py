@@ -23,9 +23,13 @@ def create_app(state: EvolutionState | None = None):
 
     messages = pn.bind(alert, state.param.message, "warning")
 
-    main = [messages, SideBySide(state=state), KineticsTable(state=state),
-            pn.pane.Markdown("### Trends"), Trends(state=state),
-            pn.pane.Markdown("### Spectra against days"), StackedSpectra(state=state)]
+    # the side-by-side view is drawn at once; the other views only when their tab is
+    # opened (dynamic tabs): the page appears in a few seconds instead of ten
+    more = pn.Tabs(("Kinetic fits", KineticsTable(state=state)),
+                   ("Trends: Knight shift, line width, Tc against H/La", Trends(state=state)),
+                   ("Spectra against days", StackedSpectra(state=state)),
+                   dynamic=True, sizing_mode="stretch_width")
+    main = [messages, SideBySide(state=state), more]
     return page("Time evolution: H/La and Tc", main,
                 sidebar=[EvolutionControls(state=state), export_for(evolution_export(state))])
 

@@ -29,8 +29,10 @@ def create_app(state: RelaxationState | None = None):
                    sizing_mode="stretch_width"),
             pn.Row(T1T2Comparison(state=state), ModelComparison(state=state),
                    sizing_mode="stretch_width"),
-            pn.pane.Markdown("### Diffusion coefficient from T1"), diffusion,
-            pn.pane.Markdown("### Traces"), ArrayTraces(state=state)]
+            # the traces are drawn only when their tab is opened (dynamic tabs)
+            pn.Tabs(("Diffusion coefficient from T1", diffusion),
+                    ("Traces and echo train", ArrayTraces(state=state)),
+                    dynamic=True, sizing_mode="stretch_width")]
     return page("Relaxation: T1, T2 and diffusion", main,
                 sidebar=[RelaxationControls(state=state), diffusion.sidebar(),
                          export_for(relaxation_export(state))])

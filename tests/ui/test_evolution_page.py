@@ -15,6 +15,9 @@ from .util import serve_component, wait_until
 
 pytestmark = pytest.mark.ui
 
+TITLED = """(t) => [...Bokeh.documents[0].all_models].some(
+  m => m.title && m.title.text && m.title.text.startsWith(t))"""
+
 LABELS = """() => {
   // legend entries whose curves are drawn (HoloViews hides, not removes, a dropped element)
   const out = [];
@@ -59,6 +62,11 @@ def test_evolution_page(page, example, tmp_path):
     # zoom the H/La plot's x axis: the Tc plot follows
     n, start, end = page.evaluate(ZOOM)
     assert n == 2 and (start, end) == (20, 40)
+    # the other views are drawn when their tab is opened
+    assert not page.evaluate(TITLED, "¹³⁹La spectra by day")
+    page.locator(".bk-tab", has_text="Spectra against days").click()
+    wait_until(lambda: page.evaluate(TITLED, "¹³⁹La spectra by day"), page, timeout=30000)
+    assert "Traceback" not in page.content()
 
 
 def test_transport_page(page, example):

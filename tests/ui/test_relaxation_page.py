@@ -14,6 +14,9 @@ from .util import serve_component, wait_until
 
 pytestmark = pytest.mark.ui
 
+TITLED = """(t) => [...Bokeh.documents[0].all_models].some(
+  m => m.title && m.title.text && m.title.text.startsWith(t))"""
+
 
 def test_relaxation_page(page, example):
     state = RelaxationState(example)
@@ -35,3 +38,7 @@ def test_relaxation_page(page, example):
     wait_until(lambda: state.method == "integral", page)
     expect(page.get_by_text("amplitudes: integral").first).to_be_visible(timeout=20000)
     assert "Traceback" not in page.content()
+    # the traces are drawn when their tab is opened
+    assert not page.evaluate(TITLED, "echo train")
+    page.locator(".bk-tab", has_text="Traces and echo train").click()
+    wait_until(lambda: page.evaluate(TITLED, "echo train"), page, timeout=30000)
