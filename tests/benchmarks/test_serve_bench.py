@@ -68,8 +68,11 @@ def test_cold_start_and_memory_per_session(browser, example, tmp_path, free_port
     try:
         _wait_listening(port)
         t_listen = time.perf_counter() - t0
-        _open(browser, f"http://127.0.0.1:{port}/", ".tabulator-row")
-        t_index = time.perf_counter() - t0
+        _open(browser, f"http://127.0.0.1:{port}/campaign", ".tabulator-row")
+        t_campaign = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        _open(browser, f"http://127.0.0.1:{port}/", "a:has-text('Campaign')")
+        t_index = time.perf_counter() - t1
         t1 = time.perf_counter()
         _open(browser, f"http://127.0.0.1:{port}/processing")
         t_processing = time.perf_counter() - t1
@@ -87,13 +90,13 @@ def test_cold_start_and_memory_per_session(browser, example, tmp_path, free_port
             after = _rss_mb(server.pid)
             rows.append((route, before, (after - before) / EXTRA_SESSIONS,
                          float(np.median(times))))
-        print(f"\ncold start: listening after {t_listen:.2f} s, index page drawn after "
-              f"{t_index:.2f} s (budget ≤ {COLD_BUDGET_S:.0f} s); a first /processing "
-              f"session then {t_processing:.2f} s")
+        print(f"\ncold start: listening after {t_listen:.2f} s, campaign table drawn after "
+              f"{t_campaign:.2f} s (budget ≤ {COLD_BUDGET_S:.0f} s); then the index page "
+              f"{t_index:.2f} s, a first /processing session {t_processing:.2f} s")
         print("page          RSS before (MB)   per extra session (MB)   page drawn (s)")
         for route, before, per, t in rows:
             print(f"/{route:<12} {before:>10.0f}        {per:>10.1f}               {t:.1f}")
-        assert t_index <= COLD_BUDGET_S
+        assert t_campaign <= COLD_BUDGET_S
         assert max(r[2] for r in rows) <= SESSION_BUDGET_MB
     finally:
         os.killpg(server.pid, signal.SIGTERM)
