@@ -36,7 +36,7 @@ def create_app(state: ProcessingState | None = None):
                          sizing_mode="stretch_both"),
                pn.Column(Readouts(state=state), controls.phase_panel(),
                          controls.baseline_panel(), width=430),
-               sizing_mode="stretch_width"),
+               sizing_mode="stretch_both"),  # as its plots (Panel would override)
         controls.save_panel(),
     ]
     return page("Processing", main,
