@@ -34,7 +34,10 @@ def long_action(button, action) -> None:
     """Run ``action`` when ``button`` is clicked, showing the button as loading meanwhile.
 
     The loading state reaches the browser before the work starts (the work runs on the
-    session's next tick), and only this session sees it."""
+    session's next tick), and only this session sees it. An error in the work goes to
+    ``pn.config.exception_handler`` in that session, as for Panel's own callbacks (a
+    next-tick callback would otherwise only log it)."""
+    from panel.io.state import set_curdoc
 
     def finish():
         try:
@@ -47,7 +50,17 @@ def long_action(button, action) -> None:
         doc = pn.state.curdoc
         if doc is None or doc.session_context is None:
             finish()
-        else:
-            doc.add_next_tick_callback(finish)
+            return
+
+        def in_session():
+            with set_curdoc(doc):
+                try:
+                    finish()
+                except Exception as exc:
+                    if pn.config.exception_handler is None:
+                        raise
+                    pn.config.exception_handler(exc)
+
+        doc.add_next_tick_callback(in_session)
 
     button.on_click(click)

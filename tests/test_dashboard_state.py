@@ -267,5 +267,24 @@ def test_long_action_shows_loading_only_on_its_button_and_always_clears_it():
     with pytest.raises(ZeroDivisionError):
         bad.clicks += 1
     assert bad.loading is False
+    # in a session: the work runs on the next tick, and its error reaches the handler
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+
+    doc = Document()
+    doc._session_context = lambda: object()  # as if served
+    caught = []
+    late = pn.widgets.Button(label="Fit")
+    long_action(late, lambda: 1 / 0)
+    old = pn.config.exception_handler
+    pn.config.exception_handler = caught.append
+    try:
+        with set_curdoc(doc):
+            late.clicks += 1
+        assert late.loading is True and len(doc.session_callbacks) == 1
+        doc.session_callbacks[0].callback()
+    finally:
+        pn.config.exception_handler = old
+    assert late.loading is False and isinstance(caught[0], ZeroDivisionError)
     # no process-wide busy spinner: pn.state.busy is shared by every session
     assert page("x", [pn.pane.Markdown("y")]).busy_indicator is None
