@@ -176,17 +176,11 @@ class ResultCache:
         finally:
             con.close()
 
-    def clear(self, kind: str | None = None) -> None:
-        """Forget every entry (of one kind); the results database is not touched."""
-        if self.problem:
-            return
-        con = self._connect()
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            if kind is None:
-                con.execute("DELETE FROM cache")
-            else:
-                con.execute("DELETE FROM cache WHERE kind = ?", (kind,))
-            con.execute("COMMIT")
-        finally:
-            con.close()
+
+def cached(cache: ResultCache | None, kind: str, raw_sha256: Mapping[str, str],
+           params: Mapping[str, Any], compute: Callable[[], Any]) -> Any:
+    """``compute()`` through ``cache`` when there is one and the inputs are identified by
+    raw-file digests; otherwise computed directly (nothing would identify the entry)."""
+    if cache is None or not raw_sha256:
+        return compute()
+    return cache.get_or_compute(kind, raw_sha256, params, compute)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from . import kinetics, quantify, transport
+from .cache import cached
 from .campaign import Campaign
 from .dataset import ReaderError, sha256_of
 from .jsonsafe import plain
@@ -134,13 +135,9 @@ def measure_acquisition(camp: Campaign, acq, store=None, cache=None) -> dict:
                 "broad_snr": fa.broad_snr.value, "skip_us": fa.skip_s * 1e6,
                 "reduced_chi2": fa.reduced_chi2, "notes": "; ".join(fa.notes)}
 
-    if cache is None or not ds.sha256:
-        values = compute()
-    else:
-        values = cache.get_or_compute("fid_amplitude", ds.sha256,
-                                      {"processing": params.to_dict(), "skip_s": skip,
-                                       "reference_hz": ds.reference_hz,
-                                       "carrier_hz": ds.carrier_hz}, compute)
+    values = cached(cache, "fid_amplitude", ds.sha256,
+                    {"processing": params.to_dict(), "skip_s": skip,
+                     "reference_hz": ds.reference_hz, "carrier_hz": ds.carrier_hz}, compute)
     return {"cell": acq.cell, "day": float(acq.day), "path": acq.path, **values}
 
 
@@ -223,14 +220,13 @@ def transport_rows(camp: Campaign, cur, cache=None) -> list[dict]:
                  "two_step": tr.two_step, "normal_slope_ohm_per_K": tr.normal_slope_ohm_per_k}
                 for crit, m in tr.criteria.items()]
 
-    if cache is None:
-        values = compute()
-    else:
+    digest = {}
+    if cache is not None:
         try:
             digest = {path.name: sha256_of(path)}
         except OSError as exc:
             raise ValueError(f"{cur.path}: cannot read ({exc})") from exc
-        values = cache.get_or_compute("transport", digest, {}, compute)
+    values = cached(cache, "transport", digest, {}, compute)
     return [{"cell": cur.cell, "day": float(cur.day), **v, "path": cur.path} for v in values]
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from analysis import campaign, pipeline
-from analysis.cache import ResultCache, cache_key
+from analysis.cache import ResultCache, cache_key, cached
 from analysis.store import ResultsStore
 
 
@@ -37,6 +37,17 @@ def test_computes_once_then_hits_and_values_round_trip_as_json(tmp_path):
     assert a is not b  # every caller gets its own copy: sessions share no mutable object
     with pytest.raises(TypeError, match="not JSON-serialisable"):
         c.get_or_compute("k", {"f": "01"}, {}, lambda: {"x": object()})
+
+
+def test_inputs_without_digests_or_no_cache_are_computed_every_time(tmp_path):
+    c = ResultCache(tmp_path / "c.sqlite")
+    calls = []
+    for cache in (c, c, None):
+        assert cached(cache, "k", {}, {"p": 1}, lambda: calls.append(1) or 7) == 7
+    assert len(calls) == 3 and c.count() == 0
+    assert cached(c, "k", {"f": "00"}, {"p": 1}, lambda: calls.append(1) or 7) == 7
+    assert cached(c, "k", {"f": "00"}, {"p": 1}, lambda: calls.append(1) or 7) == 7
+    assert len(calls) == 4 and c.count() == 1
 
 
 def test_a_failing_computation_is_not_remembered(tmp_path):
