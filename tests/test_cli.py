@@ -230,7 +230,8 @@ def test_quantify_assume_defaults_lists_every_assumption(capsys):
 
 def test_quantify_readme_example_matches_the_files(example, capsys):
     """The README's short form with the example's channel data gives the files' answer."""
-    assert main(["quantify", "--snr-h", "231.1", "--snr-la", "28.68", "--scans-h", "128",
+    assert main(["quantify", "--snr-h", "231.1", "--snr-la", "28.68", "--snr-h-err", "2.56",
+                 "--snr-la-err", "1.07", "--scans-h", "128",
                  "--scans-la", "16384", "--bandwidth-h", "2e6", "--bandwidth-la", "5e5",
                  "--t90-h-us", "1.5", "--power-h", "40", "--t90-la-us", "6",
                  "--power-la", "150", "--json"]) == 0
@@ -241,6 +242,7 @@ def test_quantify_readme_example_matches_the_files(example, capsys):
     assert files["efficiency"] == short["efficiency"] == "t90"
     assert files["H_per_La"]["value"] == pytest.approx(10.01, abs=0.01)
     assert short["H_per_La"]["value"] == pytest.approx(files["H_per_La"]["value"], rel=2e-3)
+    assert short["H_per_La"]["stderr"] == pytest.approx(files["H_per_La"]["stderr"], rel=0.01)
     assert not any("scans" in a or "bandwidth" in a for a in files["assumptions"])
 
 
