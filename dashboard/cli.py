@@ -509,7 +509,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "ct-selective")
     s.add_argument("--saturation-h", type=float, help="recovery 1 − exp(−T_R/T₁) (default 1)")
     s.add_argument("--saturation-la", type=float, help="(default 1)")
-    s.add_argument("--calibration", type=float, help="per-cell factor from the precursor")
+    s.add_argument("--calibration", type=float, help="per-cell factor from the precursor: "
+                   "the Λ_La/Λ_H it implies (calibration_factor of the h_per_la table)")
     s.add_argument("--calibration-err", type=float, default=0.0, help="its relative σ")
     s.add_argument("--monte-carlo", type=int, default=20000)
     s.add_argument("--json", action="store_true")
