@@ -169,7 +169,9 @@ def channel_kwargs(camp: Campaign) -> dict:
 def quantify_cell(camp: Campaign, cell: str, rows: list[dict],
                   monte_carlo: int = 4000) -> list[dict]:
     """H/La per day of one cell from its measured rows (absolute, and calibrated on the
-    precursor's known stoichiometry when the cell has one)."""
+    precursor's known stoichiometry when the cell has one). Each row names how Λ_La/Λ_H was
+    obtained (``efficiency``, ``efficiency_cal``) and what was assumed for inputs the
+    manifest does not give (``assumptions``, ``assumptions_cal``: sentences joined by "; ")."""
     kw = channel_kwargs(camp)
     by_day: dict[float, dict] = {}
     for r in rows:
