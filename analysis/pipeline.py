@@ -157,13 +157,21 @@ def channel_kwargs(camp: Campaign) -> dict:
             kw[f"lambda_rel_err_{key}"] = float(c["lambda_relative_uncertainty"])
         if "epsilon" in c and suffix == "la":
             kw["epsilon_la"] = c["epsilon"]
+        if "saturation" in c:
+            kw[f"saturation_{suffix}"] = float(c["saturation"])
+        if "t90_central_transition" in c and suffix == "la":
+            kw["t90_la_central"] = bool(c["t90_central_transition"])
+    if isinstance(ch.get("efficiency"), str):  # [channels] efficiency = "equal" …
+        kw["efficiency"] = ch["efficiency"]
     return kw
 
 
 def quantify_cell(camp: Campaign, cell: str, rows: list[dict],
                   monte_carlo: int = 4000) -> list[dict]:
     """H/La per day of one cell from its measured rows (absolute, and calibrated on the
-    precursor's known stoichiometry when the cell has one)."""
+    precursor's known stoichiometry when the cell has one). Each row names how Λ_La/Λ_H was
+    obtained (``efficiency``, ``efficiency_cal``) and what was assumed for inputs the
+    manifest does not give (``assumptions``, ``assumptions_cal``: sentences joined by "; ")."""
     kw = channel_kwargs(camp)
     by_day: dict[float, dict] = {}
     for r in rows:
@@ -184,15 +192,19 @@ def quantify_cell(camp: Campaign, cell: str, rows: list[dict],
         row = {"cell": cell, "day": day, "H_per_La": res.value, "H_per_La_err": res.stderr,
                "H_per_La_mc_median": res.mc_median, "H_per_La_p16": res.mc_interval[0],
                "H_per_La_p84": res.mc_interval[1]}
+        row |= {"efficiency": res.efficiency, "assumptions": "; ".join(res.assumptions)}
         if cal is not None:
+            kw_cal = {k: v for k, v in kw.items() if k != "efficiency"}
             rc = quantify.h_per_la(h["snr"], la["snr"], h["scans"], la["scans"],
                                    snr_h_err=h["snr_err"], snr_la_err=la["snr_err"],
-                                   calibration=cal, monte_carlo=0, **kw)
+                                   calibration=cal, monte_carlo=0, **kw_cal)
             row |= {"H_per_La_cal": rc.value, "H_per_La_cal_err": rc.stderr,
-                    "calibration_factor": cal[0]}
+                    "calibration_factor": cal[0], "efficiency_cal": rc.efficiency,
+                    "assumptions_cal": "; ".join(rc.assumptions)}
         else:
             row |= {"H_per_La_cal": res.value, "H_per_La_cal_err": res.stderr,
-                    "calibration_factor": None}
+                    "calibration_factor": None, "efficiency_cal": res.efficiency,
+                    "assumptions_cal": "; ".join(res.assumptions)}
         ratio = row["H_per_La_cal"] / h["snr"]
         row |= {"H2_per_La_lower_bound": h["broad_snr"] * ratio,
                 "La_shift_ppm": la["shift_ppm"], "La_shift_ppm_err": la["shift_ppm_err"],

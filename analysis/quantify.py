@@ -7,7 +7,9 @@ Per spin and per scan, the time-domain SNR of nucleus X scales as
 with the resonator efficiency Λ = π/(2·γ·t₉₀·√P) (T W^-½) from the 90° pulse length and
 power. Common factors (B₀², sample temperature, the number of La atoms) cancel in H/La.
 This module holds the forward chain, shared by the example-campaign generator and the
-quantification of issue #6 (``h_per_la``).
+quantification of issue #6 (``h_per_la``). Every input that is not given is named in the
+result's ``assumptions``; Λ_La/Λ_H is measured (t₉₀, a precursor calibration) or chosen
+(``EFFICIENCY``), the default being the shared-coil scaling of PHYSICS §4.1.
 """
 
 from __future__ import annotations
@@ -67,6 +69,25 @@ def per_spin_factor(nuc_h: str = "1H", nuc_x: str = "139La", abundance: bool = F
     return float(f)
 
 
+#: The resonator-efficiency ratio Λ_La/Λ_H, when no precursor calibration is given
+#: (PHYSICS §4.1–4.2). ``shared-coil`` is the default: the study drove one Lenz-lens
+#: resonator at both frequencies (PAPER, methods) and measured no Λ per channel, so the
+#: Hoult–Richards scaling of a fixed coil, Λ ∝ ω^-¼, applies.
+EFFICIENCY = {
+    "shared-coil": "one resonator for both channels, R ∝ √ω: Λ_La/Λ_H = (ω_H/ω_La)^¼",
+    "equal": "Λ_La = Λ_H",
+    "t90": "Λ of each channel measured, π/(2γt₉₀√P) (or given)",
+    "calibrated": "Λ_La/Λ_H measured on the cell's precursor of known H/La",
+}
+DEFAULT_EFFICIENCY = "shared-coil"
+
+
+def shared_coil_ratio(nuc_h: str = "1H", nuc_x: str = "139La") -> float:
+    """Λ_X/Λ_H = (ω_H/ω_X)^¼ = (γ_H/γ_X)^¼ of one coil with R ∝ √ω (skin effect): 1.628
+    for H and La (PHYSICS §4.1). Dimensionless."""
+    return float((abs(nucleus(nuc_h).gamma) / abs(nucleus(nuc_x).gamma)) ** 0.25)
+
+
 @dataclass(frozen=True)
 class QuantResult:
     """H/La with its linearised and Monte Carlo uncertainties and every factor used.
@@ -74,7 +95,10 @@ class QuantResult:
     ``value``/``stderr`` are the linearised result (report this or the MC median, and say
     which); ``mc_median``, ``mc_mean`` and ``mc_interval`` (16–84 %) come from the draws.
     ``factors`` lists each factor of the ratio by name; ``budget`` each source's relative
-    contribution to the error.
+    contribution to the error. ``efficiency`` names how Λ_La/Λ_H was obtained (a key of
+    ``EFFICIENCY``); ``assumptions`` says, in short sentences, every input that was not
+    given and what was taken instead; ``t90_la_central`` records whether the ¹³⁹La t₉₀
+    was measured on the central transition (None: not stated, or Λ_La not from t₉₀).
     """
 
     value: float
@@ -86,6 +110,9 @@ class QuantResult:
     budget: dict
     calibrated: bool = False
     notes: tuple[str, ...] = ()
+    efficiency: str = ""
+    assumptions: tuple[str, ...] = ()
+    t90_la_central: bool | None = None
 
     def measurement(self) -> Measurement:
         return Measurement(self.value, self.stderr, "")
@@ -95,19 +122,35 @@ class QuantResult:
                              "interval_68": list(self.mc_interval),
                              "mc_median": self.mc_median, "mc_mean": self.mc_mean},
                 "factors": dict(self.factors), "error_budget": dict(self.budget),
-                "calibrated": self.calibrated, "notes": list(self.notes)}
+                "calibrated": self.calibrated, "efficiency": self.efficiency,
+                "assumptions": list(self.assumptions),
+                "t90_la_central": self.t90_la_central, "notes": list(self.notes)}
 
 
-def h_per_la(snr_h: float, snr_la: float, scans_h: int = 1, scans_la: int = 1, *,
+def _pair(name: str, h, la, default: float, sentence: str, assumptions: list[str]):
+    """Both values of a channel pair, or ``default`` for both (recording ``sentence``)."""
+    if h is None and la is None:
+        assumptions.append(sentence)
+        return default, default
+    if h is None or la is None:
+        raise ValueError(f"{name}: give it for both channels or for neither")
+    return h, la
+
+
+def h_per_la(snr_h: float, snr_la: float, scans_h: int | None = None,
+             scans_la: int | None = None, *,
              snr_h_err: float = 0.0, snr_la_err: float = 0.0,
-             bandwidth_h_hz: float = 1.0, bandwidth_la_hz: float = 1.0,
-             noise_temperature_h_k: float = 300.0, noise_temperature_la_k: float = 300.0,
+             bandwidth_h_hz: float | None = None, bandwidth_la_hz: float | None = None,
+             noise_temperature_h_k: float | None = None,
+             noise_temperature_la_k: float | None = None,
+             efficiency: str | None = None,
              lambda_h: float | None = None, lambda_la: float | None = None,
              t90_h_s: float | None = None, power_h_w: float | None = None,
              t90_la_s: float | None = None, power_la_w: float | None = None,
+             t90_la_central: bool | None = None,
              lambda_rel_err_h: float = 0.05, lambda_rel_err_la: float = 0.05,
-             epsilon_la: float | str = 1.0, saturation_h: float = 1.0,
-             saturation_la: float = 1.0, abundance: bool = True,
+             epsilon_la: float | str | None = None, saturation_h: float | None = None,
+             saturation_la: float | None = None, abundance: bool = True,
              nuc_h: str = "1H", nuc_la: str = "139La",
              calibration: tuple[float, float] | None = None,
              monte_carlo: int = 20000, seed: int = 0) -> QuantResult:
@@ -116,39 +159,82 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int = 1, scans_la: int = 1, *
     N_H/N_La = (SNR_H/SNR_La)·√(NS_La/NS_H)·√(Δf_H/Δf_La)·√(T_n,H/T_n,La)
                · [γ_La³ I_La(I_La+1) a_La ε_La s_La Λ_La] / [γ_H³ I_H(I_H+1) a_H ε_H s_H Λ_H]
 
+    Nothing is assumed silently: every input left as None is replaced by the value named in
+    the result's ``assumptions`` (equal scans, bandwidths and noise temperatures on both
+    channels; ε_La = 1; full recovery; the ``DEFAULT_EFFICIENCY`` Λ ratio).
+
     Parameters
     ----------
     snr_h, snr_la : float
         Time-domain SNR at t = 0 (amplitude over the rms noise of one real channel).
-    scans_h, scans_la : int
-        Number of scans of each acquisition.
+    scans_h, scans_la : int, optional
+        Number of scans of each acquisition (both or neither; neither: assumed equal).
     snr_h_err, snr_la_err : float
         1σ of each SNR.
-    bandwidth_h_hz, bandwidth_la_hz, noise_temperature_h_k, noise_temperature_la_k
-        Receiver bandwidth (Hz) and effective noise temperature (K) per channel.
+    bandwidth_h_hz, bandwidth_la_hz : float, optional
+        Noise bandwidth of each channel in Hz (both or neither; neither: assumed equal).
+    noise_temperature_h_k, noise_temperature_la_k : float, optional
+        Effective noise temperature of each channel in K (both or neither; neither: equal).
+    efficiency : {"shared-coil", "equal", "t90", "calibrated"}, optional
+        How Λ_La/Λ_H is obtained (see ``EFFICIENCY``). None: ``calibrated`` when a
+        ``calibration`` is given, else ``t90`` when Λ of both channels is given or follows
+        from t₉₀ and power, else ``DEFAULT_EFFICIENCY`` (``shared-coil``, 1.628), recorded
+        as an assumption.
     lambda_h, lambda_la : float, optional
-        Resonator efficiency Λ = B₁/√P (T W^-½); or from ``t90_*_s`` and ``power_*_w`` by
-        Λ = π/(2γt₉₀√P). Equal when neither is given.
+        Resonator efficiency Λ = B₁/√P (T W^-½); or from ``t90_*_s`` (s) and ``power_*_w``
+        (W) by Λ = π/(2γt₉₀√P).
+    t90_la_central : bool, optional
+        Whether the ¹³⁹La t₉₀ was measured on the central transition, which nutates
+        (I+½) = 4× faster: then Λ_La comes from (I+½)·t₉₀. Required when Λ_La comes from
+        t₉₀ and ε_La < 1 (a central-transition mode).
     lambda_rel_err_h, lambda_rel_err_la : float
         Relative 1σ of each Λ (5 % by default).
-    epsilon_la : float or {"full", "ct-linear", "ct-selective"}
-        ¹³⁹La excitation factor ε (1 for the cubic La site; see ``LA_EXCITATION``).
-    saturation_h, saturation_la : float
-        Recovery 1 − exp(−T_R/T₁) of each channel.
+    epsilon_la : float or {"full", "ct-linear", "ct-selective"}, optional
+        ¹³⁹La excitation factor ε (see ``LA_EXCITATION``); None: 1, the cubic La site
+        (recorded as an assumption).
+    saturation_h, saturation_la : float, optional
+        Recovery 1 − exp(−T_R/T₁) of each channel; None: 1 (recorded as an assumption).
     abundance : bool
         Include the natural abundances.
     calibration : (factor, relative error), optional
-        A per-cell factor from :func:`calibration_factor`. Λ and every other instrumental
-        factor cancel in it, so their uncertainties are left out when it is applied.
+        A per-cell factor from :func:`calibration_factor`: the Λ_La/Λ_H (with any other
+        unmodelled instrumental factor) measured on the precursor; Λ and its uncertainty
+        are then left out.
     monte_carlo : int
         Number of draws (0: none); SNRs drawn normal, Λ log-normal.
 
     Raises
     ------
     ValueError
-        For non-positive SNRs, scans, bandwidths, temperatures or factors.
+        For non-positive SNRs, scans, bandwidths, temperatures or factors; a pair given
+        for one channel only; an ``efficiency`` that lacks its inputs or contradicts a
+        calibration; Λ_La from t₉₀ in a central-transition mode without ``t90_la_central``.
     """
-    eps = LA_EXCITATION[epsilon_la] if isinstance(epsilon_la, str) else float(epsilon_la)
+    assumptions: list[str] = []
+    if epsilon_la is None:
+        eps = 1.0
+        assumptions.append("ε_La = 1: cubic La site, all 2I transitions excited together")
+    elif isinstance(epsilon_la, str):
+        if epsilon_la not in LA_EXCITATION:
+            raise ValueError(f"epsilon_la {epsilon_la!r}: a number or one of "
+                             f"{', '.join(LA_EXCITATION)}")
+        eps = LA_EXCITATION[epsilon_la]
+    else:
+        eps = float(epsilon_la)
+    scans_h, scans_la = _pair("scans", scans_h, scans_la, 1,
+                              "equal numbers of scans on both channels", assumptions)
+    bandwidth_h_hz, bandwidth_la_hz = _pair(
+        "noise bandwidth", bandwidth_h_hz, bandwidth_la_hz, 1.0,
+        "equal noise bandwidths Δf_H = Δf_La", assumptions)
+    noise_temperature_h_k, noise_temperature_la_k = _pair(
+        "noise temperature", noise_temperature_h_k, noise_temperature_la_k, 300.0,
+        "equal noise temperatures T_n,H = T_n,La", assumptions)
+    if saturation_h is None:
+        saturation_h = 1.0
+        assumptions.append("full ¹H recovery, s_H = 1 (T_R ≫ T₁)")
+    if saturation_la is None:
+        saturation_la = 1.0
+        assumptions.append("full ¹³⁹La recovery, s_La = 1 (T_R ≫ T₁)")
     checks = {"SNR_H": snr_h, "SNR_La": snr_la, "scans_H": scans_h, "scans_La": scans_la,
               "bandwidth_H": bandwidth_h_hz, "bandwidth_La": bandwidth_la_hz,
               "T_n,H": noise_temperature_h_k, "T_n,La": noise_temperature_la_k,
@@ -161,12 +247,65 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int = 1, scans_la: int = 1, *
                                                           lambda_rel_err_la)):
         if not np.isfinite(v) or v < 0:
             raise ValueError(f"{k} must be ≥ 0, got {v!r}")
-    if lambda_h is None and t90_h_s is not None and power_h_w is not None:
-        lambda_h = resonator_efficiency(nuc_h, t90_h_s, power_h_w)
-    if lambda_la is None and t90_la_s is not None and power_la_w is not None:
-        lambda_la = resonator_efficiency(nuc_la, t90_la_s, power_la_w)
-    lam_ratio = 1.0 if lambda_h is None or lambda_la is None else lambda_la / lambda_h
     h, la = nucleus(nuc_h), nucleus(nuc_la)
+    notes = [f"γ_H = {h.gamma:.6e}, γ_La = {la.gamma:.6e} rad s⁻¹ T⁻¹; I_H = {h.spin}, "
+             f"I_La = {la.spin}"]
+
+    # -- resonator efficiency Λ_La/Λ_H -------------------------------------------------------
+    has_h = lambda_h is not None or (t90_h_s is not None and power_h_w is not None)
+    has_la = lambda_la is not None or (t90_la_s is not None and power_la_w is not None)
+    if efficiency is not None and efficiency not in EFFICIENCY:
+        raise ValueError(f"efficiency {efficiency!r}: one of {', '.join(EFFICIENCY)}")
+    if calibration is not None and efficiency not in (None, "calibrated"):
+        raise ValueError(f"a precursor calibration measures Λ_La/Λ_H; efficiency "
+                         f"{efficiency!r} contradicts it")
+    if efficiency == "calibrated" and calibration is None:
+        raise ValueError("efficiency 'calibrated' needs the precursor's calibration factor")
+    mode = efficiency
+    if mode is None:
+        if calibration is not None:
+            mode = "calibrated"
+        elif has_h and has_la:
+            mode = "t90"
+        elif has_h or has_la:
+            raise ValueError("Λ from t₉₀ needs t₉₀ and power (or Λ) of both channels; "
+                             "or choose an efficiency")
+        else:
+            mode = DEFAULT_EFFICIENCY
+            assumptions.append(f"no Λ measured and no precursor calibration: "
+                               f"{EFFICIENCY[mode]} = {shared_coil_ratio(nuc_h, nuc_la):.3f} "
+                               f"(default {mode})")
+    used_central: bool | None = None
+    if mode == "t90":
+        if not (has_h and has_la):
+            raise ValueError("efficiency 't90' needs t₉₀ and power (or Λ) of both channels")
+        if lambda_h is None:
+            lambda_h = resonator_efficiency(nuc_h, t90_h_s, power_h_w)
+        if lambda_la is None:
+            if eps < 1 and t90_la_central is None:
+                raise ValueError("ε_La < 1 (central-transition mode) and Λ_La from t₉₀: say "
+                                 "whether the ¹³⁹La t₉₀ was measured on the central "
+                                 "transition, which nutates (I+½)× faster")
+            used_central = bool(t90_la_central) if t90_la_central is not None else None
+            t90 = t90_la_s * ((la.spin + 0.5) if t90_la_central else 1.0)
+            lambda_la = resonator_efficiency(nuc_la, t90, power_la_w)
+            if t90_la_central:
+                notes.append(f"¹³⁹La t₉₀ measured on the central transition: Λ_La from "
+                             f"(I+½)·t₉₀ = {la.spin + 0.5:g}·t₉₀")
+            elif t90_la_central is False:
+                notes.append("¹³⁹La t₉₀ measured on the full (non-selective) nutation")
+        lam_ratio = lambda_la / lambda_h
+    elif mode == "shared-coil":
+        lam_ratio = shared_coil_ratio(nuc_h, nuc_la)
+    else:  # equal, or calibrated (the calibration factor holds Λ_La/Λ_H)
+        lam_ratio = 1.0
+    if efficiency is not None and mode != "calibrated":
+        notes.append(f"efficiency chosen: {mode} ({EFFICIENCY[mode]})")
+    if mode in ("equal", "shared-coil", "calibrated") and (has_h or has_la):
+        notes.append(f"the Λ/t₉₀ given are not used (efficiency {mode})")
+    if t90_la_central is not None and used_central is None:
+        notes.append("t90_la_central not used: Λ_La does not come from t₉₀")
+
     nuclear = 1.0 / per_spin_factor(nuc_h, nuc_la, abundance)
     factors = {
         "SNR_H/SNR_La": snr_h / snr_la,
@@ -176,18 +315,17 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int = 1, scans_la: int = 1, *
         "nuclear (gamma^3 I(I+1)" + (" a" if abundance else "") + ") La/H": nuclear,
         "epsilon_La/epsilon_H": eps,
         "saturation_La/saturation_H": saturation_la / saturation_h,
-        "Lambda_La/Lambda_H": lam_ratio,
+        "Lambda_La/Lambda_H": float(lam_ratio),
     }
     raw = float(np.prod(list(factors.values())))
     budget = {"SNR_H": snr_h_err / snr_h, "SNR_La": snr_la_err / snr_la}
-    notes = [f"γ_H = {h.gamma:.6e}, γ_La = {la.gamma:.6e} rad s⁻¹ T⁻¹; I_H = {h.spin}, "
-             f"I_La = {la.spin}"]
     if calibration is not None:
         c, c_rel = calibration
         factors["calibration"] = float(c)
         budget["calibration"] = float(c_rel)
         value = raw * c
-        notes.append("calibrated on the cell's precursor: instrumental factors cancel")
+        notes.append("calibrated on the cell's precursor: Λ_La/Λ_H and the other "
+                     "instrumental factors taken as on the precursor's day")
     else:
         budget["Lambda_H"] = lambda_rel_err_h
         budget["Lambda_La"] = lambda_rel_err_la
@@ -214,14 +352,24 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int = 1, scans_la: int = 1, *
     return QuantResult(value=float(value), stderr=float(value * rel), mc_median=med,
                        mc_mean=mean, mc_interval=interval, factors=factors,
                        budget={k: float(v) for k, v in budget.items()},
-                       calibrated=calibration is not None, notes=tuple(notes))
+                       calibrated=calibration is not None, notes=tuple(notes),
+                       efficiency=mode, assumptions=tuple(assumptions),
+                       t90_la_central=used_central)
 
 
 def calibration_factor(known: float, measured: QuantResult) -> tuple[float, float]:
     """(factor, relative 1σ) that maps the uncalibrated ratio of a reference measurement of
-    known stoichiometry (the precursor LaH₃) onto ``known``. Only the SNR errors of the
-    reference enter: the instrumental factors cancel when applied to the same cell."""
-    if not (np.isfinite(known) and known > 0 and measured.value > 0):
+    known stoichiometry (the precursor LaH₃) onto ``known``.
+
+    The factor is the Λ_La/Λ_H (dimensionless) the reference implies, with any other
+    unmodelled instrumental factor: ``known`` over the reference's ratio without its
+    Λ_La/Λ_H factor, so it does not depend on the efficiency the reference was computed
+    with. Only the SNR errors of the reference enter: the instrumental factors cancel when
+    it is applied to the same cell."""
+    if measured.calibrated:
+        raise ValueError("the calibration needs an uncalibrated reference measurement")
+    lam = measured.factors.get("Lambda_La/Lambda_H", 1.0)
+    if not (np.isfinite(known) and known > 0 and measured.value > 0 and lam > 0):
         raise ValueError("the calibration needs a positive known H/La and measurement")
     rel = float(np.hypot(measured.budget.get("SNR_H", 0.0), measured.budget.get("SNR_La", 0.0)))
-    return float(known / measured.value), rel
+    return float(known * lam / measured.value), rel

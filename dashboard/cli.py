@@ -224,7 +224,7 @@ def cmd_quantify(args) -> dict | None:
     if args.h or args.la:
         if not (args.h and args.la):
             raise CliError("--h and --la go together")
-        amps = {}
+        amps, widths = {}, {}
         for key, path, skip in (("h", args.h, "auto"), ("la", args.la, 0.0)):
             found = locate(path) if Path(path).is_dir() else None
             if found:  # processing and channel data from the campaign manifest
@@ -236,6 +236,7 @@ def cmd_quantify(args) -> dict | None:
                 ds, params = io.read(path), None
             fa = measure.fid_amplitude(ds, params, skip_s=skip)
             amps[key] = (fa.snr, ds.scans)
+            widths[key] = ds.spectral_width_hz
             info[f"snr_{key}"] = fa.snr.to_dict()
             info[f"scans_{key}"] = ds.scans
         snr_h, scans_h = amps["h"]
@@ -246,8 +247,9 @@ def cmd_quantify(args) -> dict | None:
     elif args.snr_h is not None and args.snr_la is not None:
         sh, sl = args.snr_h, args.snr_la
         eh, el = args.snr_h_err, args.snr_la_err
-        scans_h = 1 if args.scans_h is None else args.scans_h
-        scans_la = 1 if args.scans_la is None else args.scans_la
+        scans_h, scans_la = args.scans_h, args.scans_la
+        if not args.assume_defaults:
+            _require_channel_data(args)
     else:
         raise CliError("give --h PATH --la PATH or --snr-h X --snr-la Y")
     calibration = None
@@ -267,25 +269,53 @@ def cmd_quantify(args) -> dict | None:
              "power_h_w": args.power_h, "power_la_w": args.power_la,
              "t90_la_s": args.t90_la_us * 1e-6 if args.t90_la_us else None,
              "lambda_rel_err_h": args.lambda_err, "lambda_rel_err_la": args.lambda_err,
-             "epsilon_la": eps}
+             "epsilon_la": eps, "efficiency": args.efficiency,
+             "t90_la_central": (None if args.t90_la_transition is None
+                                else args.t90_la_transition == "central"),
+             "saturation_h": args.saturation_h, "saturation_la": args.saturation_la}
     # command-line values win over the manifest's; unset ones fall back to it, then defaults
     kw = {**manifest, **{k: v for k, v in given.items() if v is not None}}
-    kw.setdefault("bandwidth_h_hz", 1.0)
-    kw.setdefault("bandwidth_la_hz", 1.0)
+    extra: list[str] = []
+    if args.h and "bandwidth_h_hz" not in kw and "bandwidth_la_hz" not in kw:
+        # no manifest or option: the noise bandwidth of the digitised FID is its spectral width
+        kw["bandwidth_h_hz"], kw["bandwidth_la_hz"] = widths["h"], widths["la"]
+        extra.append(f"noise bandwidths Δf = the files' spectral widths "
+                     f"({widths['h']:g} Hz ¹H, {widths['la']:g} Hz ¹³⁹La)")
     res = quantify.h_per_la(sh, sl, scans_h, scans_la, snr_h_err=eh, snr_la_err=el,
-                            saturation_h=args.saturation_h, saturation_la=args.saturation_la,
                             calibration=calibration, monte_carlo=args.monte_carlo, **kw)
     out = res.to_dict() | info
+    out["assumptions"] = extra + out["assumptions"]
     if not args.json:
         m = res.measurement()
         print(f"H/La = {m} (linearised); Monte Carlo median {res.mc_median:.4g}, 16–84 % "
               f"[{res.mc_interval[0]:.4g}, {res.mc_interval[1]:.4g}]")
+        print(f"resonator efficiency: {res.efficiency} ({quantify.EFFICIENCY[res.efficiency]})")
+        for a in out["assumptions"]:
+            print(f"  assumed: {a}")
         for k, v in res.factors.items():
             print(f"  {k:<40} {v:.6g}")
         print("relative error budget: " + ", ".join(f"{k} {v:.3%}"
                                                      for k, v in res.budget.items()))
         return None
     return out
+
+
+def _require_channel_data(args) -> None:
+    """The short form (bare SNRs) knows nothing of the channels: name what is missing."""
+    missing = []
+    if args.scans_h is None or args.scans_la is None:
+        missing.append("--scans-h/--scans-la")
+    if args.bandwidth_h is None or args.bandwidth_la is None:
+        missing.append("--bandwidth-h/--bandwidth-la")
+    measured = all(v is not None for v in (args.t90_h_us, args.power_h, args.t90_la_us,
+                                           args.power_la))
+    if args.efficiency is None and args.calibration is None and not measured:
+        missing.append("--efficiency (or --t90-h-us/--power-h/--t90-la-us/--power-la, "
+                       "or --calibration)")
+    if missing:
+        raise CliError(f"--snr-h/--snr-la need {', '.join(missing)}; or --assume-defaults "
+                       "to take equal channels and the shared-coil Λ, listed under "
+                       "assumptions")
 
 
 def cmd_tc(args) -> dict | None:
@@ -445,6 +475,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_campaign)
 
+    from analysis.quantify import EFFICIENCY
+
     s = sub.add_parser("quantify", help="H/La from the time-domain SNR of ¹H and ¹³⁹La")
     s.add_argument("--h", help="¹H dataset")
     s.add_argument("--la", help="¹³⁹La dataset")
@@ -463,11 +495,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--t90-la-us", type=float)
     s.add_argument("--power-la", type=float, help="W")
     s.add_argument("--lambda-err", type=float, help="relative σ of each Λ (default 0.05)")
+    s.add_argument("--efficiency", choices=list(EFFICIENCY),
+                   help="Λ_La/Λ_H: shared-coil (one resonator, (ω_H/ω_La)^¼ = 1.628; the "
+                   "default when no Λ is measured), equal, t90 (from --t90-*/--power-*), "
+                   "calibrated (--calibration)")
+    s.add_argument("--t90-la-transition", choices=["central", "all"],
+                   help="the ¹³⁹La t₉₀ was measured on the central transition (nutates "
+                   "(I+½) = 4× faster) or on all transitions; needed with a CT --epsilon-la")
+    s.add_argument("--assume-defaults", action="store_true",
+                   help="with --snr-h/--snr-la: take channel data not given as equal and Λ "
+                   "as shared-coil; every assumption is listed")
     s.add_argument("--epsilon-la", help="number, full, ct-linear or "
                    "ct-selective")
-    s.add_argument("--saturation-h", type=float, default=1.0)
-    s.add_argument("--saturation-la", type=float, default=1.0)
-    s.add_argument("--calibration", type=float, help="per-cell factor from the precursor")
+    s.add_argument("--saturation-h", type=float, help="recovery 1 − exp(−T_R/T₁) (default 1)")
+    s.add_argument("--saturation-la", type=float, help="(default 1)")
+    s.add_argument("--calibration", type=float, help="per-cell factor from the precursor: "
+                   "the Λ_La/Λ_H it implies (calibration_factor of the h_per_la table)")
     s.add_argument("--calibration-err", type=float, default=0.0, help="its relative σ")
     s.add_argument("--monte-carlo", type=int, default=20000)
     s.add_argument("--json", action="store_true")

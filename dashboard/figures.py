@@ -362,6 +362,7 @@ def figure_6(camp, criterion: str = "50"):
     kin = [r for r in s.results.kinetics if r["cell"] in ("global", *s.nmr_cells)]
     view = {k: getattr(s, k) for k in ("nmr_cells", "transport_cells", "criterion",
                                        "calibrated", "law")}
+    view["hla_assumptions"] = s.hla_assumptions()  # the Λ choice and what was assumed
     return evolution_element(s), view, {}, {"kinetics": kin}, campaign_hashes(camp)
 
 

@@ -819,6 +819,31 @@ class EvolutionState(param.Parameterized):
     def key(self) -> str:
         return "H_per_La_cal" if self.calibrated else "H_per_La"
 
+    def hla_assumptions(self) -> str:
+        """One line under the H/La plot: how Λ_La/Λ_H was obtained for the H/La shown
+        (absolute or calibrated) and every assumption the quantification made."""
+        if self.results is None:
+            return ""
+        rows = [r for r in self.results.h_per_la if r["cell"] in self.nmr_cells]
+        if not rows:
+            return ""
+        suffix = "_cal" if self.calibrated else ""
+        what = "calibrated" if self.calibrated else "absolute"
+        if any(("efficiency" + suffix) not in r for r in rows):
+            return (f"H/La ({what}): these saved results do not record the efficiency and "
+                    "assumptions used; recompute from the raw files to see them.")
+        from analysis.quantify import EFFICIENCY
+
+        modes = sorted({r["efficiency" + suffix] for r in rows})
+        assumed: list[str] = []
+        for r in rows:
+            for a in filter(None, (r.get("assumptions" + suffix) or "").split("; ")):
+                if a not in assumed:
+                    assumed.append(a)
+        lam = "; ".join(f"{m}: {EFFICIENCY.get(m, m)}" for m in modes)
+        tail = "; ".join(assumed) if assumed else "nothing"
+        return f"H/La ({what}) — resonator efficiency {lam}. Assumed: {tail}."
+
     def law_for(self, cell: str):
         """The kinetic-law row drawn for ``cell`` (None for 'none' or no converged fit)."""
         if self.results is None or self.law == "none":

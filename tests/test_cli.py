@@ -186,15 +186,99 @@ def test_campaign_writes_tables_and_keeps_results(example, tmp_path, capsys, mon
 def test_quantify_json_contract(example, capsys):
     assert main(["quantify", "--snr-h", "309.74", "--snr-la", "25", "--scans-h", "1024",
                  "--scans-la", "16384", "--snr-h-err", "1", "--snr-la-err", "1",
+                 "--bandwidth-h", "1e6", "--bandwidth-la", "1e6", "--efficiency", "equal",
                  "--json"]) == 0
     d = _json(capsys)
     assert d["H_per_La"]["value"] == pytest.approx(3.0, rel=1e-3)
+    assert d["efficiency"] == "equal" and "assumptions" in d
     assert "sqrt(NS_La/NS_H)" in d["factors"] and d["error_budget"]["Lambda_H"] == 0.05
     assert main(["quantify", "--h", str(example / "nmr/N2/day-01/1H"), "--la",
                  str(example / "nmr/N2/day-01/139La"), "--json"]) == 0
     d = _json(capsys)
     assert d["H_per_La"]["value"] == pytest.approx(3.1, abs=0.3)  # the precursor
     assert d["manifest"].endswith("campaign.toml")
+
+
+def test_quantify_short_form_names_what_it_cannot_know(capsys):
+    """Bare SNRs (the README's old short form gave 0.497 silently): exit 2 naming the
+    missing channel data, in one line."""
+    base = ["quantify", "--snr-h", "230", "--snr-la", "28", "--json"]
+    assert main(base) == 2
+    cap = capsys.readouterr()
+    err = json.loads(cap.out)["error"]
+    for needle in ("--scans-h/--scans-la", "--bandwidth-h/--bandwidth-la", "--efficiency",
+                   "--assume-defaults"):
+        assert needle in err
+    assert cap.err.count("\n") == 1
+    assert main([*base, "--scans-h", "128", "--scans-la", "16384", "--bandwidth-h", "2e6",
+                 "--bandwidth-la", "5e5"]) == 2
+    err = json.loads(capsys.readouterr().out)["error"]
+    assert "--efficiency" in err and "--scans-h" not in err and "--bandwidth-h" not in err
+
+
+def test_quantify_assume_defaults_lists_every_assumption(capsys):
+    assert main(["quantify", "--snr-h", "230", "--snr-la", "28", "--assume-defaults",
+                 "--json"]) == 0
+    d = _json(capsys)
+    assert d["efficiency"] == "shared-coil"
+    text = " | ".join(d["assumptions"])
+    for needle in ("scans", "noise bandwidths", "noise temperatures", "ε_La = 1", "1.628"):
+        assert needle in text
+    # 0.497 (equal Λ, the old silent answer) × 1.628
+    assert d["H_per_La"]["value"] == pytest.approx(0.4972 * 1.628, rel=1e-3)
+
+
+def test_quantify_readme_example_matches_the_files(example, capsys):
+    """The README's short form with the example's channel data gives the files' answer."""
+    assert main(["quantify", "--snr-h", "231.1", "--snr-la", "28.68", "--snr-h-err", "2.56",
+                 "--snr-la-err", "1.07", "--scans-h", "128",
+                 "--scans-la", "16384", "--bandwidth-h", "2e6", "--bandwidth-la", "5e5",
+                 "--t90-h-us", "1.5", "--power-h", "40", "--t90-la-us", "6",
+                 "--power-la", "150", "--json"]) == 0
+    short = _json(capsys)
+    assert main(["quantify", "--h", str(example / "nmr/N1/day000/1H"), "--la",
+                 str(example / "nmr/N1/day000/139La"), "--json"]) == 0
+    files = _json(capsys)
+    assert files["efficiency"] == short["efficiency"] == "t90"
+    assert files["H_per_La"]["value"] == pytest.approx(10.01, abs=0.01)
+    assert short["H_per_La"]["value"] == pytest.approx(files["H_per_La"]["value"], rel=2e-3)
+    assert short["H_per_La"]["stderr"] == pytest.approx(files["H_per_La"]["stderr"], rel=0.01)
+    assert not any("scans" in a or "bandwidth" in a for a in files["assumptions"])
+
+
+def test_quantify_files_outside_a_campaign_say_what_they_assume(example, tmp_path, capsys):
+    import shutil
+
+    for nuc in ("1H", "139La"):
+        shutil.copytree(example / "nmr/N1/day000" / nuc, tmp_path / nuc)
+    assert main(["quantify", "--h", str(tmp_path / "1H"), "--la", str(tmp_path / "139La"),
+                 "--json"]) == 0
+    d = _json(capsys)
+    assert "manifest" not in d and d["efficiency"] == "shared-coil"
+    assert d["factors"]["sqrt(bandwidth_H/bandwidth_La)"] == pytest.approx(2.0)
+    assert any("spectral widths" in a for a in d["assumptions"])
+    assert any("1.628" in a for a in d["assumptions"])
+    assert main(["quantify", "--h", str(tmp_path / "1H"), "--la", str(tmp_path / "139La"),
+                 "--efficiency", "equal", "--json"]) == 0
+    e = _json(capsys)
+    assert e["H_per_La"]["value"] == pytest.approx(d["H_per_La"]["value"] / 1.628, rel=1e-3)
+    assert not any("Λ" in a for a in e["assumptions"])
+
+
+def test_quantify_t90_on_the_la_central_transition(capsys):
+    base = ["quantify", "--snr-h", "309.74", "--snr-la", "25", "--scans-h", "1024",
+            "--scans-la", "16384", "--bandwidth-h", "1e6", "--bandwidth-la", "1e6",
+            "--t90-h-us", "1.5", "--power-h", "40", "--t90-la-us", "1.5", "--power-la", "150",
+            "--epsilon-la", "ct-linear", "--json"]
+    assert main(base) == 2
+    assert "central transition" in json.loads(capsys.readouterr().out)["error"]
+    out = {}
+    for where in ("central", "all"):
+        assert main([*base, "--t90-la-transition", where]) == 0
+        out[where] = _json(capsys)
+    assert out["central"]["t90_la_central"] is True and out["all"]["t90_la_central"] is False
+    assert out["central"]["H_per_La"]["value"] == pytest.approx(
+        out["all"]["H_per_La"]["value"] / 4, rel=1e-9)
 
 
 def test_tc_json_contract(example, capsys):
@@ -210,7 +294,7 @@ def test_tc_json_contract(example, capsys):
     (["tc", "{tmp}/missing.csv"], "no such file"),
     (["tc", "{tmp}/flat.csv"], "no superconducting transition"),
     (["quantify", "--snr-h", "10"], "--snr-la"),
-    (["quantify", "--snr-h", "10", "--snr-la", "-2"], "positive"),
+    (["quantify", "--snr-h", "10", "--snr-la", "-2", "--assume-defaults"], "positive"),
     (["quantify", "--h", "{tmp}/flat.csv"], "go together"),
     (["campaign", "{tmp}/nowhere", "--out", "{tmp}/o"], "not a folder"),
 ])

@@ -225,6 +225,19 @@ def test_evolution_state_reads_saved_results_and_derives_views(example, tmp_path
     assert spectra.shape[0] == len(days) and days[0] == -1
     again = EvolutionState(example, store=store)  # a second session reuses the results
     assert again.results is s.results
+    # the line under the H/La plot: the Λ choice and the assumptions of the H/La shown
+    line = s.hla_assumptions()
+    assert line.startswith("H/La (calibrated)") and "calibrated: Λ_La/Λ_H measured" in line
+    assert "ε_La = 1" in line
+    s.calibrated = False
+    line = s.hla_assumptions()
+    assert line.startswith("H/La (absolute)") and "t90:" in line and "ε_La = 1" in line
+    from analysis.pipeline import CampaignResults
+
+    old = {k: v for k, v in s.results.h_per_la[0].items() if "efficiency" not in k
+           and "assumptions" not in k}  # results saved before the columns existed
+    s.results = CampaignResults(h_per_la=[old])
+    assert "recompute" in s.hla_assumptions()
 
 
 def test_evolution_plots_label_guides_and_units(example, tmp_path):

@@ -64,6 +64,7 @@ def test_sidecars_record_provenance(figs, example):
     assert len(side["raw_files_sha256"]) > 100  # every FID and R(T) file used
     assert all(len(h) == 64 for h in side["raw_files_sha256"].values())
     assert side["view"]["criterion"] == "50" and side["fits"]["kinetics"]
+    assert "resonator efficiency calibrated" in side["view"]["hla_assumptions"]
     f5 = json.loads((figs / "fig5.json").read_text())
     assert f5["fits"]["pake"]["r_n_angstrom"]["value"] == pytest.approx(0.75, abs=0.01)
     f3 = json.loads((figs / "fig3.json").read_text())

@@ -54,9 +54,14 @@ class SideBySide(pn.viewable.Viewer):
                                                     **opts))).opts(shared_axes=True)
         self.pane = pn.pane.HoloViews(self.layout, sizing_mode="stretch_width",
                                       name="side-by-side")
+        # what the H/La shown rests on (Λ choice, assumptions); underscores kept literal
+        self.assumptions = pn.pane.Markdown(
+            pn.bind(lambda *_: s.hla_assumptions().replace("_", r"\_"), s.param.nmr_cells,
+                    s.param.calibrated, s.param.results),
+            sizing_mode="stretch_width", name="hla-assumptions")
 
     def __panel__(self):
-        return self.pane
+        return pn.Column(self.pane, self.assumptions, sizing_mode="stretch_width")
 
 
 class KineticsTable(pn.viewable.Viewer):

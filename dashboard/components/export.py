@@ -80,6 +80,7 @@ def evolution_export(state: EvolutionState):
     def make():
         view = {k: getattr(state, k) for k in ("nmr_cells", "transport_cells", "criterion",
                                                "calibrated", "law")}
+        view["hla_assumptions"] = state.hla_assumptions()  # Λ choice, what was assumed
         kin = [r for r in state.results.kinetics if r["cell"] in ("global", *state.nmr_cells)]
         return figures.evolution_element(state), "time_evolution", "double", \
             figures.provenance(figure="time evolution: H/La and Tc/Tc(0) against days",
