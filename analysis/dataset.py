@@ -1,9 +1,20 @@
 """The one data type every reader returns.
 
 Convention (all readers normalise to it): the complex time signal is
-s(t) ∝ exp(+i·2π·(ν − ν_carrier)·t), so that :func:`numpy.fft.fft` followed by
-``fftshift`` gives the spectrum on an axis of *increasing* offset from the carrier.
-Vendors that store the conjugate (Bruker, Varian) are conjugated by their reader.
+s(t) ∝ exp(+i·2π·(ν − ν_carrier)·t) for every nucleus, whatever the sign of γ, so that
+:func:`numpy.fft.fft` followed by ``fftshift`` gives the spectrum on an axis of
+*increasing* offset from the carrier, and a line at higher frequency reads a higher shift.
+
+Per format (evidence in each reader's docstring and in ``tests/test_orientation.py``):
+
+* stored in this convention, read as is: Bruker fid/ser (checked on CDCl₃, TMS, CHD₂OD and a
+  ²⁹Si line against TopSpin's own integration region), NMRPipe time-domain data (nmrglue's
+  format converter treats NMRPipe and Bruker alike), two-column/three-column text;
+* stored as the conjugate, conjugated by the reader: Varian/Agilent (checked against the
+  JCAMP export of the same experiment), Tecmag TNMR (TNMR's own exported axis, via pytnt),
+  JCAMP-DX ``NMR FID`` (a Magritek ibuprofen FID);
+* frequency-domain files (JCAMP-DX and NMRPipe spectra) carry their own axis, which is
+  sorted to increasing offset.
 """
 
 from __future__ import annotations

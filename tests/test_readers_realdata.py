@@ -99,14 +99,104 @@ def test_odnp_placeholder_nucleus_is_flagged(realdata):
     assert io.read(realdata / "dnplab/data/topspin/28", nucleus="15N").nucleus == "15N"
 
 
-def test_bruker_signs_put_hdo_at_4p8_ppm(realdata):
-    """Conjugation check: the 600 MHz ¹H sample's strongest line is HDO near 4.8 ppm."""
-    from analysis import processing as P
+def _line_ppm(sp, lo_ppm: float, hi_ppm: float) -> float:
+    """Shift (ppm, against the spectrum's own reference) of the strongest line of the
+    magnitude spectrum between ``lo_ppm`` and ``hi_ppm``, by :func:`analysis.measure.peak`
+    (magnitude: the position does not depend on phasing)."""
+    import dataclasses
 
-    ds = io.read(realdata / "nmr_datafiles/Bruker/Topspin/1D/1")
-    sp = P.process(ds, P.ProcessingParams(zero_fill=65536))
+    from analysis import measure
+
+    ref = sp.reference_hz
+    region = tuple(ref * (1 + d * 1e-6) - sp.carrier_hz for d in (lo_ppm, hi_ppm))
+    mag = dataclasses.replace(sp, data=np.abs(sp.data).astype(complex))
+    return measure.peak(mag, region).shift_ppm.value
+
+
+def test_bruker_13c_cdcl3_triplet_at_77p16_ppm(realdata):
+    """Orientation on a known line: the CDCl₃ 1:1:1 triplet (J_CD ≈ 32 Hz) of the XwinNMR ¹³C
+    spectrum is centred at 77.16 ppm, not at its mirror image about the carrier (122.9 ppm).
+
+    This dataset has no pdata/procs, so 0 ppm is BF1, the console's nominal frequency with
+    no spectrum-reference correction (SR): the centre reads 77.10 ppm. The tolerance is
+    0.1 ppm for that reason; the mirror is 45 ppm away.
+    """
+    ds = io.read(realdata / "nmr_datafiles/Bruker/XwinNMR/1D")
+    assert ds.reference_hz == pytest.approx(75.467749e6)  # BF1
+    sp = process(ds, ProcessingParams(zero_fill=131072, lb_hz=1.0))
+    lines = [_line_ppm(sp, lo, hi) for lo, hi in ((76.4, 76.9), (76.9, 77.3), (77.3, 77.8))]
+    assert np.diff(lines) == pytest.approx([0.426, 0.426], abs=0.01)  # 32.2 Hz at 75.5 MHz
+    assert np.mean(lines) == pytest.approx(77.16, abs=0.1)
+    # nothing comparable at the mirror image
+    mirror = 2 * (ds.carrier_hz - ds.reference_hz) / ds.reference_hz * 1e6 - 77.16
     ppm = sp.axis("ppm")
-    assert ppm[np.argmax(np.abs(sp.data))] == pytest.approx(4.77, abs=0.05)
+    near = np.abs(ppm - mirror) < 0.6
+    assert np.abs(sp.data[near]).max() < 0.3 * np.abs(sp.data).max()
+
+
+def test_bruker_1h_tms_and_methanol_d4(realdata):
+    """The 600 MHz ¹H spectrum (CD₃OD): TMS at 0.00 ppm and the CHD₂OD quintet centred at
+    3.31 ppm, referenced to the dataset's BF1 (no procs); mirrored they read 9.59 and 6.27."""
+    ds = io.read(realdata / "nmr_datafiles/Bruker/Topspin/1D/1")
+    assert ds.reference_hz == pytest.approx(599.712e6)
+    sp = process(ds, ProcessingParams(zero_fill=131072))
+    assert _line_ppm(sp, -0.2, 0.2) == pytest.approx(0.00, abs=0.05)
+    # the quintet's centre line is its strongest (1:2:3:2:1, J_HD ≈ 1.6 Hz)
+    assert _line_ppm(sp, 3.2, 3.45) == pytest.approx(3.31, abs=0.05)
+    # the strongest line of the spectrum is HDO (4.87 ppm in CD₃OD at 25 °C)
+    ppm = sp.axis("ppm")
+    assert ppm[np.argmax(np.abs(sp.data))] == pytest.approx(4.87, abs=0.05)
+
+
+def test_bruker_29si_line_inside_topspin_integration_region(realdata):
+    """²⁹Si (γ < 0), the same rule as every nucleus: the strongest line falls inside the
+    region TopSpin's relaxation module integrated (pdata/1/intrng, ppm on TopSpin's own
+    scale), not at its mirror image about the carrier."""
+    folder = realdata / "spectrochempy_data/testdata/nmrdata/bruker/tests/nmr/relax/100"
+    rows = [ln.split("#")[0].split() for ln in
+            (folder / "pdata/1/intrng").read_text().splitlines()[1:]]
+    lo, hi = sorted(float(v) for v in next(r for r in rows if len(r) >= 2)[:2])
+    ds = io.read(folder)
+    sp = process(ds, ProcessingParams(trace=8, lb_hz=100.0, zero_fill=16384))
+    ppm = sp.axis("ppm")[np.argmax(np.abs(sp.data))]
+    assert lo < ppm < hi
+    carrier_ppm = (ds.carrier_hz - ds.reference_hz) / ds.reference_hz * 1e6
+    assert not lo < 2 * carrier_ppm - ppm < hi
+
+
+def test_jcamp_fid_magritek_ibuprofen_orientation(realdata):
+    """Magritek Spinsolve FID of ibuprofen (43 MHz ¹H, no reference in the file): the
+    aromatic line (the strongest) lies 6.3 ppm *above* the isobutyl CH₃ doublet
+    (δ 7.15 and 0.85). Read unconjugated, the pattern is mirrored and the doublet sits above.
+    Also pins the FACTOR decoding: nmrglue reads this file's decimal commas as factors 0 and
+    5·10¹⁴ (a real part of zeros)."""
+    ds = io.read(realdata / "nmr_datafiles/Magritec/1D/nmr_fid.dx")
+    assert np.abs(ds.data.real).max() > 0
+    assert np.abs(ds.data).max() < 1e5  # FACTOR × 32767 ≈ 1666
+    sp = process(ds, ProcessingParams(lb_hz=0.5))
+    mhz = ds.carrier_hz / 1e6
+    ppm = sp.offsets_hz / mhz
+    mag = np.abs(sp.data)
+    aromatic = ppm[np.argmax(mag)]
+    below = (ppm > aromatic - 6.8) & (ppm < aromatic - 5.9)
+    above = (ppm > aromatic + 5.9) & (ppm < aromatic + 6.8)
+    assert mag[below].max() > 0.5 * mag.max()
+    assert mag[above].max() < 0.2 * mag.max()
+    # doublet (J ≈ 6.5 Hz): its two lines, centred 6.3 ppm below the aromatic line
+    k = np.flatnonzero(below)[np.argmax(mag[below])]
+    other = below & (np.abs(ppm - ppm[k]) > 0.08) & (np.abs(ppm - ppm[k]) < 0.25)
+    j = np.flatnonzero(other)[np.argmax(mag[other])]
+    assert aromatic - 0.5 * (ppm[k] + ppm[j]) == pytest.approx(6.30, abs=0.1)
+
+
+def test_nmrpipe_spectrum_ethanol_orientation(realdata):
+    """The NMRPipe ¹H spectrum is ethanol: CH₃ triplet at 1.22 ppm, CH₂ quartet at 3.69 ppm
+    (a mirrored axis would put the quartet below the triplet)."""
+    ds = io.read(realdata / "nmr_datafiles/nmrpipe/1Dspectrumreal/test.fid")
+    sp = process(ds)
+    assert _line_ppm(sp, 1.0, 1.4) == pytest.approx(1.22, abs=0.05)
+    quartet = [_line_ppm(sp, lo, hi) for lo, hi in ((3.61, 3.69), (3.69, 3.77))]
+    assert np.mean(quartet) == pytest.approx(3.69, abs=0.05)
 
 
 def test_varian_fid_matches_its_jcamp_spectrum(realdata):
@@ -123,6 +213,13 @@ def test_varian_fid_matches_its_jcamp_spectrum(realdata):
     ref = np.abs(spec.data[0].real)
     assert np.corrcoef(on_j, ref)[0, 1] > 0.8
     assert np.corrcoef(on_j, ref)[0, 1] > np.corrcoef(mirrored, ref)[0, 1] + 0.2
+    # the doublet's centre on a common ppm axis: 9.83 ppm in the JCAMP export; 11.31 ppm
+    # (its mirror image about the carrier at 10.56 ppm) if the FID were not conjugated
+    lines_j = [ppm_j[(ppm_j > lo) & (ppm_j < hi)][np.argmax(ref[(ppm_j > lo) & (ppm_j < hi)])]
+               for lo, hi in ((6, 9.8), (9.8, 14))]
+    lines_f = [_line_ppm(sp, lo, hi) for lo, hi in ((6, 9.8), (9.8, 14))]
+    assert np.mean(lines_j) == pytest.approx(9.83, abs=0.03)
+    assert np.mean(lines_f) == pytest.approx(np.mean(lines_j), abs=0.05)
 
 
 def test_bruker_digital_filter_removed(realdata):
@@ -155,12 +252,3 @@ def test_corrupt_pseudo2d_names_the_file(realdata, tmp_path):
     with pytest.raises(io.ReaderError) as exc:
         io.read(bad)
     assert "bad2d.dx" in str(exc.value)
-
-
-def test_bruker_negative_gamma_nucleus_is_not_mirrored(realdata):
-    """²⁹Si (γ < 0): the strongest line falls inside the region TopSpin's relaxation module
-    integrated (−51…−136 ppm on its own scale), not at its mirror image (+13…+45 ppm)."""
-    ds = io.read(realdata / "spectrochempy_data/testdata/nmrdata/bruker/tests/nmr/relax/100")
-    sp = process(ds, ProcessingParams(trace=8, lb_hz=100.0))
-    ppm = sp.axis("ppm")[np.argmax(np.abs(sp.data))]
-    assert -136 < ppm < -51

@@ -4,10 +4,13 @@ Corrections applied here, not by nmrglue:
 
 * rows are trimmed to TD/2 complex points (TopSpin pads each FID of a ser file to 1 KiB);
 * the digital-filter group delay is removed (``nmrglue.bruker.remove_digital_filter``);
-* the data are conjugated to this package's sign convention (Bruker stores
-  exp(−i·2π·Δν·t)), so that the spectrum axis increases with frequency; for nuclei with a
-  negative γ (¹⁵N, ²⁹Si, ⁸⁹Y, …) the stored rotation is already the other way round and the
-  data are left as stored (checked against TopSpin's own ppm scale on a ²⁹Si dataset);
+* the data are left as stored: Bruker's fid/ser already follow this package's sign
+  convention s(t) ∝ exp(+i·2π·(ν − ν_carrier)·t) for every nucleus, whatever the sign of γ
+  (``fftshift(fft(fid))`` on an increasing offset axis is TopSpin's spectrum read from right
+  to left). Checked on real files with known lines: the CDCl₃ triplet of an XwinNMR ¹³C
+  spectrum at 77.16 ppm, TMS at 0.00 ppm and CHD₂OD at 3.31 ppm in a 600 MHz ¹H spectrum,
+  and a ²⁹Si line inside TopSpin's own integration region (``pdata/1/intrng``). The same
+  convention is used by nmrglue's format converter, ssNake and DNPLab;
 * ``vdlist`` (s), ``vplist`` (µs unless suffixed) and ``vclist`` (counts) become the
   array axis;
 * the nucleus label is checked against the frequencies (see :func:`_check_nucleus`).
@@ -150,7 +153,7 @@ def read(path: Path, **_: object) -> Dataset:
         # nmrglue drops the last group-delay points; restore TD/2 with zeros (signal-free tail)
         pad = [(0, 0)] * (data.ndim - 1) + [(0, npts - data.shape[-1])]
         data = np.pad(data, pad)
-    data = np.conj(as_traces(data))
+    data = as_traces(data)
     if not np.all(np.isfinite(data)):
         raise ReaderError(folder, "the data contain NaN or infinite values")
 
@@ -158,10 +161,6 @@ def read(path: Path, **_: object) -> Dataset:
     bf1 = float(acqus.get("BF1", acqus["SFO1"]))
     nuc, notes = _check_nucleus(canonical_nucleus(acqus.get("NUC1")), bf1)
     warnings += notes
-    if nuc and _negative_gamma(nuc):
-        # the stored sense of rotation is reversed for γ < 0: without this the ²⁹Si line
-        # of the TopSpin relaxation example sits at +30 ppm, mirrored from TopSpin's −93 ppm
-        data = np.conj(data)
 
     reference = bf1 * 1e6
     procs = folder / "pdata" / "1" / "procs"
@@ -224,9 +223,10 @@ def write(folder: str | Path, data: np.ndarray, *, nucleus: str, carrier_hz: flo
           date: int = 0, vdlist=None) -> Path:
     """Write simulated data as a TopSpin-style fid (1 trace) or ser (several) with acqus.
 
-    ``data`` follows this package's sign convention and is conjugated, rounded to int32
-    and stored little-endian without a digital filter (DECIM = 1). Only for new folders
-    (simulations, exports): raw data are never rewritten.
+    ``data`` follows this package's sign convention, which is also Bruker's (see the module
+    docstring): it is rounded to int32 and stored as is, little-endian, without a digital
+    filter (DECIM = 1). Only for new folders (simulations, exports): raw data are never
+    rewritten.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -246,8 +246,7 @@ def write(folder: str | Path, data: np.ndarray, *, nucleus: str, carrier_hz: flo
         "PLW": [0.0, float(power_w)] + [0.0] * 62,
     }
     dic = {"acqus": acqus}
-    # Bruker stores exp(−i·2π·Δν·t) (the other way round for γ < 0, see read)
-    raw = np.rint(data if _negative_gamma(nucleus) else np.conj(data)).astype(complex)
+    raw = np.rint(data).astype(complex)
     if data.shape[0] > 1:
         dic["acqu2s"] = dict(acqus, TD=int(data.shape[0]), _comments=[])
         ng.bruker.write(str(folder), dic, raw, overwrite=True, write_prog=False, big=False,
@@ -258,10 +257,3 @@ def write(folder: str | Path, data: np.ndarray, *, nucleus: str, carrier_hz: flo
     if vdlist is not None:
         (folder / "vdlist").write_text("".join(f"{v:.6g}\n" for v in vdlist))
     return folder
-
-
-def _negative_gamma(label: str) -> bool:
-    try:
-        return lookup(label).gamma < 0
-    except KeyError:
-        return False

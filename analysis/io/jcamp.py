@@ -2,8 +2,15 @@
 
 Spectra: the x axis is read in Hz (``XUNITS=HZ``, 0 Hz = 0 ppm per the JCAMP-DX NMR
 convention) or ppm and stored as offsets from ``.OBSERVE FREQUENCY``, which serves as both
-carrier and reference. FIDs (``NMR FID``, NTUPLES with real and imaginary pages): the dwell
-comes from the time axis. Decimal commas (written by some Magritek versions) are accepted.
+carrier and reference; the axis itself fixes the orientation. FIDs (``NMR FID``, NTUPLES
+with real and imaginary pages): the dwell comes from the time axis, and the data are
+conjugated to this package's sign convention (see :mod:`analysis.dataset`): the stored
+signal turns as exp(−i·2π·(ν − ν_carrier)·t). Evidence: the Magritek Spinsolve FID of
+ibuprofen in DMSO-d₆ in the test files puts the aromatic line 6.3 ppm *above* the
+isobutyl CH₃ doublet only when conjugated (as stored, the pattern is mirrored about the
+carrier); ssNake reads JCAMP FIDs and Magritek's own format with the same conjugation.
+Decimal commas (written by some Magritek versions) are accepted, in the data tables' FACTORs
+too (nmrglue reads those as 0 and 5·10¹⁴, see :func:`_ntuple_fid_pages`).
 """
 
 from __future__ import annotations
@@ -72,6 +79,43 @@ def _bruker_list(text: str, name: str) -> list[float]:
             except ValueError:
                 break
     return values
+
+
+def _ntuple_fid_pages(text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Real and imaginary pages of an ``NMR FID`` NTUPLES, scaled by their own FACTORs.
+
+    nmrglue splits ``##FACTOR=`` on every comma, so a file written with decimal commas
+    (Magritek Spinsolve: ``0,0508…``) gets factors 0 and 5·10¹⁴: the pages are decoded here
+    instead and scaled with the factors split on comma *and space* (:func:`_tuple`).
+    Returns ``None`` when the file is not such an NTUPLES.
+    """
+    from nmrglue.fileio import jcampdx as _j
+
+    fields = _ntuple_fields(text)
+    m = re.search(r"^##FACTOR=\s*(.*)$", text, re.M)
+    s = re.search(r"^##SYMBOL=\s*(.*)$", text, re.M)
+    if not (m and s and "VAR_DIM" in fields):
+        return None
+    factors = _tuple(m.group(1))
+    symbols = [v.strip() for v in s.group(1).split(",")]
+    if "R" not in symbols or "I" not in symbols or len(factors) < len(symbols) - 1:
+        return None
+    pages: dict[str, np.ndarray] = {}
+    for block in re.split(r"^##PAGE=.*$", text, flags=re.M)[1:]:
+        head = re.search(r"^##DATA TABLE=\s*(.*)$", block, re.M)
+        if not head:
+            continue
+        body = block[head.end():].split("\n##", 1)[0]
+        body = "\n".join(line.split("$$", 1)[0] for line in body.splitlines())
+        parsed = _j._parse_data(head.group(1).split("$$", 1)[0] + body)
+        if parsed is None:
+            return None
+        values, kind = parsed
+        if kind not in pages:
+            pages[kind] = np.asarray(values, dtype=float) * factors[symbols.index(kind)]
+    if set(pages) != {"R", "I"} or pages["R"].size != pages["I"].size:
+        return None
+    return pages["R"], pages["I"]
 
 
 def read_ntuples_2d(path: Path, text: str) -> Dataset:
@@ -157,6 +201,10 @@ def read(path: Path, **_: object) -> Dataset:
         raise ReaderError(path, "the data contain NaN or infinite values")
     n = values.size
     if "FID" in datatype:
+        pages = _ntuple_fid_pages(text)
+        if pages is not None and pages[0].size == n:
+            values = pages[0] + 1j * pages[1]
+        values = np.conj(values)  # stored as exp(−i·2π·Δν·t): module docstring
         first, last = _tuple(_get(dic, "FIRST")), _tuple(_get(dic, "LAST"))
         if first and last and np.isfinite(first[0]) and np.isfinite(last[0]) and last[0] > first[0]:
             dwell = (last[0] - first[0]) / (n - 1)

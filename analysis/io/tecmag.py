@@ -7,6 +7,25 @@
 * the delay list of an array lives in the sequence tables (``nmrglue.tecmag.guess_tables``,
   names chosen by the user); the table whose length equals the number of traces becomes
   the array axis, named after the sequence row that uses it (``tau`` for ``de6:2``).
+* the data are conjugated to this package's sign convention (see :mod:`analysis.dataset`):
+  TNMR stores the other sense of rotation, exp(−i·2π·(ν − ν_carrier)·t).
+
+Evidence for the Tecmag sign (no public ``.tnt`` file with a known line exists among the
+test files: the dnplab ¹H files hold one water line at an unreferenced offset):
+
+* pytnt (``processTNT.TNTfile``) reproduces TNMR's own Fourier transform as
+  ``fftshift(fft(fid))`` and TNMR's own text export of the frequency axis as
+  ``−(fftshift(fftfreq(n, dwell)) + ref_freq)`` Hz; its tests compare both against files
+  TNMR processed and exported itself. TNMR therefore draws index k of
+  ``fftshift(fft(fid))`` at −f_k: the stored signal turns as exp(−i·2π·Δν·t).
+* PNNL's NTNMR→ENUF translator (``nt2en``) negates the imaginary part of every point
+  because "NTNMR uses a left handed coordinate system to define signal phases".
+* The same pytnt axis puts the carrier at −ref_freq from 0 ppm, which is the
+  ``ν_ref = ν_carrier + ref_freq`` used here.
+
+nmrglue and DNPLab return the stored values without a sign change and do not check the
+orientation of Tecmag spectra. ``tests/test_orientation.py`` writes a line at +Δν in
+TNMR's sign into a copy of a real file and checks that it is read back at +Δν.
 """
 
 from __future__ import annotations
@@ -60,6 +79,7 @@ def read(path: Path, **_: object) -> Dataset:
         data = data.reshape(data.shape[0], -1, order="F").T
     elif data.ndim == 1:
         data = data[np.newaxis, :]
+    data = np.conj(data)  # TNMR's left-handed phase convention (module docstring)
     dwell = _first(dic["dwell"])
     if not (dwell > 0 and np.isfinite(dwell)):
         raise ReaderError(path, f"invalid dwell time {dwell}")

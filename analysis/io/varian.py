@@ -1,8 +1,14 @@
 """Varian/Agilent (VnmrJ) fid reader on top of nmrglue.
 
 The swept parameter of an array is named in procpar's ``array``; its procpar *subtype*
-gives the unit (3 = delay in s, 6 = pulse in µs, otherwise a plain number). Data are
-conjugated to this package's sign convention, like Bruker's.
+gives the unit (3 = delay in s, 6 = pulse in µs, otherwise a plain number).
+
+Data are conjugated to this package's sign convention (see :mod:`analysis.dataset`): VnmrJ
+stores exp(−i·2π·(ν − ν_carrier)·t), the conjugate of Bruker's. Checked on the test files:
+the VnmrJ ¹H FID, transformed, puts its doublet centre at the ppm of MestReNova's JCAMP
+export of the same experiment (9.82 against 9.83 ppm; unconjugated it lands at its mirror
+image about the carrier, 11.31 ppm). nmrglue's format converter (imagfactor −1 from
+Varian), ssNake and DNPLab conjugate Varian data the same way.
 """
 
 from __future__ import annotations
