@@ -95,6 +95,20 @@ class FitVerdict:
         """Short words for a table cell or a flag ("ok", "poor fit", …)."""
         return VERDICT_LABELS.get(self.status, self.status)
 
+    @property
+    def short(self) -> str:
+        """A compact flag for a table cell or a figure: "ok (χ²_ν = 1.02)", "⚠ poor fit
+        (χ²_ν = 50.5, expected 0.83–1.2)", "χ² uninformative (σ from the residuals)"."""
+        if self.status == "uninformative":
+            return f"{self.label} (σ from the residuals)"
+        if self.status == "not-assessed":
+            return self.label
+        red = f"χ²_ν = {self.reduced_chi2:.3g}"
+        if self.flagged:
+            lo, hi = self.interval
+            return f"⚠ {self.label} ({red}, expected {lo:.2g}–{hi:.2g})"
+        return f"{self.label} ({red})"
+
     def __str__(self) -> str:
         return f"{self.label}: {self.message}"
 
@@ -104,7 +118,7 @@ class FitVerdict:
                 "p_value": _num(self.p_value),
                 "interval": [_num(self.interval[0]), _num(self.interval[1])],
                 "level": self.level, "sigma_source": self.sigma_source,
-                "message": self.message}
+                "message": self.message, "short": self.short}
 
 
 def fit_verdict(reduced_chi2: float, dof: int, sigma_source: str = "known", *,
