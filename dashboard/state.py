@@ -483,7 +483,9 @@ class PakeState(param.Parameterized):
                             broadening_hz=self.broadening_khz * 1e3,
                             center_hz=self.center_khz * 1e3, central_line=self.central_line,
                             fix=fix)
-        self.message = "" if res.success else f"fit failed: {res.message}"
+        v = res.verdict
+        self.message = (f"fit failed: {res.message}" if not res.success else
+                        f"{v.short}: {v.message}" if v.flagged else "")
         self.result = res
 
     def result_rows(self) -> list[dict]:

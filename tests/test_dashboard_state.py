@@ -137,6 +137,10 @@ def test_pake_state_preview_fit_and_rows(example):
     assert rows["goodness of fit"]["value"].startswith("ok (χ²_ν = ")
     assert "±" in rows["r_n"]["value"] and rows["r_n"]["value"].endswith("Å")
     assert rows["r_nn"]["DFT phase III (as quoted)"] == "1.24 Å"
+    s.central_line = False               # the example has a narrow line: a poor fit, said so
+    s.fit()
+    assert s.result.success and s.result.verdict.status == "poor-fit"
+    assert s.message.startswith("⚠ poor fit")
     s.components = 1
     s.fit()
     assert "r_nn_angstrom" not in s.result.values
