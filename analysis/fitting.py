@@ -164,7 +164,7 @@ def fit_verdict(reduced_chi2: float, dof: int, sigma_source: str = "known", *,
         how = f"F({nu}, {m:.0f}): σ estimated from the data with ~{m:.0f} degrees of freedom"
     else:
         dist = stats.chi2(nu, scale=1.0 / nu)
-        how = f"χ²({nu})/{nu}: σ known"
+        how = f"χ²({nu})/{nu}: σ " + ("known" if sigma_source == "known" else "taken as exact")
     lo, hi = float(dist.ppf(tail)), float(dist.ppf(1 - tail))
     p = float(dist.sf(red))
     rng = f"expected {lo:.3g}–{hi:.3g} ({100 * level:.1f} % range of {how})"

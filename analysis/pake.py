@@ -39,8 +39,8 @@ SOLVER = "exact"
 #: Fit a narrow central line by default — the one default of the ``hpnmr pake`` command, the
 #: Pake page and the figures. A hydride cell's ¹H spectrum carries a narrow residual line at
 #: the centre of the H₂ doublets; without it in the model the doublets absorb it and the fit
-#: is poor (the example's H₂ spectrum: χ²_ν ≈ 50 and r_nn 1.258 ± 0.003 Å against the true
-#: 1.24 Å). With nothing at the centre the line's area goes to ~0 and costs little.
+#: is poor (issue 13: on the example's H₂ spectrum χ²_ν ≈ 50 and r_nn several σ above the
+#: true 1.24 Å). With nothing at the centre the line's area goes to ~0 and costs little.
 CENTRAL_LINE_DEFAULT = True
 #: difference order of the default noise estimate (second differences follow the horns)
 NOISE_ORDER = 2
