@@ -11,9 +11,12 @@ With x(t) = H/La, x₀ = x(0), x_∞ the end point and α the reacted fraction
 ================  ====================================================================
 
 x_∞ is fixed at 3 (LaH₃) by default or fitted. Every fit is a :class:`~analysis.fitting.FitResult`
-with AIC/BIC and the average rate over the observed span, (x(t₀) − x(t_end))/(t_end − t₀),
-± its propagated error. :func:`fit_global` fits several cells with one law: shared kinetic
-parameters, one x₀ per cell. :func:`fit_tc_plateau` is Tc(t) = Tc_∞ + (Tc₀ − Tc_∞)e^(−t/τ).
+with AIC/AICc/BIC, a goodness-of-fit verdict and the average rate over the observed span,
+(x(t₀) − x(t_end))/(t_end − t₀), ± its propagated error. With the errors of H/La given
+(σ known) AIC = χ² + 2k; without them n·ln(RSS/n) + 2k. A cell has ~16 points, so laws are
+ranked by AICc (:func:`analysis.fitting.rank`). :func:`fit_global` fits several cells with
+one law: shared kinetic parameters, one x₀ per cell. :func:`fit_tc_plateau` is
+Tc(t) = Tc_∞ + (Tc₀ − Tc_∞)e^(−t/τ).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .fitting import FitResult, failed, least_squares
+from .fitting import FitResult, failed, least_squares, rank
 
 LAWS = ("linear", "first-order", "jmak", "contracting")
 LAW_FORMULAS = {
@@ -172,14 +175,15 @@ def fit_law(t_days, x, law: str = "linear", *, sigma=None, x_inf: float | None =
                      message=ls.message, chi2=ls.chi2, reduced_chi2=ls.reduced_chi2,
                      ndata=ls.ndata, nvarys=len(names), nfev=ls.nfev, x=t, data=y,
                      model=model(law, t, values), weights_mask=np.ones(t.size, bool),
-                     at_bound=tuple(names[i] for i in ls.at_bound), notes=tuple(notes))
+                     at_bound=tuple(names[i] for i in ls.at_bound), notes=tuple(notes),
+                     sigma_source="known" if s is not None else "residuals")
 
 
 def compare_laws(t_days, x, *, sigma=None, x_inf: float | None = 3.0,
                  laws: Sequence[str] = LAWS, t0_days: float = 0.0) -> list[FitResult]:
-    """Every law on one cell, best AIC first (failed fits last)."""
+    """Every law on one cell, best first by AICc (AIC when n/k ≥ 40; failed fits last)."""
     fits = [fit_law(t_days, x, law, sigma=sigma, x_inf=x_inf, t0_days=t0_days) for law in laws]
-    return sorted(fits, key=lambda r: (not r.success, r.aic if np.isfinite(r.aic) else np.inf))
+    return rank(fits)[0]
 
 
 def fit_global(series: Mapping[str, tuple], law: str = "linear", *,
@@ -237,7 +241,8 @@ def fit_global(series: Mapping[str, tuple], law: str = "linear", *,
                      chi2=ls.chi2, reduced_chi2=ls.reduced_chi2, ndata=ls.ndata,
                      nvarys=len(names), nfev=ls.nfev,
                      notes=(f"law: {LAW_FORMULAS[law]}", "kinetic parameters shared by "
-                            "every cell; one x₀ per cell"))
+                            "every cell; one x₀ per cell"),
+                     sigma_source="known" if weighted else "residuals")
 
 
 def fit_tc_plateau(t_days, tc_k, *, sigma=None) -> FitResult:
@@ -268,7 +273,8 @@ def fit_tc_plateau(t_days, tc_k, *, sigma=None) -> FitResult:
                      correlation=ls.correlation, success=ls.success, message=ls.message,
                      chi2=ls.chi2, reduced_chi2=ls.reduced_chi2, ndata=ls.ndata, nvarys=3,
                      nfev=ls.nfev, x=t, data=y, model=f(ls.p, t),
-                     notes=("Tc(t) = Tc∞ + (Tc₀ − Tc∞)·exp(−t/τ)",) + ((note,) if note else ()))
+                     notes=("Tc(t) = Tc∞ + (Tc₀ − Tc∞)·exp(−t/τ)",) + ((note,) if note else ()),
+                     sigma_source="known" if s is not None else "residuals")
 
 
 def tc_plateau_curve(result: FitResult, t_days) -> np.ndarray:

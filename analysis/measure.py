@@ -370,6 +370,16 @@ class FidAmplitude:
     reduced_chi2: float
     broad_snr: Measurement
     notes: tuple[str, ...] = ()
+    dof: int = 0
+    sigma_dof: float = float("inf")
+
+    @property
+    def verdict(self):
+        """Goodness of the Voigt fit (:func:`analysis.fitting.fit_verdict`): χ²_ν on ``dof``
+        degrees of freedom, σ estimated from the FID tail with ``sigma_dof``."""
+        from .fitting import fit_verdict
+
+        return fit_verdict(self.reduced_chi2, self.dof, "estimated", sigma_dof=self.sigma_dof)
 
 
 def _voigt_fid(p, t):
@@ -513,4 +523,5 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
                         fwhm_hz=Measurement(fw, fw_err, "Hz"), lorentz_fwhm_hz=float(lor),
                         gauss_fwhm_hz=float(gauss), skip_s=float(sk), points=(int(k0), int(k1)),
                         reduced_chi2=red, broad_snr=Measurement(broad, broad_err, ""),
-                        notes=tuple(notes))
+                        notes=tuple(notes), dof=int(r.fun.size - 5),
+                        sigma_dof=float(2 * (n_noise - 1)))

@@ -270,7 +270,11 @@ def analyze_transport(camp: Campaign, errors: list[str], rows: list[dict] | None
 
 
 def fit_kinetics(hla: list[dict], key: str = "H_per_La_cal") -> list[dict]:
-    """Every law per cell and as a global fit (x∞ = 3), rows with AIC/BIC and the rate."""
+    """Every law per cell and as a global fit (x∞ = 3), rows with AIC/AICc/BIC, the rate and
+    the goodness-of-fit verdict. ``ic``/``ic_name`` are the criterion the laws of a cell (or
+    the global fits) are ranked by (:func:`analysis.fitting.rank`: AICc when n/k < 40)."""
+    from .fitting import rank
+
     rows = []
     series = {}
     for cell in sorted({r["cell"] for r in hla}):
@@ -279,18 +283,23 @@ def fit_kinetics(hla: list[dict], key: str = "H_per_La_cal") -> list[dict]:
         x = np.array([_f(r.get(key)) for r in pts], float)
         s = np.array([_f(r.get(key + "_err")) for r in pts], float)
         series[cell] = (t, x, s)
-        for res in kinetics.compare_laws(t, x, sigma=s):
-            rows.append(_law_row(cell, res))
-    for law in kinetics.LAWS:
-        rows.append(_law_row("global", kinetics.fit_global(series, law)))
+        fits, ic = rank(kinetics.compare_laws(t, x, sigma=s))
+        rows += [_law_row(cell, res, ic) for res in fits]
+    glob = [kinetics.fit_global(series, law) for law in kinetics.LAWS]
+    ic = rank(glob)[1]
+    rows += [_law_row("global", res, ic) for res in glob]
     return rows
 
 
-def _law_row(cell: str, res) -> dict:
+def _law_row(cell: str, res, ic: str | None = None) -> dict:
+    v = res.verdict
     row = {"cell": cell, "law": res.model_name.split(" ")[0], "success": bool(res.success),
-           "aic": res.aic, "bic": res.bic, "reduced_chi2": res.reduced_chi2}
-    for k, v in res.values.items():
-        row[k] = v
+           "aic": res.aic, "aicc": res.aicc, "bic": res.bic, "ic_form": res.ic_form,
+           "ic_name": ic or "AIC", "ic": res.criterion(ic or "AIC"),
+           "reduced_chi2": res.reduced_chi2, "ndata": int(res.ndata),
+           "verdict": v.status, "verdict_short": v.short, "verdict_message": v.message}
+    for k, val in res.values.items():
+        row[k] = val
         row[k + "_err"] = res.stderr.get(k)
     if not res.success:
         row["message"] = res.message
@@ -396,4 +405,9 @@ def save(results: CampaignResults, store) -> int:
 def load_saved(store) -> CampaignResults | None:
     """The latest saved results, or None."""
     v = store.latest(STORE_KEY)
-    return None if v is None else CampaignResults.from_dict(v.results)
+    if v is None:
+        return None
+    res = CampaignResults.from_dict(v.results)
+    # kept before the kinetics rows carried their ranking criterion (and AIC took the
+    # known-σ form χ² + 2k): stale, analyse again
+    return None if any("ic" not in r for r in res.kinetics) else res

@@ -43,7 +43,7 @@ import numpy as np
 from scipy import ndimage, special
 
 from .dataset import Dataset
-from .fitting import FitResult, failed, least_squares
+from .fitting import FitResult, failed, least_squares, rank
 from .measure import integral as spectrum_integral
 from .processing import ECHO_MODES, ProcessingParams, finish, remove_dc, transform
 from .processing import autophase as spectrum_autophase
@@ -427,7 +427,8 @@ def fit_t2(echo_time_s, amplitude, model: str = "hahn", *, sigma=None,
 
 def compare_models(x_s, amplitude, models: Sequence[str], *, sigma=None,
                    axis: str = "echo-time") -> list[FitResult]:
-    """Fit several models to the same data; sorted by AIC (best first; failed fits last).
+    """Fit several models to the same data; best first by AICc when n/k < 40, else by AIC
+    (:func:`analysis.fitting.rank`; failed fits last).
 
     For decay models ``x_s`` is read according to ``axis`` as in :func:`fit_t2`.
     """
@@ -437,8 +438,7 @@ def compare_models(x_s, amplitude, models: Sequence[str], *, sigma=None,
             out.append(fit_t2(x_s, amplitude, name, sigma=sigma, axis=axis))
         else:
             out.append(fit_t1(x_s, amplitude, name, sigma=sigma))
-    return sorted(out, key=lambda r: (not r.success,
-                                      r.aic if np.isfinite(r.aic) else np.inf))
+    return rank(out)[0]
 
 
 # ---------------------------------------------------------------------------------------------

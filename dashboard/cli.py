@@ -68,14 +68,17 @@ def cmd_pake(args) -> dict:
             "broadening_nn_hz", "center_hz", "d_n_hz", "d_nn_hz", "amplitude"]
     result = {k: out[k] for k in keep if k in out}
     result.update(reduced_chi2=out["reduced_chi2"], success=out["success"],
-                  message=out["message"], components=args.components, kind=args.kind,
-                  input=how, correlation=out["correlation"], notes=out["notes"])
+                  message=out["message"], verdict=out["verdict"],
+                  central_line=args.central_line, components=args.components,
+                  kind=args.kind, input=how, correlation=out["correlation"],
+                  notes=out["notes"])
     return result
 
 
 def _relaxation(args, kind: str) -> dict | None:
     from analysis import relaxation as rx
     from analysis.campaign import locate
+    from analysis.fitting import rank
     from analysis.processing import ProcessingParams
 
     delays = rx.parse_delays(args.delays) if args.delays else None
@@ -115,23 +118,27 @@ def _relaxation(args, kind: str) -> dict | None:
             print(f"  - {n}")
         print(res.report())
         for r in results[1:]:
-            print(f"{r.model_name:>15}: AIC {r.aic:.2f}  BIC {r.bic:.2f}  "
-                  f"{'ok' if r.success else 'FAILED: ' + r.message}")
+            print(f"{r.model_name:>15}: AIC {r.aic:.2f}  AICc {r.aicc:.2f}  BIC {r.bic:.2f}  "
+                  f"{r.verdict.short if r.success else 'FAILED: ' + r.message}")
         return None
     out = res.to_dict()
     key = "T1_s" if kind == "t1" else "T2_s"
     result = {k: v for k, v in out.items() if isinstance(v, dict) and "value" in v}
     result.setdefault(key, {"value": None, "stderr": None, "unit": "s"})
     result.update(model=res.model_name, success=out["success"], message=out["message"],
-                  reduced_chi2=out["reduced_chi2"], aic=out["aic"], bic=out["bic"],
+                  verdict=out["verdict"], reduced_chi2=out["reduced_chi2"], aic=out["aic"],
+                  aicc=out["aicc"], bic=out["bic"], ic_form=out["ic_form"],
                   method=amps.method, axis=amps.axis.replace("delay", "echo-time")
                   if kind == "t2" else amps.axis,
                   x_s=[float(v) for v in res.x], amplitude=[float(v) for v in res.data],
                   correlation=out["correlation"], notes=notes + out["notes"])
     if len(results) > 1:
+        ranked, ic = rank(results)
         result["comparison"] = [{"model": r.model_name, "success": bool(r.success),
-                                 "aic": r.aic, "bic": r.bic, key: r.values.get(key)}
-                                for r in results]
+                                 "aic": r.aic, "aicc": r.aicc, "bic": r.bic,
+                                 "verdict": r.verdict.status, key: r.values.get(key)}
+                                for r in ranked]
+        result["ranked_by"] = ic
     return result
 
 
@@ -207,10 +214,13 @@ def cmd_campaign(args) -> dict | None:
                "errors": res.errors, "store_version": version, "timings_s": res.timings_s,
                "cache": None if cache is None else str(cache.path)}
     best = {}
-    for r in res.kinetics:
-        if r["success"] and (r["cell"] not in best or r["aic"] < best[r["cell"]]["aic"]):
+    for r in res.kinetics:   # ranked by the cell's criterion (AICc for few points)
+        if r["success"] and (r["cell"] not in best or r["ic"] < best[r["cell"]]["ic"]):
             best[r["cell"]] = r
     summary["best_law"] = {c: r["law"] for c, r in best.items()}
+    summary["best_law_fit"] = {c: {"ranked_by": r["ic_name"], "verdict": r["verdict"],
+                                   "reduced_chi2": r["reduced_chi2"]}
+                               for c, r in best.items()}
     return summary
 
 
@@ -238,6 +248,7 @@ def cmd_quantify(args) -> dict | None:
             amps[key] = (fa.snr, ds.scans)
             widths[key] = ds.spectral_width_hz
             info[f"snr_{key}"] = fa.snr.to_dict()
+            info[f"fit_{key}"] = fa.verdict.to_dict()   # the time-domain Voigt fit
             info[f"scans_{key}"] = ds.scans
         snr_h, scans_h = amps["h"]
         snr_la, scans_la = amps["la"]
@@ -403,12 +414,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_demo_data)
 
+    from analysis import pake
+
     s = sub.add_parser("pake", help="fit one or two Pake doublets (H–H distances)")
     s.add_argument("spectrum", help="CSV frequency_hz,intensity or a raw dataset")
     s.add_argument("--components", type=int, choices=(1, 2), default=2)
     s.add_argument("--r-n", type=float, default=0.75, help="start r_n (Å)")
     s.add_argument("--r-nn", type=float, default=1.24, help="start r_nn (Å)")
-    s.add_argument("--central-line", action="store_true", help="fit a narrow central line")
+    s.add_argument("--central-line", action=argparse.BooleanOptionalAction,
+                   default=pake.CENTRAL_LINE_DEFAULT,
+                   help="fit a narrow central line (default: %(default)s)")
     s.add_argument("--fix-weight", type=float, help="hold weight_n at this value")
     s.add_argument("--exclude", action="append", metavar="LO:HI", help="Hz, repeatable")
     s.add_argument("--kind", choices=("like", "unlike", "spin1"), default="like")

@@ -233,8 +233,13 @@ def _hashes(*datasets) -> dict:
 
 
 def fit_summary(result) -> dict:
-    """A fit for a sidecar: ``FitResult.to_dict()`` without the correlation matrix."""
-    return {k: v for k, v in result.to_dict().items() if k != "correlation"}
+    """A fit for a sidecar: ``FitResult.to_dict()`` without the correlation matrix — values
+    ± errors, χ² statistics with the form AIC/BIC took, and the goodness-of-fit ``verdict``
+    (a poor fit says so in the sidecar, not only on the page)."""
+    out = {k: v for k, v in result.to_dict().items() if k != "correlation"}
+    if result.verdict.flagged:
+        out["notes"] = [f"goodness of fit: {result.verdict}", *out["notes"]]
+    return out
 
 
 def dataset_hashes(camp, *paths) -> dict:
@@ -338,7 +343,8 @@ def figure_5(camp):
     s = PakeState(camp.root)
     s.fit()
     el, fits = pake_element(s)
-    return (el, {"acquisition": s.acquisition, "how": s.how}, {}, fits,
+    return (el, {"acquisition": s.acquisition, "how": s.how,
+                 "central_line": s.central_line}, {}, fits,
             _hashes(camp.read(s.acquisition)))
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import param
 
 from analysis import campaign as campaign_mod
+from analysis import pake as pake_defaults
 from analysis.processing import wrap_phase
 
 from . import EXAMPLE_CAMPAIGN
@@ -402,7 +403,8 @@ class PakeState(param.Parameterized):
                                   label="Gaussian FWHM start (kHz)")
     center_khz = param.Number(default=0.0, bounds=(-100.0, 100.0), step=0.1,
                               label="centre start (kHz)")
-    central_line = param.Boolean(default=True, label="fit a narrow central line")
+    central_line = param.Boolean(default=pake_defaults.CENTRAL_LINE_DEFAULT,
+                                 label="fit a narrow central line")
     fix_weight = param.Boolean(default=False, label="hold the weight (one partner per H)")
     result = param.Parameter(default=None, doc="the last FitResult")
     message = param.String(default="")
@@ -481,7 +483,9 @@ class PakeState(param.Parameterized):
                             broadening_hz=self.broadening_khz * 1e3,
                             center_hz=self.center_khz * 1e3, central_line=self.central_line,
                             fix=fix)
-        self.message = "" if res.success else f"fit failed: {res.message}"
+        v = res.verdict
+        self.message = (f"fit failed: {res.message}" if not res.success else
+                        f"{v.short}: {v.message}" if v.flagged else "")
         self.result = res
 
     def result_rows(self) -> list[dict]:
@@ -507,6 +511,8 @@ class PakeState(param.Parameterized):
                          "value": str(shown),
                          "DFT phase III (as quoted)": f"{ref[k]:.2f} Å" if k in ref else ""})
         rows.append({"quantity": "reduced χ²", "value": f"{res.reduced_chi2:.3f}",
+                     "DFT phase III (as quoted)": ""})
+        rows.append({"quantity": "goodness of fit", "value": res.verdict.short,
                      "DFT phase III (as quoted)": ""})
         return rows
 
@@ -599,17 +605,18 @@ class RelaxationState(param.Parameterized):
 
     def compare(self, which: str) -> list[dict]:
         """Every model of the array's kind on the current amplitudes: rows with the headline
-        time, AIC, BIC and ΔAIC to the best (best first)."""
+        time, AIC, AICc, BIC, the difference of the ranking criterion to the best (``ΔAICc``
+        when n/k < 40, else ``ΔAIC``; best first) and the goodness-of-fit verdict."""
         from analysis import relaxation as rx
+        from analysis.fitting import rank
 
         pair = self.t1 if which == "t1" else self.t2
         if pair is None:
             return []
         amps = pair[0]
         names = rx.T1_MODELS if which == "t1" else rx.T2_MODELS
-        fits = sorted((amps.fit(n) for n in names),
-                      key=lambda r: (not r.success, r.aic if np.isfinite(r.aic) else np.inf))
-        best = fits[0].aic if fits and fits[0].success else np.nan
+        fits, ic = rank([amps.fit(n) for n in names])
+        best = fits[0].criterion(ic) if fits and fits[0].success else np.nan
         key = "T1_s" if which == "t1" else "T2_s"
         rows = []
         for r in fits:
@@ -617,9 +624,11 @@ class RelaxationState(param.Parameterized):
             rows.append({"model": r.model_name,
                          key: _ms(t) if (t is not None and r.success) else "—",
                          "AIC": f"{r.aic:.1f}" if np.isfinite(r.aic) else "—",
+                         "AICc": f"{r.aicc:.1f}" if np.isfinite(r.aicc) else "—",
                          "BIC": f"{r.bic:.1f}" if np.isfinite(r.bic) else "—",
-                         "ΔAIC": f"{r.aic - best:.1f}" if r.success and np.isfinite(best)
-                         else "failed: " + r.message})
+                         f"Δ{ic}": f"{r.criterion(ic) - best:.1f}"
+                         if r.success and np.isfinite(best) else "failed: " + r.message,
+                         "fit": _verdict_flag(r.verdict) if r.success else "—"})
         return rows
 
     # -- diffusion ---------------------------------------------------------------------------
@@ -702,6 +711,20 @@ class RelaxationState(param.Parameterized):
         out = (ds.time_s(), np.abs(ds.data), taus)
         self._train_cache = (path, out)
         return out
+
+
+def _ic(row: dict) -> float:
+    """The ranking criterion of a kinetics row (rows kept before it existed: AIC)."""
+    v = row.get("ic", row.get("aic"))
+    return float(v) if v is not None and np.isfinite(v) else np.inf
+
+
+def _verdict_flag(verdict) -> str:
+    """A goodness-of-fit verdict (a ``FitVerdict``, or a kinetics row with its
+    ``verdict_short``) as a table cell: "ok (χ²_ν = 1.02)", "⚠ poor fit (…)"."""
+    if isinstance(verdict, dict):
+        return verdict.get("verdict_short") or verdict.get("verdict") or "—"
+    return verdict.short
 
 
 def _ms(m) -> str:
@@ -851,7 +874,7 @@ class EvolutionState(param.Parameterized):
         rows = [r for r in self.results.kinetics if r["cell"] == cell and r["success"]]
         if self.law != "best":
             rows = [r for r in rows if r["law"] == self.law]
-        return min(rows, key=lambda r: r["aic"]) if rows else None
+        return min(rows, key=_ic) if rows else None
 
     def x_max(self) -> float:
         """The last day of any measurement (for a common x range)."""
@@ -897,18 +920,22 @@ class EvolutionState(param.Parameterized):
         return series, fits
 
     def kinetics_rows(self) -> list[dict]:
-        """Per cell (and global): every law's rate ± σ and ΔAIC, best first."""
+        """Per cell (and global): every law's rate ± σ, the difference of the ranking
+        criterion (AICc for a cell's ~16 points) to the best law and the goodness-of-fit
+        verdict, best first."""
         from analysis.measure import Measurement
 
         if self.results is None:
             return []
         out = []
+        ics = {r.get("ic_name", "AIC") for r in self.results.kinetics if r["success"]}
+        col = f"Δ{next(iter(ics))}" if len(ics) == 1 else "ΔAIC(c)"
         for cell in [*self.nmr_cells, "global"]:
             rows = sorted((r for r in self.results.kinetics if r["cell"] == cell and
-                           r["success"]), key=lambda r: r["aic"])
+                           r["success"]), key=_ic)
             if not rows:
                 continue
-            best = rows[0]["aic"]
+            best = _ic(rows[0])
             for r in rows:
                 rate = r.get("average_rate_per_day")
                 rate_txt = (str(Measurement(rate, r.get("average_rate_per_day_err") or 0,
@@ -916,7 +943,10 @@ class EvolutionState(param.Parameterized):
                 extra = ", ".join(f"{k} = {Measurement(r[k], r.get(k + '_err') or 0, '')}"
                                   for k in ("tau_days", "n") if r.get(k) is not None)
                 out.append({"cell": cell, "law": r["law"], "average rate": rate_txt,
-                            "parameters": extra, "ΔAIC": f"{r['aic'] - best:.1f}"})
+                            "parameters": extra,
+                            col: f"{_ic(r) - best:.1f}" + ("" if len(ics) == 1 else
+                                                           f" ({r.get('ic_name', 'AIC')})"),
+                            "fit": _verdict_flag(r)})
         return out
 
     def overlap(self) -> list[dict]:

@@ -128,11 +128,19 @@ def test_pake_state_preview_fit_and_rows(example):
     total2, _ = s.preview()
     assert not np.allclose(total, total2)          # the model follows the start values
     s.r_n = 0.75
+    from analysis.pake import CENTRAL_LINE_DEFAULT
+
+    assert s.central_line is CENTRAL_LINE_DEFAULT       # one default for page and CLI
     s.fit()
     assert s.result.success and s.message == ""
     rows = {r["quantity"]: r for r in s.result_rows()}
+    assert rows["goodness of fit"]["value"].startswith("ok (χ²_ν = ")
     assert "±" in rows["r_n"]["value"] and rows["r_n"]["value"].endswith("Å")
     assert rows["r_nn"]["DFT phase III (as quoted)"] == "1.24 Å"
+    s.central_line = False               # the example has a narrow line: a poor fit, said so
+    s.fit()
+    assert s.result.success and s.result.verdict.status == "poor-fit"
+    assert s.message.startswith("⚠ poor fit")
     s.components = 1
     s.fit()
     assert "r_nn_angstrom" not in s.result.values
@@ -148,8 +156,10 @@ def test_relaxation_state_fits_compares_and_derives_d(example):
     amps2, res2 = s.t2
     assert amps2.axis == "pulse-spacing" and abs(res2.values["T2_s"] - 1.5e-3) < 3e-5
     rows = s.compare("t1")
-    assert rows[0]["model"] in ("saturation", "inversion") and rows[0]["ΔAIC"] == "0.0"
-    assert any(r["ΔAIC"].startswith("failed") for r in rows)  # biexp is degenerate here
+    # 16 delays for ≤ 5 parameters: ranked by AICc (the column was ΔAIC before issue 13)
+    assert rows[0]["model"] in ("saturation", "inversion") and rows[0]["ΔAICc"] == "0.0"
+    assert any(r["ΔAICc"].startswith("failed") for r in rows)  # biexp is degenerate here
+    assert rows[0]["fit"] != "—"
     d = s.diffusion()
     assert d.D_cm2_s == pytest.approx(2.416e-8, rel=2e-3) and not d.extreme_narrowing
     table = s.diffusion_rows()
@@ -218,6 +228,7 @@ def test_evolution_state_reads_saved_results_and_derives_views(example, tmp_path
     assert s.law_for("N2")["law"] == "linear"
     rows = s.kinetics_rows()
     assert rows[0]["cell"] == "N1" and "H/La per day" in rows[0]["average rate"]
+    assert rows[0]["ΔAICc"] == "0.0" and rows[0]["fit"].startswith("ok")
     assert any(r["cell"] == "global" for r in rows)
     over = s.overlap()
     assert over and all(0.4 < r["Tc_ratio"] <= 1.0 for r in over)

@@ -67,8 +67,13 @@ def test_sidecars_record_provenance(figs, example):
     assert "resonator efficiency calibrated" in side["view"]["hla_assumptions"]
     f5 = json.loads((figs / "fig5.json").read_text())
     assert f5["fits"]["pake"]["r_n_angstrom"]["value"] == pytest.approx(0.75, abs=0.01)
+    # the goodness-of-fit verdict travels with every fit (issue 13 §6)
+    assert f5["view"]["central_line"] is True
+    assert f5["fits"]["pake"]["verdict"]["status"] == "ok"
+    assert all("verdict" in r and "ic_name" in r for r in side["fits"]["kinetics"])
     f3 = json.loads((figs / "fig3.json").read_text())
     assert f3["fits"]["T1"]["T1_s"]["value"] == pytest.approx(1.5e-3, rel=0.01)
+    assert f3["fits"]["T1"]["verdict"]["status"] in ("ok", "uninformative")
 
 
 def test_bad_format_is_refused(example, tmp_path, capsys):

@@ -51,3 +51,43 @@ def test_tc_plateau_and_bad_input():
     assert not k.fit_law([1, 2], [3, 4], "jmak").success
     assert "unknown law" in k.fit_law(t, y, "bogus").message
     assert not k.fit_law(t, np.full(t.size, np.nan), "linear").success
+
+
+def test_example_n1_jmak_against_contracting_with_known_sigma(example):
+    """N1 of the example campaign through the pipeline: with the H/La errors known the
+    criterion is AIC = χ² + 2k (not n·ln(χ²/n) + 2k, which read ΔAIC ≈ 12 before); a cell of
+    ~16 points is ranked by AICc. Checked against χ² recomputed by hand from the series."""
+    from analysis import campaign, pipeline
+
+    res = pipeline.analyze_campaign(campaign.load(example), workers=1)
+    rows = {r["law"]: r for r in res.kinetics if r["cell"] == "N1"}
+    pts = sorted((r for r in res.h_per_la if r["cell"] == "N1" and r["day"] >= 0),
+                 key=lambda r: r["day"])
+    t = np.array([r["day"] for r in pts], float)
+    x = np.array([r["H_per_La_cal"] for r in pts], float)
+    s = np.array([r["H_per_La_cal_err"] for r in pts], float)
+    hand = {}
+    for law, npar in (("jmak", 3), ("contracting", 2)):
+        row = rows[law]
+        p = {q: row[q] for q in ("x0", "x_inf", "tau_days", "n") if row.get(q) is not None}
+        chi2 = float(np.sum(((x - k.model(law, t, p)) / s) ** 2))
+        n = t.size
+        assert row["ndata"] == n and row["ic_form"] == "chi2" and row["ic_name"] == "AICc"
+        assert row["aic"] == pytest.approx(chi2 + 2 * npar, rel=1e-6)
+        assert row["aicc"] == pytest.approx(chi2 + 2 * npar + 2 * npar * (npar + 1)
+                                            / (n - npar - 1), rel=1e-6)
+        hand[law] = (chi2, n, npar)
+    d_aic = rows["contracting"]["aic"] - rows["jmak"]["aic"]
+    (c_j, n, k_j), (c_c, _, k_c) = hand["jmak"], hand["contracting"]
+    old = (n * np.log(c_c / n) + 2 * k_c) - (n * np.log(c_j / n) + 2 * k_j)
+    print(f"\nN1 ΔAIC(contracting − JMAK): known σ {d_aic:.2f} (n·ln(χ²/n) form {old:.2f}); "
+          f"ΔAICc {rows['contracting']['aicc'] - rows['jmak']['aicc']:.2f}")
+    assert d_aic == pytest.approx((c_c + 2 * k_c) - (c_j + 2 * k_j), rel=1e-6)
+    assert abs(old - d_aic) > 1.0          # the two forms really differ on this cell
+    # every cell's laws are ranked by the criterion their rows name, best first
+    for cell in {r["cell"] for r in res.kinetics}:
+        ics = [r["ic"] for r in res.kinetics if r["cell"] == cell and r["success"]]
+        if cell != "global":
+            assert ics == sorted(ics)
+        assert {r["verdict"] for r in res.kinetics if r["cell"] == cell} <= {
+            "ok", "poor-fit", "chi2-too-small", "not-assessed"}

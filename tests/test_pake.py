@@ -57,8 +57,9 @@ def test_fit_recovers_shape_and_reports():
     json.dumps(d)  # JSON-ready
     assert set(d["r_nn_angstrom"]) >= {"value", "stderr", "unit"}
     assert d["r_nn_angstrom"]["unit"] == "Å"
-    assert np.allclose(res.components["r_n doublet"] + res.components["r_nn doublet"]
-                       + res.components["baseline"], res.model)
+    # the central line is in the model by default (pake.CENTRAL_LINE_DEFAULT)
+    assert set(res.components) == {"r_n doublet", "r_nn doublet", "central line", "baseline"}
+    assert np.allclose(sum(res.components.values()), res.model)
     assert res.correlation.shape == (len(res.names),) * 2
 
 

@@ -77,8 +77,10 @@ class KineticsTable(pn.viewable.Viewer):
     def _text(self, *_):
         laws = ", ".join(f"**{k}**: {v}" for k, v in kinetics.LAW_FORMULAS.items())
         return ("Kinetic laws fitted to H/La(t) from day 0 (x∞ = 3, LaH₃), per cell and "
-                "globally (shared τ, n; one x₀ per cell); ΔAIC to the best law of each row "
-                f"group. {laws}\n\n" + _table(self.state.kinetics_rows(), "no fits"))
+                "globally (shared τ, n; one x₀ per cell); ΔAICc (AIC corrected for few "
+                "points; χ² + 2k with the H/La errors) to the best law of each row group, and "
+                "the goodness of fit (χ²_ν against its 99.7 % range; ⚠ marks a poor fit). "
+                f"{laws}\n\n" + _table(self.state.kinetics_rows(), "no fits"))
 
     def __panel__(self):
         return self._md

@@ -154,7 +154,9 @@ class PakeResults(pn.viewable.Viewer):
                                    "then **Fit**.")
             return
         corr = res.correlations(0.3)
-        lines = [f"**{res.model_name}** — {res.message}"]
+        v = res.verdict
+        flag = f"**{v.short}**: {v.message}" if v.flagged else f"goodness of fit: {v}"
+        lines = [f"**{res.model_name}** — {res.message}  \n{flag}"]
         if corr:
             lines.append("Correlations |C| ≥ 0.3: " + ", ".join(
                 f"C({a}, {b}) = {c:+.2f}" for a, b, c in corr))

@@ -82,7 +82,9 @@ class RelaxationFit(pn.viewable.Viewer):
                 + (", ".join(extra) + "  \n" if extra else "")
                 + (f"correlations: {corr}  \n" if corr else "")
                 + f"x axis: {axis}; amplitudes: {amps.method}; reduced χ² "
-                  f"{res.reduced_chi2:.3g}, AIC {res.aic:.1f}, BIC {res.bic:.1f}")
+                  f"{res.reduced_chi2:.3g}, AIC {res.aic:.1f}, AICc {res.aicc:.1f}, "
+                  f"BIC {res.bic:.1f}  \n"
+                + f"goodness of fit: **{res.verdict.short}** — {res.verdict.message}")
 
     def __panel__(self):
         return pn.Column(_pane(self._points, sizing_mode="stretch_width"),
@@ -120,7 +122,8 @@ class T1T2Comparison(pn.viewable.Viewer):
 
 
 class ModelComparison(pn.viewable.Viewer):
-    """Every model of each kind on the current amplitudes, ranked by AIC."""
+    """Every model of each kind on the current amplitudes, ranked by AICc (AIC when n/k ≥
+    40), with the goodness-of-fit verdict."""
 
     state = param.ClassSelector(class_=RelaxationState)
 
@@ -132,7 +135,8 @@ class ModelComparison(pn.viewable.Viewer):
 
     def _text(self, *_):
         s = self.state
-        return ("**T1 models** (lowest AIC first)\n\n" + _table(s.compare("t1"), "no fit")
+        return ("**T1 models** (best first: lowest AICc when n/k < 40, else AIC)\n\n"
+                + _table(s.compare("t1"), "no fit")
                 + "\n\n**T2 models**\n\n" + _table(s.compare("t2"), "no fit"))
 
     def __panel__(self):
