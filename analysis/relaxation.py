@@ -50,6 +50,9 @@ from .processing import autophase as spectrum_autophase
 from .processing import left_shift as shift_points
 
 AMPLITUDE_METHODS = ("projection", "integral", "echo-top")
+#: the projection's quadrature part (rms over the traces) above this many σ: the line shape or
+#: phase changes along the array, and the projection is not the right amplitude
+QUADRATURE_LIMIT = 3.0
 #: what the stored array values mean (``ArrayAxis.kind``) → the CLI/API spelling
 AXIS_NAMES = {"delay": "delay", "pulse_spacing": "pulse-spacing", "echo_time": "echo-time"}
 
@@ -547,6 +550,33 @@ def _tail_sigma(traces: np.ndarray, fraction: float) -> float:
     return float(np.sqrt(np.mean(np.abs(parts - parts.mean()) ** 2)))
 
 
+def _projection(traces: np.ndarray, ref: int, sigma: float
+                ) -> tuple[np.ndarray, np.ndarray, int]:
+    """(real, quadrature, points used) of the projection of every trace onto trace ``ref``.
+
+    Two corrections to the plain projection Re⟨u, sᵢ⟩, u = s_ref/‖s_ref‖:
+
+    * Only the points where the reference's envelope is above the noise (twice that span,
+      for the tail) are used: beyond them u is pure noise, which dilutes the gain of every
+      trace equally and adds nothing.
+    * The reference projected onto itself gives ‖s_ref‖ = √(A² + ‖n‖²): its own noise power
+      ‖n‖² (expected 2Kσ² over K points, σ per component) adds to its amplitude and to no
+      other. On a long FID whose signal lasts a few per cent of it (dnplab ``topspin/28``,
+      80 of 7983 points) that made the strongest trace 3× too large and the fit fail. The
+      expected 2Kσ²/‖s_ref‖ is taken out of the reference's amplitude.
+    """
+    n = traces.shape[1]
+    env = ndimage.uniform_filter1d(np.abs(traces[ref]), 9, mode="nearest")
+    above = np.nonzero(env > 4 * sigma)[0] if sigma > 0 else np.array([n - 1])
+    k = n if above.size == 0 else int(min(n, max(16, 2 * (above[-1] + 1))))
+    window = traces[:, :k]
+    norm = float(np.linalg.norm(window[ref]))
+    proj = window @ np.conj(window[ref] / norm)
+    amp, quad = proj.real.copy(), proj.imag.copy()
+    amp[ref] -= 2 * k * sigma**2 / norm
+    return amp, quad, k
+
+
 def amplitudes(dataset: Dataset, method: str = "projection", *,
                params: ProcessingParams | None = None, region_hz=None, delays_s=None,
                axis: str | None = None, noise_fraction: float = 0.2,
@@ -606,12 +636,13 @@ def amplitudes(dataset: Dataset, method: str = "projection", *,
             notes.append("the echo moves along the array (an echo train): amplitudes taken "
                          "at each trace's own echo top instead of by projection")
         if method == "projection":
-            u = tr[ref] / np.linalg.norm(tr[ref])
-            proj = tr @ np.conj(u)
-            amp, quad = proj.real, proj.imag
+            amp, quad, npts = _projection(tr, ref, sigma)
             sig = np.full(amp.shape, sigma)
+            notes.append(f"projection onto trace {ref} over its first {npts} points (where "
+                         "its signal is above the noise); its own noise power taken out of "
+                         "its amplitude")
             leak = float(np.sqrt(np.mean(quad**2)) / sigma) if sigma > 0 else 0.0
-            if leak > 3:
+            if leak > QUADRATURE_LIMIT:
                 notes.append(f"the quadrature part of the projection is {leak:.1f}× the noise: "
                              "the line shape or phase changes along the array")
         elif not moving:

@@ -235,11 +235,13 @@ def test_bruker_29si_saturation_recovery_against_topspin(realdata):
 
 def test_bruker_inversion_recovery_dnplab_28(realdata):
     """¹H inversion recovery, 8 delays 20 ms – 30 s. The lines recover at different rates,
-    so the projection onto the strongest trace is flagged and fails; the integral of the
+    so the projection onto the strongest trace is flagged (it failed, T1 = 47 ± 56 s, before
+    the reference's own noise power was taken out of its amplitude); the integral of the
     main line gives T1 ≈ 2.3 s with an imperfect inversion (θ ≈ 140°)."""
     rel = "dnplab/data/topspin/28"
     a, r = _t1(realdata, rel, "inversion")
-    assert not r.success and "changes along the array" in " ".join(a.notes)
+    assert "changes along the array" in " ".join(a.notes)  # flagged: auto avoids it
+    assert r.success and r.values["T1_s"] == pytest.approx(2.2, abs=0.2)  # no self-noise bias
     _, r = _t1(realdata, rel, "inversion", "integral")
     assert r.success and r.values["T1_s"] == pytest.approx(2.26, abs=0.2)
     assert 120 < r.values["flip_angle_deg"] < 160 and r.stderr["T1_s"] < 0.3
