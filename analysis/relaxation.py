@@ -303,7 +303,10 @@ def fit_relaxation(x_s, amplitude, model_name: str, *, sigma=None,
         scaled = True
     stderr = dict(zip(free, map(float, err), strict=True)) | {k: 0.0 for k in fix}
     units = dict(zip(m.names, m.units, strict=True))
-    cov = ls.correlation * np.outer(err, err)
+    correlation = np.asarray(ls.correlation, float)
+    if m.name == "biexponential":
+        correlation = _order_components(values, stderr, free, correlation)
+    cov = correlation * np.outer([stderr[k] for k in free], [stderr[k] for k in free])
     _derived(m, values, stderr, units, free, cov)
     model_y = m.function(t, full(ls.p))
     notes = list(notes)
@@ -335,7 +338,7 @@ def fit_relaxation(x_s, amplitude, model_name: str, *, sigma=None,
             notes.append(f"{key[:2]} = {T:.3g} s lies outside the sampled range "
                          f"{tpos.min():.3g}–{t.max():.3g} s: poorly constrained")
     return FitResult(model_name=m.name, values=values, stderr=stderr, units=units,
-                     names=tuple(free), correlation=ls.correlation, success=ok,
+                     names=tuple(free), correlation=correlation, success=ok,
                      message=message, chi2=ls.chi2, reduced_chi2=ls.reduced_chi2,
                      ndata=ls.ndata, nvarys=len(free), nfev=ls.nfev, x=t, data=y,
                      model=model_y, weights_mask=np.ones(t.size, bool), at_bound=at_bound,
@@ -355,24 +358,51 @@ def _propagate(grad: Mapping[str, float], free: Sequence[str], cov: np.ndarray) 
     return float(np.sqrt(max(v, 0.0))) if np.isfinite(v) else float("nan")
 
 
+def _stretched_mean_gradient(key: str, t_s: float, beta: float) -> dict[str, float]:
+    """∂⟨T⟩/∂T and ∂⟨T⟩/∂β of ⟨T⟩ = (T/β)·Γ(1/β): both terms belong in its error (T and β
+    are strongly anti-correlated, so leaving β out roughly doubles it)."""
+    mean = stretched_mean_time(t_s, beta)
+    d_beta = -mean / beta - t_s / beta**3 * special.gamma(1 / beta) * special.digamma(1 / beta)
+    return {key: mean / t_s, "beta": float(d_beta)}
+
+
+def _order_components(values: dict, stderr: dict, free: Sequence[str],
+                      correlation: np.ndarray) -> np.ndarray:
+    """Relabel a bi-exponential fit so that ``T1_short_s`` is the shorter time (in place
+    for values and errors); returns the correlation matrix in the new labels.
+
+    The swap is T₁ₐ′ = T₁ᵦ, T₁ᵦ′ = T₁ₐ, w′ = 1 − w: the two times trade rows and columns
+    and every correlation of the weight changes sign.
+    """
+    if values["T1_short_s"] <= values["T1_long_s"] or not {"T1_short_s", "T1_long_s"} <= set(
+            free):  # in order, or a time the user fixed: keep the labels
+        return correlation
+    values["T1_short_s"], values["T1_long_s"] = values["T1_long_s"], values["T1_short_s"]
+    stderr["T1_short_s"], stderr["T1_long_s"] = stderr["T1_long_s"], stderr["T1_short_s"]
+    values["weight_short"] = 1 - values["weight_short"]
+    new = {"T1_short_s": "T1_long_s", "T1_long_s": "T1_short_s"}
+    idx = {k: i for i, k in enumerate(free)}
+    # row of the new parameter k in the old matrix, and its sign (−1 for the weight)
+    src = [idx[new.get(k, k)] for k in free]
+    sign = np.array([-1.0 if k == "weight_short" else 1.0 for k in free])
+    return correlation[np.ix_(src, src)] * np.outer(sign, sign)
+
+
 def _derived(m: RelaxationModel, values, stderr, units, free, cov) -> None:
     """Derived quantities with propagated errors (in place)."""
-    idx = {k: i for i, k in enumerate(free)}
 
     def prop(grad: dict[str, float]) -> float:
         return _propagate(grad, free, cov)
 
     if m.name == "stretched":
         T, b = values["T1_s"], values["beta"]
-        mean = stretched_mean_time(T, b)
-        dmean_db = -mean / b - T / b**3 * special.gamma(1 / b) * special.digamma(1 / b)
-        values["T1_mean_s"] = mean
-        stderr["T1_mean_s"] = prop({"T1_s": mean / T, "beta": dmean_db})
+        values["T1_mean_s"] = stretched_mean_time(T, b)
+        stderr["T1_mean_s"] = prop(_stretched_mean_gradient("T1_s", T, b))
         units["T1_mean_s"] = "s"
     if m.name == "hahn-stretched":
         T, b = values["T2_s"], values["beta"]
         values["T2_mean_s"] = stretched_mean_time(T, b)
-        stderr["T2_mean_s"] = prop({"T2_s": values["T2_mean_s"] / T})
+        stderr["T2_mean_s"] = prop(_stretched_mean_gradient("T2_s", T, b))
         units["T2_mean_s"] = "s"
     if m.name == "inversion":
         f = values["inversion_factor"]
@@ -381,19 +411,10 @@ def _derived(m: RelaxationModel, values, stderr, units, free, cov) -> None:
             s = np.sqrt(max(1 - (1 - f) ** 2, 1e-12))
             stderr["flip_angle_deg"] = float(np.degrees(stderr["inversion_factor"] / s))
             units["flip_angle_deg"] = "°"
-    if m.name == "biexponential":
+    if m.name == "biexponential":  # components already ordered, short first
         a, b, wgt = values["T1_short_s"], values["T1_long_s"], values["weight_short"]
-        if a > b:  # order the components: short first
-            values["T1_short_s"], values["T1_long_s"] = b, a
-            values["weight_short"] = 1 - wgt
-            stderr["T1_short_s"], stderr["T1_long_s"] = (stderr["T1_long_s"],
-                                                         stderr["T1_short_s"])
-            a, b, wgt = b, a, 1 - wgt
         values["T1_s"] = wgt * a + (1 - wgt) * b
-        # propagate in the original parameterisation (symmetric under relabelling)
-        pa, pb = sorted((values["T1_short_s"], values["T1_long_s"]))
-        stderr["T1_s"] = prop({"T1_short_s": wgt if "T1_short_s" in idx else 0,
-                               "T1_long_s": 1 - wgt, "weight_short": pa - pb})
+        stderr["T1_s"] = prop({"T1_short_s": wgt, "T1_long_s": 1 - wgt, "weight_short": a - b})
         units["T1_s"] = "s"
 
 
@@ -476,10 +497,27 @@ class Amplitudes:
         ok = self.sigma.size and np.all(np.isfinite(self.sigma)) and np.all(self.sigma > 0)
         return self.sigma if ok else None
 
-    def fit(self, model_name: str, fix: Mapping[str, float] | None = None) -> FitResult:
+    @property
+    def quadrature_to_noise(self) -> float:
+        """Root mean square of the quadrature part over the traces, in units of the noise σ
+        (NaN when the method has none): above ``QUADRATURE_LIMIT`` the line shape or phase
+        changes along the array."""
+        if self.quadrature is None or not self.sigma.size:
+            return float("nan")
+        s = float(np.median(self.sigma))
+        return float(np.sqrt(np.mean(self.quadrature**2)) / s) if s > 0 else float("nan")
+
+    def fit(self, model_name: str, fix: Mapping[str, float] | None = None,
+            kind: str | None = None) -> FitResult:
         """Fit ``model_name``: recovery models on the delays, decay models on the echo
-        time (a pulse-spacing axis is doubled)."""
-        if _ALIASES.get(model_name, model_name) in T2_MODELS:
+        time (a pulse-spacing axis is doubled). ``kind`` (``"recovery"`` or ``"decay"``)
+        refuses a model of the other kind instead of fitting it."""
+        name = _ALIASES.get(model_name, model_name)
+        if kind is not None and name in MODELS and MODELS[name].kind != kind:
+            known = T1_MODELS if kind == "recovery" else T2_MODELS
+            return failed(name, f"{name} is a {MODELS[name].kind} model, not a {kind} model: "
+                                f"{', '.join(known)}")
+        if name in T2_MODELS:
             return fit_t2(self.x_s, self.amplitude, model_name, sigma=self.fit_sigma,
                           axis="echo-time" if self.axis == "delay" else self.axis, fix=fix)
         return fit_t1(self.x_s, self.amplitude, model_name, sigma=self.fit_sigma, fix=fix)
@@ -747,6 +785,227 @@ def parse_delays(text: str) -> np.ndarray:
     if not tokens:
         raise ValueError(f"no delays in {text!r}")
     return np.array([parse_si_number(t) for t in tokens])
+
+
+# ---------------------------------------------------------------------------------------------
+# choosing the amplitude method
+# ---------------------------------------------------------------------------------------------
+AUTO = "auto"
+#: what a user may ask for: ``"auto"`` (the default) or one method
+METHOD_CHOICES = (AUTO, *AMPLITUDE_METHODS)
+#: the projection is kept while its reduced χ² is at most this factor times the larger of 1
+#: and the integral's (its noise per point is smaller, so the same misfit weighs more)
+CHI2_TOLERANCE = 2.0
+
+
+def recovery_model(amps: Amplitudes) -> tuple[str, str]:
+    """(model, reason): ``"inversion"`` when the amplitude at the shortest delay is negative
+    by more than 3σ (amplitudes are oriented positive at the longest delay), else
+    ``"saturation"``. Both are M₀[1 − f·e^(−t/T₁)]; they differ in the range of f."""
+    i = int(np.argmin(amps.x_s))
+    a = float(amps.amplitude[i])
+    s = float(amps.sigma[i]) if np.isfinite(amps.sigma[i]) else 0.0
+    if a < -3 * s:
+        return "inversion", (f"inversion: the amplitude at the shortest delay is negative "
+                             f"({a / s:.0f}σ)" if s > 0 else "inversion: the amplitude at "
+                             "the shortest delay is negative")
+    return "saturation", "saturation: no amplitude is negative beyond 3σ"
+
+
+@dataclass(frozen=True)
+class MethodOutcome:
+    """One amplitude method on an array: its amplitudes and fit, or why it could not run."""
+
+    method: str
+    amplitudes: Amplitudes | None = None
+    fit: FitResult | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.fit is not None and bool(self.fit.success)
+
+    def time(self) -> tuple[float, float]:
+        """(headline time, its 1σ) in s, NaN when the fit failed."""
+        if not self.ok:
+            return float("nan"), float("nan")
+        key = MODELS[self.fit.model_name].time_key
+        return float(self.fit.values[key]), float(self.fit.stderr.get(key, np.nan))
+
+
+@dataclass(frozen=True)
+class MethodChoice:
+    """The amplitude method ``"auto"`` chose, why, and every method's outcome.
+
+    ``disagreeing()`` lists the other methods whose relaxation time differs from the chosen
+    one's by more than 2σ (combined): a user must see them beside the headline.
+    """
+
+    method: str
+    reason: str
+    outcomes: tuple[MethodOutcome, ...]
+    model_name: str
+    model_reason: str = ""
+
+    @property
+    def chosen(self) -> MethodOutcome:
+        return next(o for o in self.outcomes if o.method == self.method)
+
+    @property
+    def amplitudes(self) -> Amplitudes:
+        return self.chosen.amplitudes
+
+    @property
+    def fit(self) -> FitResult:
+        return self.chosen.fit
+
+    def disagreeing(self, nsigma: float = 2.0) -> list[tuple[MethodOutcome, float]]:
+        """(outcome, difference in combined σ) of every other converged method that differs
+        from the chosen one by more than ``nsigma``."""
+        t, s = self.chosen.time()
+        out = []
+        for o in self.outcomes:
+            if o.method == self.method or not o.ok or not np.isfinite(t):
+                continue
+            to, so = o.time()
+            z = abs(to - t) / float(np.hypot(s, so)) if np.hypot(s, so) > 0 else np.inf
+            if z > nsigma:
+                out.append((o, float(z)))
+        return out
+
+    def summary(self) -> dict:
+        """Plain data for JSON: chosen method, reason, each method's time and checks."""
+        rows = []
+        far = {o.method: z for o, z in self.disagreeing()}
+        for o in self.outcomes:
+            t, s = o.time()
+            a = o.amplitudes
+            rows.append({"method": o.method, "success": o.ok,
+                         "time_s": {"value": t if np.isfinite(t) else None,
+                                    "stderr": s if np.isfinite(s) else None, "unit": "s"},
+                         "reduced_chi2": (float(o.fit.reduced_chi2) if o.fit is not None
+                                          and np.isfinite(o.fit.reduced_chi2) else None),
+                         "quadrature_to_noise": (a.quadrature_to_noise if a is not None and
+                                                 np.isfinite(a.quadrature_to_noise) else None),
+                         "message": o.problem or (o.fit.message if o.fit is not None else ""),
+                         "disagrees_by_sigma": far.get(o.method)})
+        return {"requested": AUTO, "chosen": self.method, "reason": self.reason,
+                "model": self.model_name, "model_reason": self.model_reason,
+                "methods": rows}
+
+
+def _decide(outcomes: Mapping[str, MethodOutcome]) -> tuple[str, str]:
+    """(method, reason) by the quadrature check and fit quality (see :func:`auto_fit`)."""
+    p, i, e = outcomes["projection"], outcomes["integral"], outcomes["echo-top"]
+    if p.amplitudes is not None and p.amplitudes.method == "echo-top":
+        return "echo-top", ("echo-top: the echo moves along the array (an echo train), so "
+                            "each trace is read at its own echo top")
+    why = ""
+    if p.amplitudes is None:
+        why = f"the projection cannot run ({p.problem})"
+    else:
+        q = p.amplitudes.quadrature_to_noise
+        chi_p = p.fit.reduced_chi2 if p.fit is not None else np.nan
+        chi_i = i.fit.reduced_chi2 if i.ok else np.nan
+        if np.isfinite(q) and q > QUADRATURE_LIMIT:
+            why = (f"the projection's quadrature part is {q:.1f}σ (> {QUADRATURE_LIMIT:g}σ): "
+                   "the line shape or phase changes along the array")
+        elif not p.ok:
+            why = f"the projection's fit failed ({p.fit.message if p.fit else p.problem})"
+        elif np.isfinite(chi_i) and chi_p > CHI2_TOLERANCE * max(1.0, chi_i):
+            why = (f"the projection fits the model worse than the integral (reduced χ² "
+                   f"{chi_p:.3g} vs {chi_i:.3g}): parts of the signal that relax "
+                   "differently, which the integral region leaves out")
+        else:
+            chi = f"{chi_p:.3g}" + (f" vs the integral's {chi_i:.3g}"
+                                    if np.isfinite(chi_i) else "")
+            return "projection", (f"projection: the line shape and phase hold along the "
+                                  f"array (quadrature {q:.1f}σ ≤ {QUADRATURE_LIMIT:g}σ) and "
+                                  f"the fit is good (reduced χ² {chi}); the matched filter "
+                                  "has the best signal-to-noise")
+    if i.ok:
+        return "integral", f"integral: {why}"
+    if e.ok:
+        return "echo-top", f"echo-top: {why}; the integral's fit failed"
+    first = next((o for o in (p, i, e) if o.amplitudes is not None), None)
+    if first is None:
+        return "integral", f"integral: no method could run ({i.problem})"
+    return first.method, f"{first.method}: no method gave a converged fit ({why})"
+
+
+def auto_fit(dataset: Dataset, model_name: str = AUTO, *, kind: str = "recovery",
+             params: ProcessingParams | None = None, region_hz=None, delays_s=None,
+             axis: str | None = None, fix: Mapping[str, float] | None = None
+             ) -> MethodChoice:
+    """Every amplitude method on an array, fitted, and the one to report (method ``"auto"``).
+
+    The choice, in order:
+
+    1. ``echo-top`` when the echo moves along the array (an echo train);
+    2. ``projection`` when its quadrature part stays within ``QUADRATURE_LIMIT``·σ (the
+       line shape and phase hold along the array), its fit converges and its reduced χ² is
+       at most ``CHI2_TOLERANCE`` × max(1, the integral's): it is the matched filter;
+    3. else ``integral`` (one phase for all traces, the line's region only), if its fit
+       converges; else ``echo-top``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        An arrayed acquisition (see :func:`amplitudes`).
+    model_name : str
+        A model of ``kind``; for recoveries ``"auto"`` picks saturation or inversion from
+        the sign of the integral's amplitudes (:func:`recovery_model`).
+    kind : {"recovery", "decay"}
+        Which models are allowed.
+    params, region_hz, delays_s, axis
+        As for :func:`amplitudes`.
+    fix : dict, optional
+        Parameters held fixed in every fit; ``"factor"`` names the recovery model's factor
+        whatever its name (``saturation_factor``, ``inversion_factor``, …).
+
+    Returns
+    -------
+    MethodChoice
+        The chosen method, the reason, and every method's amplitudes and fit (times in s).
+
+    Raises
+    ------
+    ValueError
+        When no method can read the array (no delays, one trace, …), naming the file.
+    """
+    outcomes: dict[str, MethodOutcome] = {}
+    errors = []
+    for method in AMPLITUDE_METHODS:
+        try:
+            a = amplitudes(dataset, method, params=params, region_hz=region_hz,
+                           delays_s=delays_s, axis=axis)
+            outcomes[method] = MethodOutcome(method, a)
+        except ValueError as exc:
+            outcomes[method] = MethodOutcome(method, problem=str(exc))
+            errors.append(str(exc))
+    if all(o.amplitudes is None for o in outcomes.values()):
+        raise ValueError(errors[0])
+    model_reason = ""
+    if model_name == AUTO:
+        if kind != "recovery":
+            model_name, model_reason = "hahn", "hahn: the decay model by default"
+        else:
+            src = next(o.amplitudes for k in ("integral", "projection", "echo-top")
+                       if (o := outcomes[k]).amplitudes is not None)
+            model_name, model_reason = recovery_model(src)
+            model_reason += f" ({src.method} amplitudes)"
+    m = MODELS.get(_ALIASES.get(model_name, model_name))
+    if fix and "factor" in fix and m is not None and "factor" not in m.names:
+        fix = dict(fix)  # the generic "factor" names the model's own (saturation/inversion)
+        fix[m.names[2]] = fix.pop("factor")
+    for method, o in outcomes.items():
+        if o.amplitudes is not None:
+            outcomes[method] = MethodOutcome(method, o.amplitudes,
+                                             o.amplitudes.fit(model_name, fix, kind=kind))
+    method, reason = _decide(outcomes)
+    return MethodChoice(method=method, reason=reason, outcomes=tuple(outcomes.values()),
+                        model_name=_ALIASES.get(model_name, model_name),
+                        model_reason=model_reason)
 
 
 def read_amplitudes(path, method: str = "projection", *, delays_s=None,
