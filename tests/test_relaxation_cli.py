@@ -107,3 +107,19 @@ def test_fix_factor_follows_the_automatic_model(tmp_path, capsys):
     out = _run(capsys, "t1", f, "--fix-factor", "1.8")
     assert out["model"] == "inversion" and out["inversion_factor"]["value"] == 1.8
     assert out["T1_s"]["value"] == pytest.approx(0.2, rel=1e-6)
+
+
+@pytest.mark.realdata
+def test_relaxation_page_shows_the_disagreeing_method(realdata, example):
+    """The page's fit summary names auto's choice and, beside it, a method that disagrees."""
+    from analysis import io
+    from analysis import relaxation as rx
+    from dashboard.components.relaxation_view import RelaxationFit
+    from dashboard.state import RelaxationState
+
+    s = RelaxationState(example)
+    choice = rx.auto_fit(io.read(realdata / "dnplab/data/tnmr/T1.tnt"))
+    s.t1_choice = choice
+    text = RelaxationFit(state=s, which="t1")._text((choice.amplitudes, choice.fit))
+    assert "auto: integral: the projection's quadrature part" in text
+    assert "model inversion" in text and "⚠️ projection amplitudes give T1 = 175 ± 20 ms" in text
