@@ -17,8 +17,9 @@ Amplitudes, one per trace of an array (:func:`amplitudes`):
   model as well as the integral, else the integral, else the echo top. The
   :class:`MethodChoice` says why, and which methods disagree by more than 2σ. On real files
   the projection is set aside when the line moves or changes phase between traces (Tecmag
-  ``T1.tnt``: a 10 Hz shift, quadrature 228σ) or when parts of the signal outside the line
-  relax differently (the ²⁹Si TopSpin array: reduced χ² 9.7 against the integral's 0.35).
+  ``T1.tnt``: the line moves by up to 16 Hz, quadrature 228σ) or when parts of the signal
+  outside the line relax differently (the ²⁹Si TopSpin array: reduced χ² 9.7 against the
+  integral's 0.35).
 
 Models (``MODELS``), every time in seconds:
 
