@@ -56,7 +56,6 @@ from .dataset import Dataset
 from .fitting import FitResult, failed, least_squares
 from .measure import integral as spectrum_integral
 from .processing import ECHO_MODES, ProcessingParams, finish, remove_dc, transform
-from .processing import autophase as spectrum_autophase
 from .processing import left_shift as shift_points
 
 AMPLITUDE_METHODS = ("projection", "integral", "echo-top")
@@ -594,8 +593,31 @@ def _tail_sigma(traces: np.ndarray, fraction: float) -> float:
     n = traces.shape[1]
     k = max(8, int(n * fraction))
     tail = traces[:, n - k: n - max(0, int(0.02 * n))] if k < n else traces
-    parts = np.concatenate([tail.real.ravel(), tail.imag.ravel()])
-    return float(np.sqrt(np.mean(np.abs(parts - parts.mean()) ** 2)))
+    # each component about its own mean: the same σ for the conjugate (mirrored) data
+    return float(np.sqrt((np.var(tail.real) + np.var(tail.imag)) / 2))
+
+
+def _signal_points(traces: np.ndarray, sigma: float, width: int = 32) -> int:
+    """Points from the start that hold signal in the array: twice the span where the
+    energy summed over the traces, averaged over ``width`` points, is more than 6 of its
+    standard deviations above the noise's 2Nσ² (N traces, σ per component), at least 16;
+    all of them when nothing rises above the noise."""
+    n_tr, n = traces.shape
+    if sigma <= 0:
+        return n
+    energy = ndimage.uniform_filter1d(np.sum(np.abs(traces) ** 2, axis=0), width,
+                                      mode="nearest")
+    noise = 2 * n_tr * sigma**2
+    above = np.nonzero(energy > noise * (1 + 6 / np.sqrt(n_tr * width)))[0]
+    return n if above.size == 0 else int(min(n, max(16, 2 * (above[-1] + 1))))
+
+
+def _reference(traces: np.ndarray, sigma: float) -> int:
+    """The strongest trace: the largest norm over the points that hold signal. Over the
+    whole of a long FID whose signal lasts a few per cent of it, every norm is mostly noise
+    and the largest is close to a random pick."""
+    k = _signal_points(traces, sigma)
+    return int(np.argmax(np.linalg.norm(traces[:, :k], axis=1)))
 
 
 def _projection(traces: np.ndarray, ref: int, sigma: float
@@ -604,19 +626,15 @@ def _projection(traces: np.ndarray, ref: int, sigma: float
 
     Two corrections to the plain projection Re⟨u, sᵢ⟩, u = s_ref/‖s_ref‖:
 
-    * Only the points where the reference's envelope is above the noise (twice that span,
-      for the tail) are used: beyond them u is pure noise, which dilutes the gain of every
-      trace equally and adds nothing.
+    * Only the points where the reference holds signal (:func:`_signal_points`) are used:
+      beyond them u is pure noise, which dilutes the gain of every trace equally.
     * The reference projected onto itself gives ‖s_ref‖ = √(A² + ‖n‖²): its own noise power
       ‖n‖² (expected 2Kσ² over K points, σ per component) adds to its amplitude and to no
       other. On a long FID whose signal lasts a few per cent of it (dnplab ``topspin/28``,
       80 of 7983 points) that made the strongest trace 3× too large and the fit fail. The
       expected 2Kσ²/‖s_ref‖ is taken out of the reference's amplitude.
     """
-    n = traces.shape[1]
-    env = ndimage.uniform_filter1d(np.abs(traces[ref]), 9, mode="nearest")
-    above = np.nonzero(env > 4 * sigma)[0] if sigma > 0 else np.array([n - 1])
-    k = n if above.size == 0 else int(min(n, max(16, 2 * (above[-1] + 1))))
+    k = _signal_points(traces[ref: ref + 1], sigma)
     window = traces[:, :k]
     norm = float(np.linalg.norm(window[ref]))
     proj = window @ np.conj(window[ref] / norm)
@@ -674,7 +692,7 @@ def amplitudes(dataset: Dataset, method: str = "projection", *,
         if not np.all(np.isfinite(tr)):
             raise ValueError(f"{dataset.source}: the data hold NaN or infinite points")
         sigma = _tail_sigma(tr, noise_fraction)
-        ref = int(np.argmax(np.linalg.norm(tr, axis=1)))
+        ref = _reference(tr, sigma)
         tops, width = _tops(tr, ref)
         strong = np.max(np.abs(tr), axis=1) > 10 * sigma * np.sqrt(2)
         moving = (bool(strong.sum() > 1 and np.ptp(tops[strong]) > max(2, width // 2))
@@ -737,13 +755,11 @@ def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: lis
     spectra = np.array(spectra)
     if not np.all(np.isfinite(spectra)):
         raise ValueError(f"{dataset.source}: the data hold NaN or infinite points")
-    ref = int(np.argmax(np.linalg.norm(spectra, axis=1)))
-    p = params
-    if p.p0_deg == 0 and p.p1_deg == 0:
-        p0, _ = spectrum_autophase(spectra[ref], offsets, dataset.spectral_width_hz,
-                                   method="zero-order")
-        p = params.replace(p0_deg=p0)
-        notes.append(f"all traces phased with p0 = {p0:.1f}° from trace {ref}")
+    if dataset.domain == "time":
+        tr = _time_traces(dataset, params)
+        ref = _reference(tr, _tail_sigma(tr, 0.2))
+    else:
+        ref = int(np.argmax(np.linalg.norm(spectra, axis=1)))
     if region_hz is None:
         mag = np.abs(spectra[ref])
         k = int(np.argmax(mag))
@@ -757,6 +773,19 @@ def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: lis
         region_hz = (offsets[k] - 3 * fwhm, offsets[k] + 3 * fwhm)
         notes.append(f"integral region {region_hz[0]:.0f} … {region_hz[1]:.0f} Hz "
                      "(strongest line ± 3 FWHM)")
+    p = params
+    if p.p0_deg == 0 and p.p1_deg == 0:
+        # the zero-order phase that maximises the reference's real integral over the region
+        # (closed form): a mirrored spectrum gets exactly the opposite phase
+        lo, hi = sorted(region_hz)
+        inside = (offsets >= lo) & (offsets <= hi)
+        if inside.sum() < 2:
+            raise ValueError(f"{dataset.source}: the integral region {lo:.0f} … {hi:.0f} Hz "
+                             "holds fewer than 2 points of the spectrum")
+        p0 = float(np.rad2deg(-np.angle(np.sum(spectra[ref][inside]))))
+        p = params.replace(p0_deg=p0)
+        notes.append(f"all traces phased with p0 = {p0:.1f}° from trace {ref} (its real "
+                     "integral over the region at its largest)")
     amp, sig = [], []
     for i in range(dataset.traces):
         spec = finish(dataset, p.replace(trace=i), offsets, spectra[i])
