@@ -742,7 +742,7 @@ def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: lis
         # one echo position for every trace (from the strongest), not each trace's own
         # maximum, which for the weak traces is a noise spike
         tr = _time_traces(dataset, params)
-        ref = int(np.argmax(np.linalg.norm(tr, axis=1)))
+        ref = _reference(tr, _tail_sigma(tr, 0.2))
         top = int(np.argmax(np.abs(tr[ref])))
         params = params.replace(left_shift=top)
         notes.append(f"every trace transformed from the echo top of trace {ref} "
@@ -1084,7 +1084,7 @@ def phased_traces(dataset: Dataset, params: ProcessingParams | None = None
     """(time_s, real traces, reference index): every trace DC-corrected, left shifted and
     phased with the zero-order phase of the strongest trace at its maximum, for display."""
     tr = _time_traces(dataset, params or ProcessingParams())
-    ref = int(np.argmax(np.linalg.norm(tr, axis=1)))
+    ref = _reference(tr, _tail_sigma(tr, 0.2))
     top = int(np.argmax(np.abs(tr[ref])))
     real = (tr * np.exp(-1j * np.angle(tr[ref, top]))).real
     return np.arange(tr.shape[1]) * dataset.dwell_s, real, ref

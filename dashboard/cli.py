@@ -128,10 +128,8 @@ def _relaxation(args, kind: str) -> dict | None:
     fix = {}
     if factor is not None:
         fix[rx.model(model_name).names[2]] = factor
-    results = [amps.fit(m, fix if m == model_name else None, kind=what) for m in models]
-    if choice is not None:
-        results[0] = choice.fit
-    res = results[0]
+    res = choice.fit if choice is not None else amps.fit(model_name, fix, kind=what)
+    results = [res] + [amps.fit(m, kind=what) for m in models[1:]]
     if not res.success and res.nvarys == 0:
         raise CliError(f"{args.data}: {res.message}")
     key = "T1_s" if kind == "t1" else "T2_s"
