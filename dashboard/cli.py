@@ -84,7 +84,11 @@ def _relaxation(args, kind: str) -> dict | None:
     delays = rx.parse_delays(args.delays) if args.delays else None
     region = _pair(args.region, "--region") if args.region else None
     axis = None if kind == "t1" else args.axis
+    what = "recovery" if kind == "t1" else "decay"
+    model_name = T2_SPELLINGS.get(args.model, args.model) if kind == "t2" else args.model
     found = locate(args.data) if Path(args.data).is_dir() else None
+    is_table = Path(args.data).is_file() and Path(args.data).suffix.lower() in rx.TABLE_SUFFIXES
+    method = "projection" if is_table else args.method  # a table holds its amplitudes
     notes = []
     if found:  # a campaign's acquisition: its manifest says the left shift and the axis
         camp, acq = found
@@ -92,37 +96,64 @@ def _relaxation(args, kind: str) -> dict | None:
         if args.left_shift is not None or args.lb is not None:
             params = params.replace(left_shift=params.left_shift if args.left_shift is None
                                     else args.left_shift, lb_hz=args.lb or 0.0)
-        amps = rx.amplitudes(camp.read(acq), args.method, params=params, region_hz=region,
-                             delays_s=delays, axis=axis)
+        dataset = camp.read(acq)
         notes.append(f"processing from the campaign manifest ({camp.root / 'campaign.toml'})")
     else:
         params = ProcessingParams(left_shift=args.left_shift or 0, lb_hz=args.lb or 0.0)
-        amps = rx.read_amplitudes(args.data, args.method, delays_s=delays, axis=axis,
+        dataset = None if is_table else _read_dataset(args.data)
+    factor = getattr(args, "fix_factor", None)
+    choice = None
+    if method == rx.AUTO:
+        choice = rx.auto_fit(dataset, model_name, kind=what, params=params, region_hz=region,
+                             delays_s=delays, axis=axis,
+                             fix=None if factor is None else {"factor": factor})
+        amps, model_name = choice.amplitudes, choice.model_name
+        notes.append(f"amplitude method {choice.reason}")
+    elif dataset is not None:
+        amps = rx.amplitudes(dataset, method, params=params, region_hz=region,
+                             delays_s=delays, axis=axis)
+    else:
+        amps = rx.read_amplitudes(args.data, method, delays_s=delays, axis=axis,
                                   params=params, region_hz=region)
+    if model_name == rx.AUTO:
+        model_name, why = rx.recovery_model(amps)
+        choice_model = why
+    else:
+        choice_model = choice.model_reason if choice is not None else ""
+    if choice_model:
+        notes.append(f"model {choice_model}")
     notes += list(amps.notes)
     if kind == "t2" and amps.axis == "delay":
         notes.append("the delays were taken as the echo time 2τ; pass --axis pulse-spacing "
                      "if the list holds the pulse spacing τ")
-    models = [args.model] + [m for m in (args.compare or []) if m != args.model]
+    compare = [T2_SPELLINGS.get(m, m) if kind == "t2" else m for m in (args.compare or [])]
+    models = [model_name] + [m for m in compare if m != model_name]
     fix = {}
-    if getattr(args, "fix_factor", None) is not None:
-        fix[rx.model(args.model).names[2]] = args.fix_factor
-    results = [amps.fit(m, fix if m == args.model else None) for m in models]
-    res = results[0]
+    if factor is not None:
+        fix[rx.model(model_name).names[2]] = factor
+    res = choice.fit if choice is not None else amps.fit(model_name, fix, kind=what)
+    results = [res] + [amps.fit(m, kind=what) for m in models[1:]]
     if not res.success and res.nvarys == 0:
         raise CliError(f"{args.data}: {res.message}")
+    key = "T1_s" if kind == "t1" else "T2_s"
+    others = ([] if choice is None else
+              [{"method": o.method, key: {"value": o.time()[0], "stderr": o.time()[1],
+                                          "unit": "s"}, "differs_by_sigma": z}
+               for o, z in choice.disagreeing()])
     if not args.json:
         print(f"{args.data}: {amps.method} amplitudes, {amps.x_s.size} points, "
               f"x axis {amps.axis_label}")
         for n in notes:
             print(f"  - {n}")
         print(res.report())
+        for o in others:
+            print(f"  other method {o['method']}: {key[:2]} = {o[key]['value']:.4g} ± "
+                  f"{o[key]['stderr']:.2g} s, differs by {o['differs_by_sigma']:.1f}σ")
         for r in results[1:]:
             print(f"{r.model_name:>15}: AIC {r.aic:.2f}  AICc {r.aicc:.2f}  BIC {r.bic:.2f}  "
                   f"{r.verdict.short if r.success else 'FAILED: ' + r.message}")
         return None
     out = res.to_dict()
-    key = "T1_s" if kind == "t1" else "T2_s"
     result = {k: v for k, v in out.items() if isinstance(v, dict) and "value" in v}
     result.setdefault(key, {"value": None, "stderr": None, "unit": "s"})
     result.update(model=res.model_name, success=out["success"], message=out["message"],
@@ -132,6 +163,9 @@ def _relaxation(args, kind: str) -> dict | None:
                   if kind == "t2" else amps.axis,
                   x_s=[float(v) for v in res.x], amplitude=[float(v) for v in res.data],
                   correlation=out["correlation"], notes=notes + out["notes"])
+    if choice is not None:
+        result["method_choice"] = choice.summary()
+        result["other_methods"] = others
     if len(results) > 1:
         ranked, ic = rank(results)
         result["comparison"] = [{"model": r.model_name, "success": bool(r.success),
@@ -140,6 +174,16 @@ def _relaxation(args, kind: str) -> dict | None:
                                 for r in ranked]
         result["ranked_by"] = ic
     return result
+
+
+#: the ``hpnmr t2 --model`` spellings beside the model names (decay models only)
+T2_SPELLINGS = {"exponential": "hahn", "stretched": "hahn-stretched"}
+
+
+def _read_dataset(path: str):
+    from analysis import io
+
+    return io.read(path)
 
 
 def _pair(text: str, flag: str) -> tuple[float, float]:
@@ -432,22 +476,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_pake)
 
-    from analysis.relaxation import AMPLITUDE_METHODS, T1_MODELS, T2_MODELS
+    from analysis.relaxation import AUTO, METHOD_CHOICES, T1_MODELS, T2_MODELS
 
-    for name, models, default, what in (("t1", T1_MODELS, "saturation", "T1 from a recovery "
+    for name, models, default, what in (("t1", T1_MODELS, AUTO, "T1 from a recovery "
                                          "array"),
                                         ("t2", T2_MODELS, "hahn", "T2 from a Hahn-echo "
                                          "array (always on the echo time 2τ)")):
         s = sub.add_parser(name, help=what)
         s.add_argument("data", help="a vendor array (delays from the file) or CSV "
                        "delay_s,amplitude[,sigma]")
-        s.add_argument("--model", choices=models + (("exponential", "stretched")
-                                                      if name == "t2" else ()),
-                       default=default)
-        s.add_argument("--compare", nargs="*", choices=models, metavar="MODEL",
+        spellings = models + tuple(T2_SPELLINGS) if name == "t2" else models
+        s.add_argument("--model", choices=(AUTO, *models) if name == "t1" else spellings,
+                       default=default,
+                       help="recovery model (default auto: inversion when the first "
+                       "amplitudes are negative, else saturation)" if name == "t1" else
+                       "decay model (stretched = hahn-stretched; exponential = hahn)")
+        s.add_argument("--compare", nargs="*", choices=spellings, metavar="MODEL",
                        help=f"also fit these models and list AIC/BIC ({', '.join(models)})")
-        s.add_argument("--method", choices=AMPLITUDE_METHODS, default="projection",
-                       help="amplitude per trace (default: projection onto the strongest)")
+        s.add_argument("--method", choices=METHOD_CHOICES, default=AUTO,
+                       help="amplitude per trace (default auto: projection when the line "
+                       "shape holds along the array and it fits as well as the integral, "
+                       "else integral; the choice and the reason are reported)")
         s.add_argument("--delays", help="delays in s: '1e-3,2e-3', '250u 1m' or a file")
         s.add_argument("--region", metavar="LO:HI", help="integral region, Hz from carrier")
         s.add_argument("--left-shift", type=int, help="points dropped first (default: the "

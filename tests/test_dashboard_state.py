@@ -198,6 +198,21 @@ def test_relaxation_state_names_an_unreadable_array(tmp_path, example):
     assert s.t2[1].success and s.diffusion() is None
 
 
+def test_relaxation_state_auto_method_says_what_it_chose(example):
+    from dashboard.components.relaxation_view import RelaxationFit
+    from dashboard.state import RelaxationState
+
+    s = RelaxationState(example)
+    assert s.method == "auto" and s.t1_model == "auto"
+    assert s.t1_choice.method == s.t1[0].method == "projection"
+    assert s.t1[1].model_name == "saturation" and s.t2_choice.model_name == "hahn"
+    text = RelaxationFit(state=s, which="t1")._text(s.t1)
+    assert "auto: projection" in text and "model saturation" in text
+    s.method = "integral"
+    assert s.t1_choice is None and s.t1[0].method == "integral" and s.t1[1].success
+    assert "auto:" not in RelaxationFit(state=s, which="t1")._text(s.t1)
+
+
 def test_relaxation_plots_label_axes():
     from analysis import relaxation as rx
     from dashboard import plots

@@ -84,7 +84,22 @@ class RelaxationFit(pn.viewable.Viewer):
                 + f"x axis: {axis}; amplitudes: {amps.method}; reduced χ² "
                   f"{res.reduced_chi2:.3g}, AIC {res.aic:.1f}, AICc {res.aicc:.1f}, "
                   f"BIC {res.bic:.1f}  \n"
-                + f"goodness of fit: **{res.verdict.short}** — {res.verdict.message}")
+                + f"goodness of fit: **{res.verdict.short}** — {res.verdict.message}"
+                + self._choice_text(key))
+
+    def _choice_text(self, key: str) -> str:
+        """Why auto chose the method (and the model), and the methods that disagree."""
+        choice = getattr(self.state, f"{self.which}_choice")
+        if choice is None:
+            return ""
+        text = f"  \nauto: {choice.reason}"
+        if choice.model_reason:
+            text += f"  \nmodel {choice.model_reason}"
+        for o, z in choice.disagreeing():
+            t, s = o.time()
+            text += (f"  \n⚠️ {o.method} amplitudes give {key[:2]} = "
+                     f"{Measurement(t * 1e3, s * 1e3, 'ms')}, {z:.1f}σ away")
+        return text
 
     def __panel__(self):
         return pn.Column(_pane(self._points, sizing_mode="stretch_width"),
