@@ -180,6 +180,17 @@ def reference_for(campaign: Campaign, dataset: Dataset) -> Reference:
     return manifest_reference(campaign.referencing, dataset.nucleus, dataset.reference_hz)
 
 
+def reference_for_path(path: str | Path, dataset: Dataset) -> Reference:
+    """:func:`reference_for` of a dataset read from ``path`` when the path is an acquisition
+    of a campaign with a manifest (:func:`locate`); the file's own reference otherwise."""
+    found = locate(path)
+    if found is not None:
+        return reference_for(found[0], dataset)
+    ref = manifest_reference({}, dataset.nucleus, dataset.reference_hz)
+    return Reference(ref.nu_ref_hz, ref.source, ref.detail.replace(
+        "the manifest has no [referencing]", "not an acquisition of a campaign manifest"))
+
+
 _REFERENCING_HZ = ("cu63_observed_hz", "proton_reference_hz")
 
 

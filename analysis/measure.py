@@ -594,7 +594,7 @@ decays early pulls the position otherwise) and the window ended at 5 % instead o
     if params.dc:
         for frac in (0.1, 0.3):
             if abs(frac - params.dc_fraction) > 1e-9:
-                trials.append((f"DC from the last {frac:.0%}",
+                trials.append((f"DC from the last {100 * frac:.0f} %",
                                params.replace(dc_fraction=frac), sk, 0.02))
     if not isinstance(params.left_shift, str):
         for extra in (1, 2):

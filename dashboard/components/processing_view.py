@@ -45,8 +45,10 @@ class LiveSlider(pn.widgets.FloatSlider):
 
 
 class Readouts(pn.viewable.Viewer):
-    """Shift, FWHM, integral and SNR, each with its uncertainty and unit (refreshed when
-    the controls settle, so dragging stays fast)."""
+    """Shift, the reference it is against, FWHM, integral and SNR, each with its
+    uncertainty and unit (refreshed when the controls settle, so dragging stays fast). The
+    shift is the time-domain fit's, which no phase or baseline choice moves; the peak of the
+    real spectrum follows as a secondary, phase-dependent readout."""
 
     state = param.ClassSelector(class_=ProcessingState)
 
@@ -63,11 +65,23 @@ class Readouts(pn.viewable.Viewer):
     def refresh(self) -> None:
         m = self.state.measurements()
         rows = []
+        ls = m.get("shift")
+        if ls is not None:
+            what = "shift (time-domain fit, phase-independent)"
+            if ls.shift_ppm is not None:
+                rows.append((what, format(ls.shift_ppm)))
+            rows.append(("offset from the carrier (time-domain fit)", format(ls.offset_hz)))
+            rows.append(("σ of the offset: noise ⊕ analysis choices",
+                         f"{ls.statistical_hz:.2g} Hz ⊕ {ls.systematic_hz:.2g} Hz"))
+        ref = m.get("reference")
+        if ref is not None:
+            rows.append(("0 ppm reference", f"{ref} — {ref.detail}"))
         pk = m.get("peak")
         if pk is not None:
+            peak = "peak of the real spectrum (depends on the phase)"
             if pk.shift_ppm is not None:
-                rows.append(("shift", format(pk.shift_ppm)))
-            rows.append(("position", format(pk.position_hz)))
+                rows.append((f"shift, {peak}", format(pk.shift_ppm)))
+            rows.append((f"position, {peak}", format(pk.position_hz)))
             rows.append(("FWHM", format(pk.fwhm_hz)))
             if pk.fwhm_ppm is not None:
                 rows.append(("FWHM", format(pk.fwhm_ppm)))
@@ -79,7 +93,8 @@ class Readouts(pn.viewable.Viewer):
             rows.append(("SNR, frequency domain", format(m["snr_f"])))
         self._md.object = ("| quantity | value |\n|---|---|\n"
                            + "\n".join(f"| {a} | {b} |" for a, b in rows))
-        self._alert.param.update(object=m.get("error", ""), visible="error" in m)
+        problems = [m[k] for k in ("error", "shift_error") if k in m]
+        self._alert.param.update(object="\n\n".join(problems), visible=bool(problems))
 
     def __panel__(self):
         return pn.Column(self._md, self._alert, sizing_mode="stretch_width")
