@@ -213,6 +213,8 @@ def campaign_referencing(camp) -> dict:
     """{nucleus: reference dict (value, source, detail)} of a campaign's FID nuclei: what
     its ppm axes and shifts are against."""
     nuclei = sorted({a.nucleus for a in camp.acquisitions if a.nucleus})
+    if not nuclei:  # a folder without a manifest: nothing names the nuclei
+        return {"any nucleus": camp.reference(None).to_dict()}
     return {n: camp.reference(n).to_dict() for n in nuclei}
 
 
