@@ -143,5 +143,5 @@ def test_example_manifest_referencing_agrees_with_its_files(example):
     camp = campaign.load(example)
     for rel in ("nmr/N1/day000/1H", "nmr/N1/day000/139La"):
         ds, ref = camp.read_with_reference(rel)
-        assert ref.source == "⁶³Cu chain"
+        assert ref.source == "⁶³Cu chain" and ds.reference_hz == ref.nu_ref_hz
         assert ref.nu_ref_hz == pytest.approx(io.read(example / rel).reference_hz, rel=1e-9)
