@@ -332,8 +332,10 @@ def test_processing_shift_does_not_follow_the_phase(tmp_path, example):
         peak_moves.append(abs(m["peak"].shift_ppm.value - peak0.value) / peak0.stderr)
     assert max(peak_moves) > 10  # the perturbations are real: the peak follows the phase
     md = Readouts(state=s)._md.object
-    assert "phase-independent" in md and "depends on the phase" in md
-    assert "⁶³Cu chain" in md and "0 ppm reference" in md
+    assert "shift (time-domain fit)" in md and "phase-independent" in md
+    assert "peak shift (phase-dependent)" in md
+    assert "0 ppm ⓘ</span> | 395.000000 MHz (⁶³Cu chain) |" in md
+    assert "K_Cu = 0.232 %" in md  # the chain's numbers in the tooltip
 
 
 def test_processing_store_uses_the_manifest_reference(tmp_path, example):

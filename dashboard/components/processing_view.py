@@ -44,6 +44,13 @@ class LiveSlider(pn.widgets.FloatSlider):
     _debounce = 2
 
 
+def _tip(label: str, text: str) -> str:
+    """A table label with ``text`` as its hover tooltip (ⓘ marks it)."""
+    import html
+
+    return f'<span title="{html.escape(text)}">{label} ⓘ</span>'
+
+
 class Readouts(pn.viewable.Viewer):
     """Shift, the reference it is against, FWHM, integral and SNR, each with its
     uncertainty and unit (refreshed when the controls settle, so dragging stays fast). The
@@ -66,22 +73,25 @@ class Readouts(pn.viewable.Viewer):
         m = self.state.measurements()
         rows = []
         ls = m.get("shift")
-        if ls is not None:
-            what = "shift (time-domain fit, phase-independent)"
+        if ls is not None:  # the primary shift: no phase or baseline choice moves it
+            tip = (f"{ls.method}; σ = noise {ls.statistical_hz:.2g} Hz ⊕ analysis choices "
+                   f"{ls.systematic_hz:.2g} Hz ({', '.join(ls.variants)}); offset from the "
+                   f"carrier {ls.offset_hz}")
             if ls.shift_ppm is not None:
-                rows.append((what, format(ls.shift_ppm)))
-            rows.append(("offset from the carrier (time-domain fit)", format(ls.offset_hz)))
-            rows.append(("σ of the offset: noise ⊕ analysis choices",
-                         f"{ls.statistical_hz:.2g} Hz ⊕ {ls.systematic_hz:.2g} Hz"))
+                rows.append((_tip("shift (time-domain fit)", tip), format(ls.shift_ppm)))
+            else:
+                rows.append((_tip("offset (time-domain fit)", tip), format(ls.offset_hz)))
         ref = m.get("reference")
         if ref is not None:
-            rows.append(("0 ppm reference", f"{ref} — {ref.detail}"))
+            rows.append((_tip("0 ppm", ref.detail), str(ref)))
         pk = m.get("peak")
         if pk is not None:
-            peak = "peak of the real spectrum (depends on the phase)"
+            tip = ("the peak of the real spectrum: it moves with the phase (and the baseline); "
+                   f"position {pk.position_hz} from the carrier")
             if pk.shift_ppm is not None:
-                rows.append((f"shift, {peak}", format(pk.shift_ppm)))
-            rows.append((f"position, {peak}", format(pk.position_hz)))
+                rows.append((_tip("peak shift (phase-dependent)", tip), format(pk.shift_ppm)))
+            else:
+                rows.append((_tip("peak (phase-dependent)", tip), format(pk.position_hz)))
             rows.append(("FWHM", format(pk.fwhm_hz)))
             if pk.fwhm_ppm is not None:
                 rows.append(("FWHM", format(pk.fwhm_ppm)))
