@@ -109,7 +109,7 @@ class Campaign:
         if isinstance(acq, str):
             acq = self.acquisition(acq)
         ds = io.read(self.resolve(acq.path))
-        ref = reference_for(self, ds)
+        ref = reference_for(self, ds, nucleus=ds.nucleus or acq.nucleus)
         changes: dict = {"cell": acq.cell, "day": acq.day, "label": acq.label,
                          "reference_hz": ref.nu_ref_hz}
         if acq.array_kind and ds.array is not None:
@@ -169,15 +169,18 @@ class Campaign:
         return curves
 
 
-def reference_for(campaign: Campaign, dataset: Dataset) -> Reference:
+def reference_for(campaign: Campaign, dataset: Dataset, *,
+                  nucleus: str | None = None) -> Reference:
     """The 0-ppm frequency of ``dataset`` in ``campaign``: ν_ref(X) = Ξ_X·ν_ref(¹H) with
     ν_ref(¹H) from the manifest's ⁶³Cu chain or its ¹H frequency; the file's own reference
     when the manifest has no referencing (see :func:`analysis.units.manifest_reference`).
 
     Pass the dataset as read from its file (:func:`analysis.io.read`), so the detail can
-    say how far the manifest moves the file's own reference.
+    say how far the manifest moves the file's own reference; ``nucleus`` overrides the one
+    the file states (the manifest's, for files that state none).
     """
-    return manifest_reference(campaign.referencing, dataset.nucleus, dataset.reference_hz)
+    return manifest_reference(campaign.referencing, nucleus or dataset.nucleus,
+                              dataset.reference_hz)
 
 
 def reference_for_path(path: str | Path, dataset: Dataset) -> Reference:

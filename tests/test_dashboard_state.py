@@ -241,6 +241,13 @@ def test_evolution_plots_label_guides_and_units(example, tmp_path):
     model = pn.panel(view).get_root(Document())
     assert model is not None
     s.nmr_cells = ["N1"]  # hiding cells re-renders without error
+    # the Knight-shift trend says what 0 ppm is (the rows carry the reference used)
+    from dashboard.components.evolution_view import Trends
+
+    assert {r["La_reference_source"] for r in s.results.h_per_la} == {"⁶³Cu chain"}
+    shift = Trends(state=s).shift[()]
+    label = next(iter(shift)).vdims[0].label
+    assert label == "¹³⁹La Knight shift (ppm; 0 ppm from the ⁶³Cu chain)"
 
 
 def test_transport_state_rows(example):
