@@ -417,7 +417,7 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
         raise MeasurementError(f"{dataset.source}: frequency-domain data have no FID")
     params = (params or ProcessingParams()).replace(lb_hz=0.0, gb_hz=0.0)
     fid, shift = prepare_fid(dataset, params)
-    valid = fid.size - (0 if params.left_shift in ("echo", "whole-echo") else shift)
+    valid = fid.size - shift  # the zero-padded end (after any shift, echo top too) is no noise
     n_noise = max(8, int(valid * noise_fraction))
     tail = fid[valid - n_noise:valid]
     sigma = float(np.sqrt(0.5 * (np.var(tail.real, ddof=1) + np.var(tail.imag, ddof=1))))

@@ -35,6 +35,15 @@ def cmd_info(args) -> dict:
     return ds.replace(reference_hz=ref.nu_ref_hz).summary() | {"reference": ref.to_dict()}
 
 
+def _left_shift(text: str) -> int | str:
+    if text in ("echo", "whole-echo"):
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: a number of points or echo") from None
+
+
 def cmd_shift(args) -> dict | None:
     from analysis import io, measure
     from analysis.campaign import locate, reference_for_path
@@ -403,8 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "(phase-independent), against the campaign's reference")
     s.add_argument("path")
     s.add_argument("--nucleus", help="override the nucleus the file states")
-    s.add_argument("--left-shift", type=int, help="points dropped first (default: the "
-                   "campaign manifest's, else 0)")
+    s.add_argument("--left-shift", type=_left_shift, help="points dropped first, or echo "
+                   "(fit from the echo top); default: the campaign manifest's, else 0")
     s.add_argument("--skip-us", type=float, help="start of the fit in µs (default: auto "
                    "for ¹H, 0 otherwise)")
     s.add_argument("--json", action="store_true")

@@ -282,3 +282,15 @@ def test_shift_outside_a_campaign_uses_the_file_reference(example, tmp_path, cap
     assert d["reference_hz"] == pytest.approx(395.0e6)
     assert main(["shift", str(tmp_path / "missing"), "--json"]) == 2
     assert "error" in _json(capsys)
+
+
+def test_shift_of_a_real_whole_echo_from_its_top(realdata, capsys):
+    """The static ¹³⁹La whole echo of LaF₃: fitted from the echo top (the zero-padded end
+    after the shift is not taken as noise), σ finite, against the file's reference."""
+    path = realdata / "ssnake_tutorials/WholeEchoAcquisition/data"
+    assert main(["shift", str(path), "--left-shift", "echo", "--json"]) == 0
+    d = _json(capsys)
+    assert d["nucleus"] == "139La" and d["reference"]["source"] == "file"
+    assert 0 < d["shift_ppm"]["stderr"] < 500
+    assert abs(d["shift_ppm"]["value"]) < 1000  # a diamagnetic salt: no Knight shift
+    assert 10e3 < d["fwhm_hz"]["value"] < 200e3
