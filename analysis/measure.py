@@ -325,8 +325,9 @@ def snr_time(dataset: Dataset, params: ProcessingParams | None = None,
     """
     params = (params or ProcessingParams()).replace(lb_hz=0.0, gb_hz=0.0)
     _t, fid = phased_fid(dataset, params)
-    shift = 0 if params.left_shift == "echo" else int(params.left_shift)
-    valid = fid.size - shift  # the zero-padded end is not noise
+    # the zero-padded end (after a left shift or an echo-top shift) is not noise
+    nonzero = np.flatnonzero(fid)
+    valid = int(nonzero[-1]) + 1 if nonzero.size else 0
     n_noise = max(8, int(valid * noise_fraction))
     tail = fid.real[valid - n_noise:valid]
     sigma = float(np.std(tail, ddof=1))

@@ -153,3 +153,18 @@ def test_line_shift_needs_a_fid():
                  frequency_offsets_hz=np.linspace(-1e3, 1e3, 64), reference_hz=REF)
     with pytest.raises(M.MeasurementError, match="no FID"):
         M.line_shift(ds)
+
+
+@pytest.mark.parametrize("mode", ["echo", "whole-echo"])
+def test_time_domain_snr_of_an_echo_ignores_the_padded_end(mode):
+    """After the shift to the echo top the end is zero-padded: not noise (σ was too small
+    for "echo", and "whole-echo" raised)."""
+    fid = S.synthesize([S.Line(500.0, 1.0, 300.0)], 2048, SW, echo_index=300,
+                       noise_sigma=0.01, rng=np.random.default_rng(5))
+    ds = Dataset(fid, "sim", "sim", carrier_hz=CARRIER, spectral_width_hz=SW,
+                 reference_hz=REF)
+    snr = M.snr_time(ds, P.ProcessingParams(left_shift=mode))
+    assert abs(snr.value - 100.0) < 3 * snr.stderr
+    fa = M.fid_amplitude(ds, P.ProcessingParams(left_shift=mode))
+    assert abs(fa.snr.value - 100.0) < 3 * fa.snr.stderr
+    assert abs(fa.frequency_hz.value - 500.0) < 3 * fa.frequency_hz.stderr
