@@ -163,6 +163,7 @@ class ProcessingState(param.Parameterized):
         from analysis.dataset import ReaderError
 
         self.dataset = None
+        self.reference = None
         self._cache_key = None
         if self.acquisition is None:
             return
