@@ -2,9 +2,11 @@
 
 A campaign is a plain folder. ``campaign.toml`` names the field, the channels (90° pulse
 length, power, bandwidth — the factors of the quantification chain), the cells and every
-acquisition (path relative to the folder, cell, day, nucleus, kind, default left shift).
-Without a manifest the folder is scanned for datasets and cell/day are taken from the path
-(``…/<cell>/day<N>/…``).
+acquisition (path relative to the folder, cell, day, nucleus, kind, default left shift) and how
+shifts are referenced (``[referencing]``: the ⁶³Cu line of the Lenz lens with its Knight
+shift, or a ¹H TMS frequency; applied to every acquisition by :meth:`Campaign.read`, see
+:func:`reference_for`). Without a manifest the folder is scanned for datasets and
+cell/day are taken from the path (``…/<cell>/day<N>/…``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from . import io
 from .dataset import Dataset, ReaderError
 from .processing import ProcessingParams
+from .units import Reference, manifest_reference
 
 MANIFEST = "campaign.toml"
 KINDS = ("fid", "saturation-recovery", "inversion-recovery", "hahn-echo", "echo-train",
@@ -96,15 +99,32 @@ class Campaign:
         return p
 
     def read(self, acq: Acquisition | str) -> Dataset:
-        """Read an acquisition, with cell and day attached."""
+        """Read an acquisition, with cell and day attached and its 0-ppm frequency from
+        the manifest's referencing (:func:`reference_for`)."""
+        return self.read_with_reference(acq)[0]
+
+    def read_with_reference(self, acq: Acquisition | str) -> tuple[Dataset, Reference]:
+        """:meth:`read` and the :class:`~analysis.units.Reference` it applied (where the
+        dataset's ``reference_hz`` comes from)."""
         if isinstance(acq, str):
             acq = self.acquisition(acq)
         ds = io.read(self.resolve(acq.path))
-        changes: dict = {"cell": acq.cell, "day": acq.day, "label": acq.label}
+        ref = reference_for(self, ds, nucleus=ds.nucleus or acq.nucleus)
+        changes: dict = {"cell": acq.cell, "day": acq.day, "label": acq.label,
+                         "reference_hz": ref.nu_ref_hz}
         if acq.array_kind and ds.array is not None:
             # the manifest says what the stored list means (e.g. a Hahn vdlist holds τ)
             changes["array"] = dataclasses.replace(ds.array, kind=acq.array_kind)
-        return ds.replace(**changes)
+        return ds.replace(**changes), ref
+
+    def reference(self, nucleus: str | None) -> Reference:
+        """The manifest's reference of ``nucleus`` (source ``"file"`` with no frequency
+        when the manifest has no referencing: each file's own is used then)."""
+        ref = manifest_reference(self.referencing, nucleus, None)
+        if ref.nu_ref_hz is None:
+            return Reference(None, ref.source, ref.detail.split(", and the file")[0]
+                             + ": each file's own reference")
+        return ref
 
     def acquisition(self, path: str) -> Acquisition:
         for a in self.acquisitions:
@@ -147,6 +167,54 @@ class Campaign:
                 curves.append(TransportCurve(tc["id"], day,
                                              f.relative_to(self.root.resolve()).as_posix()))
         return curves
+
+
+def reference_for(campaign: Campaign, dataset: Dataset, *,
+                  nucleus: str | None = None) -> Reference:
+    """The 0-ppm frequency of ``dataset`` in ``campaign``: ν_ref(X) = Ξ_X·ν_ref(¹H) with
+    ν_ref(¹H) from the manifest's ⁶³Cu chain or its ¹H frequency; the file's own reference
+    when the manifest has no referencing (see :func:`analysis.units.manifest_reference`).
+
+    Pass the dataset as read from its file (:func:`analysis.io.read`), so the detail can
+    say how far the manifest moves the file's own reference; ``nucleus`` overrides the one
+    the file states (the manifest's, for files that state none).
+    """
+    return manifest_reference(campaign.referencing, nucleus or dataset.nucleus,
+                              dataset.reference_hz)
+
+
+def reference_for_path(path: str | Path, dataset: Dataset) -> Reference:
+    """:func:`reference_for` of a dataset read from ``path`` when the path is an acquisition
+    of a campaign with a manifest (:func:`locate`); the file's own reference otherwise."""
+    found = locate(path)
+    if found is not None:
+        return reference_for(found[0], dataset)
+    ref = manifest_reference({}, dataset.nucleus, dataset.reference_hz)
+    return Reference(ref.nu_ref_hz, ref.source, ref.detail.replace(
+        "the manifest has no [referencing]", "not an acquisition of a campaign manifest"))
+
+
+_REFERENCING_HZ = ("cu63_observed_hz", "proton_reference_hz")
+
+
+def _check_referencing(ref: Any, manifest: Path) -> dict[str, Any]:
+    """The ``[referencing]`` table with its numbers checked (frequencies in Hz > 0, the
+    Knight shift a fraction)."""
+    if not isinstance(ref, dict):
+        raise CampaignError(f"{manifest}: [referencing] must be a table")
+    for key in (*_REFERENCING_HZ, "cu_knight_shift"):
+        if key not in ref:
+            continue
+        v = ref[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
+            raise CampaignError(f"{manifest}: [referencing] {key} must be a number")
+        if key in _REFERENCING_HZ and not v > 1e3:
+            raise CampaignError(f"{manifest}: [referencing] {key} = {v!r} is not a "
+                                "frequency in Hz")
+        if key == "cu_knight_shift" and not abs(v) < 0.05:
+            raise CampaignError(f"{manifest}: [referencing] cu_knight_shift = {v!r}: give "
+                                "a fraction (0.00232 for 0.232 %)")
+    return dict(ref)
 
 
 def _require(d: dict, key: str, where: str, path: Path):
@@ -192,7 +260,7 @@ def load(root: str | Path) -> Campaign:
             array_kind=a.get("array_kind")))
     return Campaign(root=root, name=str(meta.get("name", root.name)),
                     field_t=meta.get("field_t"), channels=dict(doc.get("channels", {})),
-                    referencing=dict(doc.get("referencing", {})),
+                    referencing=_check_referencing(doc.get("referencing", {}), manifest),
                     nmr_cells=tuple(doc.get("nmr_cells", [])),
                     transport_cells=tuple(doc.get("transport_cells", [])),
                     acquisitions=tuple(acqs))

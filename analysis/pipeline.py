@@ -23,8 +23,9 @@ from .cache import cached
 from .campaign import Campaign
 from .dataset import ReaderError, sha256_of
 from .jsonsafe import plain
-from .measure import MeasurementError, fid_amplitude
+from .measure import MeasurementError, default_skip, line_shift
 from .processing import ProcessingParams
+from .units import SOURCE_PROCESSING, Reference
 
 #: the key under which a campaign's results are kept in its results database
 STORE_KEY = "campaign:results"
@@ -118,27 +119,38 @@ def _processing(camp: Campaign, acq, store) -> ProcessingParams:
 def measure_acquisition(camp: Campaign, acq, store=None, cache=None) -> dict:
     """SNR at t = 0, offset, shift and FWHM of one FID acquisition (one table row).
 
-    With a :class:`~analysis.cache.ResultCache`, the fit is looked up by the raw files'
-    SHA-256 and the processing, and computed only when new."""
-    ds = camp.read(acq)
+    The shift is the time-domain Voigt position (:func:`~analysis.measure.line_shift`:
+    independent of the phase, σ including the analysis choices) against the campaign's
+    reference (:func:`~analysis.campaign.reference_for`; ``reference_source`` and
+    ``reference_hz`` say which). With a :class:`~analysis.cache.ResultCache`, the fit is
+    looked up by the raw files' SHA-256 and the processing, and computed only when new."""
+    ds, ref = camp.read_with_reference(acq)
     params = _processing(camp, acq, store)
-    skip = "auto" if acq.nucleus == "1H" else 0.0
+    skip = default_skip(acq.nucleus)
+    if params.reference_hz:  # an explicit override in the saved processing wins
+        ref = Reference(params.reference_hz, SOURCE_PROCESSING,
+                        "the saved processing sets the 0-ppm frequency")
 
     def compute() -> dict:
-        fa = fid_amplitude(ds, params, skip_s=skip)
-        ref = params.reference_hz or ds.reference_hz
-        ppm = (ds.carrier_hz + fa.frequency_hz.value - ref) / ref * 1e6
+        ls = line_shift(ds, params, reference_hz=ref.nu_ref_hz, skip_s=skip)
+        fa = ls.fit
+        shift = ls.shift_ppm
         return {"nucleus": ds.nucleus, "scans": int(ds.scans), "snr": fa.snr.value,
-                "snr_err": fa.snr.stderr, "shift_ppm": float(ppm),
-                "shift_ppm_err": fa.frequency_hz.stderr / ref * 1e6,
+                "snr_err": fa.snr.stderr,
+                "shift_ppm": None if shift is None else shift.value,
+                "shift_ppm_err": None if shift is None else shift.stderr,
+                "offset_hz": ls.offset_hz.value, "offset_hz_err": ls.offset_hz.stderr,
+                "offset_hz_sys": ls.systematic_hz,
                 "fwhm_hz": fa.fwhm_hz.value, "fwhm_hz_err": fa.fwhm_hz.stderr,
                 "broad_snr": fa.broad_snr.value, "skip_us": fa.skip_s * 1e6,
                 "reduced_chi2": fa.reduced_chi2, "notes": "; ".join(fa.notes)}
 
-    values = cached(cache, "fid_amplitude", ds.sha256,
+    values = cached(cache, "line_shift", ds.sha256,
                     {"processing": params.to_dict(), "skip_s": skip,
-                     "reference_hz": ds.reference_hz, "carrier_hz": ds.carrier_hz}, compute)
-    return {"cell": acq.cell, "day": float(acq.day), "path": acq.path, **values}
+                     "reference_hz": ref.nu_ref_hz, "carrier_hz": ds.carrier_hz}, compute)
+    return {"cell": acq.cell, "day": float(acq.day), "path": acq.path, **values,
+            "reference_hz": ref.nu_ref_hz, "reference_source": ref.source,
+            "reference_detail": ref.detail}
 
 
 def channel_kwargs(camp: Campaign) -> dict:
@@ -209,7 +221,10 @@ def quantify_cell(camp: Campaign, cell: str, rows: list[dict],
         row |= {"H2_per_La_lower_bound": h["broad_snr"] * ratio,
                 "La_shift_ppm": la["shift_ppm"], "La_shift_ppm_err": la["shift_ppm_err"],
                 "La_fwhm_hz": la["fwhm_hz"], "La_fwhm_hz_err": la["fwhm_hz_err"],
+                "La_reference_hz": la["reference_hz"],
+                "La_reference_source": la["reference_source"],
                 "H_shift_ppm": h["shift_ppm"], "H_shift_ppm_err": h["shift_ppm_err"],
+                "H_reference_hz": h["reference_hz"], "H_reference_source": h["reference_source"],
                 "H_fwhm_hz": h["fwhm_hz"], "H_fwhm_hz_err": h["fwhm_hz_err"],
                 "snr_H": h["snr"], "snr_H_err": h["snr_err"], "snr_La": la["snr"],
                 "snr_La_err": la["snr_err"]}

@@ -6,7 +6,9 @@ Shifts follow δ = 10⁶·(ν − ν_ref)/ν_ref with ν_ref = Ξ·ν_ref(¹H, T
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
@@ -51,6 +53,117 @@ def proton_reference_from_cu(cu_observed_hz: float,
     ν_ref(⁶³Cu) = ν_obs/(1 + K_Cu); ν_ref(¹H) = ν_ref(⁶³Cu)/Ξ_Cu (PHYSICS §7).
     """
     return cu_observed_hz / (1.0 + knight_shift) / nucleus("63Cu").xi
+
+
+#: where a 0-ppm frequency comes from (the value of :attr:`Reference.source`)
+SOURCE_FILE = "file"
+SOURCE_MANIFEST_H = "manifest ¹H"
+SOURCE_CU_CHAIN = "⁶³Cu chain"
+SOURCE_PROCESSING = "processing"
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The 0-ppm frequency of one nucleus and where it comes from.
+
+    Attributes
+    ----------
+    nu_ref_hz : float or None
+        ν_ref(X) in Hz (None when nothing states one: no ppm then).
+    source : str
+        ``"file"`` (the spectrometer file's own), ``"manifest ¹H"`` (Ξ_X times the
+        manifest's ¹H TMS frequency), ``"⁶³Cu chain"`` (Ξ_X times ν_ref(¹H) from the
+        ⁶³Cu line of the Lenz lens and its Knight shift) or ``"processing"`` (an explicit
+        override in the saved processing).
+    detail : str
+        One sentence with the numbers that went in.
+    proton_reference_hz : float or None
+        ν_ref(¹H, TMS) in Hz behind a manifest reference.
+    """
+
+    nu_ref_hz: float | None
+    source: str
+    detail: str
+    proton_reference_hz: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reference_hz": self.nu_ref_hz, "source": self.source, "detail": self.detail,
+                "proton_reference_hz": self.proton_reference_hz}
+
+    def __str__(self) -> str:
+        if self.nu_ref_hz is None:
+            return f"none ({self.source}: {self.detail})"
+        return f"{self.nu_ref_hz / 1e6:.6f} MHz ({self.source})"
+
+
+def _mhz(hz: float) -> str:
+    return f"{hz / 1e6:.6f} MHz"
+
+
+def manifest_reference(referencing: Mapping[str, Any], nuc: str | None,
+                       file_reference_hz: float | None = None) -> Reference:
+    """ν_ref of nucleus ``nuc`` from a campaign manifest's ``[referencing]`` section.
+
+    ν_ref(X) = Ξ_X·ν_ref(¹H) (PHYSICS §7). ν_ref(¹H) comes from the ⁶³Cu chain when the
+    section gives ``cu63_observed_hz`` (Hz; with ``cu_knight_shift``, a fraction, default
+    :data:`CU_KNIGHT_SHIFT_DEFAULT`), else from ``proton_reference_hz`` (Hz). Without
+    either, or for an unknown nucleus, the file's own ``file_reference_hz`` is used and the
+    detail says why.
+
+    Parameters
+    ----------
+    referencing : mapping
+        The manifest's ``[referencing]`` table (may be empty).
+    nuc : str or None
+        Observed nucleus (``"139La"``).
+    file_reference_hz : float or None
+        The 0-ppm frequency the spectrometer file states (Hz), for the fallback and for
+        saying how far the manifest moves it.
+    """
+    from .constants import nucleus as lookup
+
+    cu = referencing.get("cu63_observed_hz")
+    h_given = referencing.get("proton_reference_hz")
+    if cu is None and h_given is None:
+        why = "the manifest has no [referencing]" if not referencing else \
+            "the manifest's [referencing] gives neither cu63_observed_hz nor " \
+            "proton_reference_hz"
+        return _file_reference(file_reference_hz, why)
+    try:
+        xi = lookup(nuc).xi if nuc else None
+    except KeyError:
+        xi = None
+    if xi is None:
+        return _file_reference(file_reference_hz, f"the nucleus ({nuc or 'not stated'}) has "
+                               "no Ξ to scale the manifest's ¹H reference by")
+    if cu is not None:
+        k = float(referencing.get("cu_knight_shift", CU_KNIGHT_SHIFT_DEFAULT))
+        h_ref = proton_reference_from_cu(float(cu), k)
+        source = SOURCE_CU_CHAIN
+        detail = (f"⁶³Cu line {_mhz(float(cu))}, K_Cu = {100 * k:.4g} % → "
+                  f"ν_ref(¹H) = {_mhz(h_ref)}")
+        if h_given is not None and abs(float(h_given) / h_ref - 1) > 1e-8:
+            detail += (f" (the manifest's proton_reference_hz {_mhz(float(h_given))} differs "
+                       f"by {1e6 * (float(h_given) / h_ref - 1):+.3f} ppm and is not used)")
+    else:
+        h_ref = float(h_given)
+        source = SOURCE_MANIFEST_H
+        detail = f"ν_ref(¹H) = {_mhz(h_ref)} from the manifest"
+    nu = reference_frequency_hz(nuc, proton_reference=h_ref)
+    detail += f"; Ξ = {100 * xi:.6f} % → ν_ref = {_mhz(nu)}"
+    if file_reference_hz:
+        diff = 1e6 * (file_reference_hz - nu) / nu
+        if abs(diff) > 0.001:
+            detail += f"; the file's own reference, {_mhz(file_reference_hz)}, differs by " \
+                      f"{diff:+.3f} ppm"
+    return Reference(float(nu), source, detail, float(h_ref))
+
+
+def _file_reference(file_reference_hz: float | None, why: str) -> Reference:
+    if file_reference_hz:
+        return Reference(float(file_reference_hz), SOURCE_FILE,
+                         f"{why}: the spectrometer file's own reference")
+    return Reference(None, SOURCE_FILE, f"{why}, and the file states no reference: no ppm")
 
 
 def hz_to_ppm(frequency_hz, reference_hz: float):

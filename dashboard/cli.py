@@ -28,9 +28,48 @@ def _jsonable(obj):
 
 def cmd_info(args) -> dict:
     from analysis import io
+    from analysis.campaign import reference_for_path
 
     ds = io.read(args.path, nucleus=args.nucleus)
-    return ds.summary()
+    ref = reference_for_path(args.path, ds)  # a campaign's manifest referencing wins
+    return ds.replace(reference_hz=ref.nu_ref_hz).summary() | {"reference": ref.to_dict()}
+
+
+def _left_shift(text: str) -> int | str:
+    if text in ("echo", "whole-echo"):
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: a number of points or echo") from None
+
+
+def cmd_shift(args) -> dict | None:
+    from analysis import io, measure
+    from analysis.campaign import locate, reference_for_path
+    from analysis.processing import ProcessingParams
+
+    ds = io.read(args.path, nucleus=args.nucleus)
+    ref = reference_for_path(args.path, ds)
+    found = locate(args.path)
+    params = found[1].default_processing() if found else ProcessingParams()
+    if args.left_shift is not None:
+        params = params.replace(left_shift=args.left_shift)
+    skip = args.skip_us * 1e-6 if args.skip_us is not None else None
+    ls = measure.line_shift(ds, params, reference_hz=ref.nu_ref_hz, skip_s=skip)
+    if not args.json:
+        shift = ls.shift_ppm if ls.shift_ppm is not None else "— (no reference)"
+        print(f"{args.path}: {ds.nucleus or 'nucleus not stated'}")
+        print(f"  shift     {shift}   ({ls.method})")
+        print(f"  offset    {ls.offset_hz} from the carrier (noise {ls.statistical_hz:.2g} Hz "
+              f"⊕ analysis choices {ls.systematic_hz:.2g} Hz)")
+        print(f"  FWHM      {ls.fwhm_hz}")
+        print(f"  reference {ref} — {ref.detail}")
+        for n in ls.fit.notes:
+            print(f"  - {n}")
+        return None
+    return ls.to_dict() | {"nucleus": ds.nucleus, "reference": ref.to_dict(),
+                           "left_shift": params.left_shift, "notes": list(ls.fit.notes)}
 
 
 def cmd_demo_data(args) -> dict:
@@ -265,6 +304,8 @@ def cmd_campaign(args) -> dict | None:
     summary["best_law_fit"] = {c: {"ranked_by": r["ic_name"], "verdict": r["verdict"],
                                    "reduced_chi2": r["reduced_chi2"]}
                                for c, r in best.items()}
+    nuclei = sorted({r["nucleus"] for r in res.nmr if r.get("nucleus")})
+    summary["referencing"] = {n: camp.reference(n).to_dict() for n in nuclei}
     return summary
 
 
@@ -451,6 +492,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--nucleus", help="override the nucleus the file states")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("shift", help="shift of the dominant line from the time-domain fit "
+                       "(phase-independent), against the campaign's reference")
+    s.add_argument("path")
+    s.add_argument("--nucleus", help="override the nucleus the file states")
+    s.add_argument("--left-shift", type=_left_shift, help="points dropped first, or echo "
+                   "(fit from the echo top); default: the campaign manifest's, else 0")
+    s.add_argument("--skip-us", type=float, help="start of the fit in µs (default: auto "
+                   "for ¹H, 0 otherwise)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_shift)
 
     s = sub.add_parser("demo-data", help="write the synthetic example campaign")
     s.add_argument("out")

@@ -196,16 +196,26 @@ def zip_bytes(element, name: str, *, width: str = "double", sidecar: dict | None
 
 def provenance(*, figure: str, view: dict | None = None, processing: dict | None = None,
                fits: dict | None = None, raw_files: dict | None = None,
-               command: list[str] | None = None) -> dict:
-    """The sidecar: program and version, how the figure was made, and the SHA-256 of every
-    raw file used."""
+               command: list[str] | None = None, referencing: dict | None = None) -> dict:
+    """The sidecar: program and version, how the figure was made, the 0-ppm reference of
+    each nucleus (``referencing``, see :func:`campaign_referencing`), and the SHA-256 of
+    every raw file used."""
     from analysis import __version__
 
     return {"program": "hpnmr", "version": __version__, "figure": figure,
             "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             "command": command if command is not None else list(sys.argv),
             "view": view or {}, "processing": processing or {}, "fits": fits or {},
-            "raw_files_sha256": raw_files or {}}
+            "referencing": referencing or {}, "raw_files_sha256": raw_files or {}}
+
+
+def campaign_referencing(camp) -> dict:
+    """{nucleus: reference dict (value, source, detail)} of a campaign's FID nuclei: what
+    its ppm axes and shifts are against."""
+    nuclei = sorted({a.nucleus for a in camp.acquisitions if a.nucleus})
+    if not nuclei:  # a folder without a manifest: nothing names the nuclei
+        return {"any nucleus": camp.reference(None).to_dict()}
+    return {n: camp.reference(n).to_dict() for n in nuclei}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,7 +397,8 @@ def build_all(campaign_root, out, formats=FORMATS, command=None,
     for i, (name, (builder, width, height)) in enumerate(BUILDERS.items()):
         el, view, proc, fits, raw = builder(camp)
         side = provenance(figure=f"{name}: {FIGURES[name]}", view=view, processing=proc,
-                          fits=fits, raw_files=raw, command=command)
+                          fits=fits, raw_files=raw, command=command,
+                          referencing=campaign_referencing(camp))
         paths += save(el, Path(out) / name, formats=formats, width=width, height_in=height,
                       sidecar=side)
         if progress:

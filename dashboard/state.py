@@ -126,8 +126,11 @@ class ProcessingState(param.Parameterized):
         self.campaign = campaign_mod.load(root)
         self.store = store or ResultsStore(os.environ.get(STORE_ENV) or default_path(root))
         self.dataset = None
+        self.reference = None  # analysis.units.Reference of the loaded dataset
         self._cache_key = None
         self._cache = None
+        self._shift_key = None
+        self._shift = None
         self._spectrum_key = None
         self._spectrum = None
         self._measure_key = None
@@ -161,6 +164,7 @@ class ProcessingState(param.Parameterized):
         from analysis.dataset import ReaderError
 
         self.dataset = None
+        self.reference = None
         self._cache_key = None
         if self.acquisition is None:
             return
@@ -170,7 +174,7 @@ class ProcessingState(param.Parameterized):
             return
         acq = self.campaign.acquisition(self.acquisition)
         try:
-            self.dataset = self.campaign.read(acq)
+            self.dataset, self.reference = self.campaign.read_with_reference(acq)
         except (ReaderError, campaign_mod.CampaignError) as exc:
             self.unreadable[self.acquisition] = str(exc)
             self.status = f"Unreadable: {exc}"
@@ -279,8 +283,31 @@ class ProcessingState(param.Parameterized):
             return "Hz"
         return self.unit
 
+    def line_shift(self):
+        """The phase-independent shift (``analysis.measure.LineShift``) of the dominant line
+        against the campaign's reference, cached on what it depends on (the FID, DC, left
+        shift, trace); raises ``MeasurementError`` when there is no FID to fit."""
+        from analysis import measure
+
+        if self.dataset is None:
+            raise measure.MeasurementError("no data")
+        params = self.params_record()
+        key = (self.acquisition, self.revision, params.left_shift, params.trace, params.dc,
+               params.dc_fraction)
+        if key != self._shift_key:
+            try:
+                self._shift = measure.line_shift(self.dataset, params)
+            except (measure.MeasurementError, ValueError) as exc:
+                self._shift = exc
+            self._shift_key = key
+        if isinstance(self._shift, Exception):
+            raise self._shift
+        return self._shift
+
     def measurements(self) -> dict:
-        """Shift, FWHM, integral and SNR with uncertainties (or the reason they fail)."""
+        """Shift (``shift``: the time-domain fit, independent of the phase; ``peak``: the
+        frequency-domain peak, which depends on it), the reference used, FWHM, integral and
+        SNR with uncertainties (or the reason they fail)."""
         from analysis import measure
 
         sp = self.spectrum()
@@ -289,6 +316,13 @@ class ProcessingState(param.Parameterized):
         if self._spectrum_key == self._measure_key:
             return self._measured
         out: dict = {}
+        if self.reference is not None:
+            out["reference"] = self.reference
+        if self.dataset.domain == "time":
+            try:
+                out["shift"] = self.line_shift()
+            except (measure.MeasurementError, ValueError) as exc:
+                out["shift_error"] = f"time-domain fit: {exc}"
         try:
             pk = measure.peak(sp)
             out["peak"] = pk

@@ -55,3 +55,93 @@ def test_folder_without_manifest_is_discovered(tmp_path, example):
     assert camp.cells == ["N3"]
     assert {a.day for a in camp.acquisitions} == {5.0}
     assert all(s.ok for s in camp.scan())
+
+
+# ----------------------------------------------------------------------- referencing (§7)
+def _set_referencing(root, block: str) -> None:
+    """Replace the manifest's [referencing] table by ``block`` (TOML lines, may be empty)."""
+    text = (root / "campaign.toml").read_text()
+    start = text.index("[referencing]")
+    end = text.index("[channels", start)
+    (root / "campaign.toml").write_text(text[:start] + block + "\n" + text[end:])
+
+
+def _line_hz(example, rel):
+    """Absolute frequency (Hz) of the generated line of an example acquisition (truth)."""
+    import json
+
+    truth = json.loads((example / "truth.json").read_text())
+    cell, day, nuc = rel.split("/")[1], int(rel.split("/")[2][3:]), rel.split("/")[3]
+    d = truth["nmr_cells"][cell]["days"][str(day)]
+    ppm = d["h_shift_ppm"] if nuc == "1H" else d["la_shift_ppm"]
+    from analysis.constants import nucleus
+
+    return nucleus(nuc).xi * truth["proton_reference_hz"] * (1 + 1e-6 * ppm)
+
+
+def test_manifest_reference_wins_over_the_files_in_reads_and_tables(small_campaign, example):
+    """The files say ν_ref(¹H) = 395 MHz; a manifest 5 ppm higher moves every shift by
+    −5 ppm, in the dataset read, the pipeline table and the saved-processing-free row."""
+    from analysis import io, pipeline
+    from analysis.constants import nucleus
+
+    h_ref = 395.0e6 * (1 + 5e-6)
+    _set_referencing(small_campaign, f"[referencing]\nproton_reference_hz = {h_ref!r}\n")
+    camp = campaign.load(small_campaign)
+    for rel in ("nmr/N1/day000/1H", "nmr/N1/day000/139La"):
+        own = io.read(small_campaign / rel).reference_hz
+        ds, ref = camp.read_with_reference(rel)
+        expect = nucleus(rel.split("/")[-1]).xi * h_ref
+        assert ref.source == "manifest ¹H" and ref.nu_ref_hz == pytest.approx(expect)
+        assert ds.reference_hz == ref.nu_ref_hz != pytest.approx(own, rel=1e-7)
+        assert "differs by -5.000 ppm" in ref.detail
+        row = pipeline.measure_acquisition(camp, camp.acquisition(rel))
+        assert row["reference_source"] == "manifest ¹H"
+        assert row["reference_hz"] == pytest.approx(expect)
+        truth_ppm = 1e6 * (_line_hz(example, rel) / expect - 1)  # the line against it
+        assert abs(row["shift_ppm"] - truth_ppm) < 3 * row["shift_ppm_err"]
+        own_ppm = 1e6 * (_line_hz(example, rel) / own - 1)
+        assert abs(row["shift_ppm"] - own_ppm) > 4.9  # not the file's reference
+
+
+def test_cu_chain_of_the_manifest_and_no_referencing(small_campaign):
+    from analysis import pipeline
+
+    h_ref = 395.0e6 * (1 - 3e-6)
+    cu = 0.26515473 * h_ref * (1 + 0.0025)
+    _set_referencing(small_campaign, f"[referencing]\ncu63_observed_hz = {cu!r}\n"
+                                     "cu_knight_shift = 0.0025\n")
+    camp = campaign.load(small_campaign)
+    ref = campaign.reference_for(camp, camp.read("nmr/N1/day000/1H"))
+    assert ref.source == "⁶³Cu chain" and ref.nu_ref_hz == pytest.approx(h_ref, abs=1e-3)
+    assert camp.reference("139La").nu_ref_hz == pytest.approx(0.14125641 * h_ref, rel=1e-12)
+    # without [referencing]: each file's own reference, and the row says so
+    _set_referencing(small_campaign, "")
+    camp = campaign.load(small_campaign)
+    row = pipeline.measure_acquisition(camp, camp.acquisition("nmr/N1/day000/1H"))
+    assert row["reference_source"] == "file" and row["reference_hz"] == 395.0e6
+    assert "no [referencing]" in row["reference_detail"]
+    assert camp.reference("1H").nu_ref_hz is None
+
+
+@pytest.mark.parametrize("block, needle", [
+    ("cu63_observed_hz = 'high'", "must be a number"),
+    ("cu63_observed_hz = 104.98", "not a frequency in Hz"),
+    ("cu63_observed_hz = 104979106.1\ncu_knight_shift = 0.232", "give a fraction"),
+])
+def test_bad_referencing_names_the_problem(small_campaign, block, needle):
+    _set_referencing(small_campaign, f"[referencing]\n{block}\n")
+    with pytest.raises(campaign.CampaignError, match=needle):
+        campaign.load(small_campaign)
+
+
+def test_example_manifest_referencing_agrees_with_its_files(example):
+    """The example's ⁶³Cu chain and its files give the same 0 ppm (so truth.json's shifts
+    hold with the manifest applied)."""
+    from analysis import io
+
+    camp = campaign.load(example)
+    for rel in ("nmr/N1/day000/1H", "nmr/N1/day000/139La"):
+        ds, ref = camp.read_with_reference(rel)
+        assert ref.source == "⁶³Cu chain" and ds.reference_hz == ref.nu_ref_hz
+        assert ref.nu_ref_hz == pytest.approx(io.read(example / rel).reference_hz, rel=1e-9)

@@ -326,3 +326,75 @@ def test_h_la_tc_bad_input_is_one_line(tmp_path, capsys, argv, needle):
     cap = capsys.readouterr()
     assert needle in json.loads(cap.out)["error"]
     assert cap.err.count("\n") == 1
+
+
+# ------------------------------------------------------------- shifts and their reference
+def _campaign_with_reference(example, root, block: str):
+    """Two day-0 acquisitions of N1 under a manifest with the given [referencing] lines."""
+    import shutil
+
+    for nuc in ("1H", "139La"):
+        shutil.copytree(example / f"nmr/N1/day000/{nuc}", root / f"nmr/N1/day000/{nuc}")
+    acqs = "".join(f'[[acquisitions]]\npath = "nmr/N1/day000/{nuc}"\ncell = "N1"\nday = 0\n'
+                   f'nucleus = "{nuc}"\nleft_shift = 4\n\n' for nuc in ("1H", "139La"))
+    (root / "campaign.toml").write_text(block + "\n" + acqs)
+    return root
+
+
+def test_shift_info_and_campaign_json_use_the_manifest_reference(example, tmp_path, capsys):
+    import csv
+
+    from analysis.constants import nucleus
+
+    h_ref = 395.0e6 * (1 + 7e-6)
+    root = _campaign_with_reference(example, tmp_path / "camp",
+                                    f"[referencing]\nproton_reference_hz = {h_ref!r}\n")
+    la = root / "nmr/N1/day000/139La"
+    assert main(["shift", str(la), "--json"]) == 0
+    d = _json(capsys)
+    la_ref = nucleus("139La").xi * h_ref
+    assert d["reference"]["source"] == "manifest ¹H"
+    assert d["reference_hz"] == pytest.approx(la_ref)
+    assert d["method"].startswith("time-domain") and d["shift_ppm"]["unit"] == "ppm"
+    assert d["shift_ppm"]["value"] == pytest.approx(
+        1e6 * (d["carrier_hz"] + d["offset_hz"]["value"] - la_ref) / la_ref)
+    assert main(["info", str(la), "--json"]) == 0
+    info = _json(capsys)
+    assert info["reference_mhz"] == pytest.approx(la_ref / 1e6)
+    assert info["reference"]["source"] == "manifest ¹H"
+    out = tmp_path / "out"
+    assert main(["campaign", str(root), "--out", str(out), "--json", "--no-store",
+                 "--no-cache", "--workers", "1"]) == 0
+    summary = _json(capsys)
+    assert summary["referencing"]["1H"]["source"] == "manifest ¹H"
+    assert summary["referencing"]["1H"]["reference_hz"] == pytest.approx(h_ref)
+    with (out / "nmr.csv").open() as fh:
+        rows = {r["nucleus"]: r for r in csv.DictReader(fh)}
+    assert rows["139La"]["reference_source"] == "manifest ¹H"
+    assert float(rows["139La"]["shift_ppm"]) == pytest.approx(d["shift_ppm"]["value"],
+                                                               rel=1e-5)
+
+
+def test_shift_outside_a_campaign_uses_the_file_reference(example, tmp_path, capsys):
+    import shutil
+
+    shutil.copytree(example / "nmr/N1/day000/1H", tmp_path / "1H")
+    assert main(["shift", str(tmp_path / "1H"), "--json", "--left-shift", "4"]) == 0
+    d = _json(capsys)
+    assert d["reference"]["source"] == "file"
+    assert "not an acquisition of a campaign manifest" in d["reference"]["detail"]
+    assert d["reference_hz"] == pytest.approx(395.0e6)
+    assert main(["shift", str(tmp_path / "missing"), "--json"]) == 2
+    assert "error" in _json(capsys)
+
+
+def test_shift_of_a_real_whole_echo_from_its_top(realdata, capsys):
+    """The static ¹³⁹La whole echo of LaF₃: fitted from the echo top (the zero-padded end
+    after the shift is not taken as noise), σ finite, against the file's reference."""
+    path = realdata / "ssnake_tutorials/WholeEchoAcquisition/data"
+    assert main(["shift", str(path), "--left-shift", "echo", "--json"]) == 0
+    d = _json(capsys)
+    assert d["nucleus"] == "139La" and d["reference"]["source"] == "file"
+    assert 0 < d["shift_ppm"]["stderr"] < 500
+    assert abs(d["shift_ppm"]["value"]) < 1000  # a diamagnetic salt: no Knight shift
+    assert 10e3 < d["fwhm_hz"]["value"] < 200e3

@@ -67,3 +67,46 @@ def test_axis_conversions_round_trip():
         v = units.offset_axis(off, unit, carrier_hz=395.0e6, reference_hz=395.1e6)
         back = units.offset_from_axis(v, unit, carrier_hz=395.0e6, reference_hz=395.1e6)
         assert float(back) == pytest.approx(off, abs=1e-6)
+
+
+# --------------------------------------------------------------- manifest referencing (§7)
+def test_manifest_cu_chain_gives_the_row21_references():
+    """⁶³Cu line of metal at 9.28 T with K = 0.232 % → the §10 row 21 ¹H and ¹³⁹La
+    references (1 Hz), through the same function the campaigns use."""
+    cu_metal = units.reference_frequency_hz("63Cu", field_t=B0) * (1 + 0.00232)
+    assert cu_metal == pytest.approx(105.00804e6, abs=10)  # §7 worked example
+    ref = {"cu63_observed_hz": cu_metal, "cu_knight_shift": 0.00232}
+    h = units.manifest_reference(ref, "1H", 400e6)
+    la = units.manifest_reference(ref, "139La", 56e6)
+    assert h.source == la.source == units.SOURCE_CU_CHAIN
+    assert h.nu_ref_hz == pytest.approx(395.108850e6, abs=1.0)
+    assert la.nu_ref_hz == pytest.approx(55.811658e6, abs=1.0)
+    assert la.proton_reference_hz == pytest.approx(h.nu_ref_hz, rel=1e-15)
+    assert "K_Cu = 0.232 %" in la.detail and "differs" in la.detail  # the file said 56 MHz
+    # the Knight shift is a parameter: a larger K puts ¹H lower by the same fraction
+    k2 = units.manifest_reference(ref | {"cu_knight_shift": 0.00238}, "1H")
+    assert k2.nu_ref_hz / h.nu_ref_hz == pytest.approx(1.00232 / 1.00238, rel=1e-12)
+
+
+def test_manifest_proton_reference_and_fallbacks():
+    h_only = units.manifest_reference({"proton_reference_hz": 395.0e6}, "139La", 55.8e6)
+    assert h_only.source == units.SOURCE_MANIFEST_H
+    assert h_only.nu_ref_hz == pytest.approx(0.14125641 * 395.0e6, rel=1e-12)
+    # no referencing: the file's own, and the detail says why
+    f = units.manifest_reference({}, "1H", 395.001e6)
+    assert (f.source, f.nu_ref_hz) == (units.SOURCE_FILE, 395.001e6)
+    assert "no [referencing]" in f.detail
+    none = units.manifest_reference({}, "1H", None)
+    assert none.nu_ref_hz is None and "no ppm" in none.detail
+    # an unknown nucleus has no Ξ: the file's own reference
+    unk = units.manifest_reference({"proton_reference_hz": 395.0e6}, "999Xx", 12.3e6)
+    assert (unk.source, unk.nu_ref_hz) == (units.SOURCE_FILE, 12.3e6)
+    assert "no Ξ" in unk.detail
+    # both given and inconsistent: the Cu chain is used and the disagreement named
+    cu = 0.26515473 * 395.0e6 * 1.00232
+    both = units.manifest_reference({"cu63_observed_hz": cu, "proton_reference_hz": 395.002e6},
+                                    "1H")
+    assert both.source == units.SOURCE_CU_CHAIN
+    assert both.nu_ref_hz == pytest.approx(395.0e6, abs=0.01)
+    assert "+5.063 ppm and is not used" in both.detail
+    assert both.to_dict()["reference_hz"] == both.nu_ref_hz

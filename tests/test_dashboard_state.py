@@ -280,6 +280,13 @@ def test_evolution_plots_label_guides_and_units(example, tmp_path):
     model = pn.panel(view).get_root(Document())
     assert model is not None
     s.nmr_cells = ["N1"]  # hiding cells re-renders without error
+    # the Knight-shift trend says what 0 ppm is (the rows carry the reference used)
+    from dashboard.components.evolution_view import Trends
+
+    assert {r["La_reference_source"] for r in s.results.h_per_la} == {"⁶³Cu chain"}
+    shift = Trends(state=s).shift[()]
+    label = next(iter(shift)).vdims[0].label
+    assert label == "¹³⁹La Knight shift (ppm; 0 ppm from the ⁶³Cu chain)"
 
 
 def test_transport_state_rows(example):
@@ -327,3 +334,83 @@ def test_long_action_shows_loading_only_on_its_button_and_always_clears_it():
     assert late.loading is False and isinstance(caught[0], ZeroDivisionError)
     # no process-wide busy spinner: pn.state.busy is shared by every session
     assert page("x", [pn.pane.Markdown("y")]).busy_indicator is None
+
+
+# ------------------------------------------------------- shift: reference and phase (§3, §4)
+def _truth_ppm(example, rel, reference_hz):
+    """The generated line of an example acquisition, in ppm against ``reference_hz``."""
+    import json
+
+    from analysis.constants import nucleus
+
+    truth = json.loads((example / "truth.json").read_text())
+    cell, day, nuc = rel.split("/")[1], int(rel.split("/")[2][3:]), rel.split("/")[3]
+    d = truth["nmr_cells"][cell]["days"][str(day)]
+    ppm = d["h_shift_ppm"] if nuc == "1H" else d["la_shift_ppm"]
+    line = nucleus(nuc).xi * truth["proton_reference_hz"] * (1 + 1e-6 * ppm)
+    return 1e6 * (line / reference_hz - 1)
+
+
+def test_processing_shift_does_not_follow_the_phase(tmp_path, example):
+    """The example ¹H shift moves < 1σ under a ±20° p0 error and under Autophase (the
+    peak of the real spectrum, kept as a labelled secondary readout, moves many σ)."""
+    from analysis.store import ResultsStore
+    from dashboard.components.processing_view import Readouts
+    from dashboard.state import ProcessingState
+
+    s = ProcessingState(example, store=ResultsStore(tmp_path / "r.sqlite"))
+    s.cell, s.day = "N1", 0.0
+    s.acquisition = "nmr/N1/day000/1H"
+    m = s.measurements()
+    base, peak0 = m["shift"].shift_ppm, m["peak"].shift_ppm
+    truth = _truth_ppm(example, s.acquisition, m["reference"].nu_ref_hz)
+    assert abs(base.value - truth) < 3 * base.stderr
+    p0 = s.p0
+    peak_moves = []
+    for change in ({"p0": p0 - 20}, {"p0": p0 + 20}, "acme", "max-real"):
+        if isinstance(change, str):
+            s.p0 = p0 + 30
+            s.autophase(change)
+        else:
+            s.param.update(change)
+        m = s.measurements()
+        assert abs(m["shift"].shift_ppm.value - base.value) < base.stderr, change
+        peak_moves.append(abs(m["peak"].shift_ppm.value - peak0.value) / peak0.stderr)
+    assert max(peak_moves) > 10  # the perturbations are real: the peak follows the phase
+    md = Readouts(state=s)._md.object
+    assert "shift (time-domain fit)" in md and "phase-independent" in md
+    assert "peak shift (phase-dependent)" in md
+    assert "0 ppm ⓘ</span> | 395.000000 MHz (⁶³Cu chain) |" in md
+    assert "K_Cu = 0.232 %" in md  # the chain's numbers in the tooltip
+
+
+def test_processing_store_uses_the_manifest_reference(tmp_path, example):
+    """A manifest whose ¹H reference differs from the files' wins on the page: axis, shift
+    and the saved results name it."""
+    import shutil
+
+    from analysis.constants import nucleus
+    from analysis.store import ResultsStore
+    from dashboard.state import ProcessingState
+
+    root = tmp_path / "camp"
+    rel = "nmr/N1/day000/139La"
+    shutil.copytree(example / rel, root / rel)
+    h_ref = 395.0e6 * (1 - 4e-6)
+    (root / "campaign.toml").write_text(
+        f"[referencing]\nproton_reference_hz = {h_ref!r}\n\n[[acquisitions]]\n"
+        f'path = "{rel}"\ncell = "N1"\nday = 0\nnucleus = "139La"\n')
+    s = ProcessingState(root, store=ResultsStore(tmp_path / "r.sqlite"))
+    assert s.acquisition == rel
+    m = s.measurements()
+    la_ref = nucleus("139La").xi * h_ref
+    assert m["reference"].source == "manifest ¹H"
+    assert m["reference"].nu_ref_hz == pytest.approx(la_ref)
+    assert m["shift"].reference_hz == pytest.approx(la_ref)
+    assert abs(m["shift"].shift_ppm.value - _truth_ppm(example, rel, la_ref)) \
+        < 3 * m["shift"].shift_ppm.stderr
+    assert float(s.to_display(0.0)) == pytest.approx(1e6 * (s.dataset.carrier_hz / la_ref - 1))
+    v = s.save("tester")
+    assert v.results["reference"]["source"] == "manifest ¹H"
+    assert v.results["reference"]["reference_hz"] == pytest.approx(la_ref)
+    assert v.results["shift"]["method"].startswith("time-domain")

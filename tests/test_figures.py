@@ -74,6 +74,27 @@ def test_sidecars_record_provenance(figs, example):
     f3 = json.loads((figs / "fig3.json").read_text())
     assert f3["fits"]["T1"]["T1_s"]["value"] == pytest.approx(1.5e-3, rel=0.01)
     assert f3["fits"]["T1"]["verdict"]["status"] in ("ok", "uninformative")
+    # what the ppm axes are against: the manifest's ⁶³Cu chain
+    truth = json.loads((example / "truth.json").read_text())
+    f1 = json.loads((figs / "fig1.json").read_text())
+    for nuc, xi in (("1H", 1.0), ("139La", 0.14125641)):
+        ref = f1["referencing"][nuc]
+        assert ref["source"] == "⁶³Cu chain"
+        assert ref["reference_hz"] == pytest.approx(xi * truth["proton_reference_hz"],
+                                                    rel=1e-9)
+
+
+def test_sidecar_referencing_without_a_manifest(tmp_path, example):
+    import shutil
+
+    from analysis import campaign
+    from dashboard import figures
+
+    shutil.copytree(example / "nmr/N3/day005", tmp_path / "N3/day005")
+    ref = figures.campaign_referencing(campaign.load(tmp_path))
+    assert ref["any nucleus"]["source"] == "file"
+    assert ref["any nucleus"]["reference_hz"] is None
+    assert "each file's own reference" in ref["any nucleus"]["detail"]
 
 
 def test_bad_format_is_refused(example, tmp_path, capsys):

@@ -109,7 +109,14 @@ class Trends(pn.viewable.Viewer):
                     if col == "H_fwhm_hz":
                         series[cell] = (series[cell][0], series[cell][1] / 1e3,
                                         series[cell][2] / 1e3)
-                return plots.trend_plot(series, label)
+                text = label
+                if col.endswith("_shift_ppm"):  # say what 0 ppm is
+                    src_key = col.replace("shift_ppm", "reference_source")
+                    sources = sorted({str(r[src_key]) for r in results.h_per_la
+                                      if r["cell"] in cells and r.get(src_key)})
+                    if sources:
+                        text = f"{label[:-1]}; 0 ppm from the {', '.join(sources)})"
+                return plots.trend_plot(series, text)
             return make
 
         o = dict(responsive=True, height=300, legend_position="top_left", show_grid=True)

@@ -128,5 +128,7 @@ def processing_export(state: ProcessingState):
             figure=f"spectrum of {state.acquisition}",
             view={"acquisition": state.acquisition, "unit": state.unit},
             processing=state.params_record().to_dict(),
+            referencing={} if state.reference is None else
+            {sp.nucleus or "": state.reference.to_dict()},
             raw_files=figures._hashes(state.dataset), command=["dashboard", "processing"])
     return make

@@ -44,9 +44,18 @@ class LiveSlider(pn.widgets.FloatSlider):
     _debounce = 2
 
 
+def _tip(label: str, text: str) -> str:
+    """A table label with ``text`` as its hover tooltip (ⓘ marks it)."""
+    import html
+
+    return f'<span title="{html.escape(text)}">{label} ⓘ</span>'
+
+
 class Readouts(pn.viewable.Viewer):
-    """Shift, FWHM, integral and SNR, each with its uncertainty and unit (refreshed when
-    the controls settle, so dragging stays fast)."""
+    """Shift, the reference it is against, FWHM, integral and SNR, each with its
+    uncertainty and unit (refreshed when the controls settle, so dragging stays fast). The
+    shift is the time-domain fit's, which no phase or baseline choice moves; the peak of the
+    real spectrum follows as a secondary, phase-dependent readout."""
 
     state = param.ClassSelector(class_=ProcessingState)
 
@@ -63,11 +72,26 @@ class Readouts(pn.viewable.Viewer):
     def refresh(self) -> None:
         m = self.state.measurements()
         rows = []
+        ls = m.get("shift")
+        if ls is not None:  # the primary shift: no phase or baseline choice moves it
+            tip = (f"{ls.method}; σ = noise {ls.statistical_hz:.2g} Hz ⊕ analysis choices "
+                   f"{ls.systematic_hz:.2g} Hz ({', '.join(ls.variants)}); offset from the "
+                   f"carrier {ls.offset_hz}")
+            if ls.shift_ppm is not None:
+                rows.append((_tip("shift (time-domain fit)", tip), format(ls.shift_ppm)))
+            else:
+                rows.append((_tip("offset (time-domain fit)", tip), format(ls.offset_hz)))
+        ref = m.get("reference")
+        if ref is not None:
+            rows.append((_tip("0 ppm", ref.detail), str(ref)))
         pk = m.get("peak")
         if pk is not None:
+            tip = ("the peak of the real spectrum: it moves with the phase (and the baseline); "
+                   f"position {pk.position_hz} from the carrier")
             if pk.shift_ppm is not None:
-                rows.append(("shift", format(pk.shift_ppm)))
-            rows.append(("position", format(pk.position_hz)))
+                rows.append((_tip("peak shift (phase-dependent)", tip), format(pk.shift_ppm)))
+            else:
+                rows.append((_tip("peak (phase-dependent)", tip), format(pk.position_hz)))
             rows.append(("FWHM", format(pk.fwhm_hz)))
             if pk.fwhm_ppm is not None:
                 rows.append(("FWHM", format(pk.fwhm_ppm)))
@@ -79,7 +103,8 @@ class Readouts(pn.viewable.Viewer):
             rows.append(("SNR, frequency domain", format(m["snr_f"])))
         self._md.object = ("| quantity | value |\n|---|---|\n"
                            + "\n".join(f"| {a} | {b} |" for a, b in rows))
-        self._alert.param.update(object=m.get("error", ""), visible="error" in m)
+        problems = [m[k] for k in ("error", "shift_error") if k in m]
+        self._alert.param.update(object="\n\n".join(problems), visible=bool(problems))
 
     def __panel__(self):
         return pn.Column(self._md, self._alert, sizing_mode="stretch_width")

@@ -153,3 +153,23 @@ def test_corrupt_file_is_listed_and_the_page_works(page, tmp_path, example):
     st.acquisition = "nmr/N1/day-01/1H"
     wait_until(lambda: st.dataset is not None and page.evaluate(SIGNATURE) > 0, page)
     assert page.get_by_text("Traceback").count() == 0
+
+
+def test_readouts_show_the_phase_independent_shift_and_its_reference(page, state):
+    """The shift readout is the time-domain fit's (unchanged by a p0 step), the peak of the
+    spectrum is labelled phase-dependent, and 0 ppm names its source with the chain's
+    numbers on hover."""
+    _open(page, state)
+    shift = page.get_by_text("shift (time-domain fit)", exact=False).first
+    expect(shift).to_be_visible(timeout=20000)
+    expect(page.get_by_text("peak shift (phase-dependent)", exact=False).first).to_be_visible()
+    ref = page.locator("span[title*='K_Cu']").first
+    expect(ref).to_contain_text("0 ppm")
+    table = page.locator("table").filter(has_text="shift (time-domain fit)").first
+    expect(table).to_contain_text("395.000000 MHz (⁶³Cu chain)")
+    fit = state.measurements()["shift"].shift_ppm
+    expect(table).to_contain_text(format(fit))
+    state.p0 = state.p0 + 20.0
+    wait_until(lambda: state.measurements()["peak"] is not None, page)
+    expect(table).to_contain_text(format(state.measurements()["peak"].shift_ppm))
+    expect(table).to_contain_text(format(fit))  # the fit's shift did not move
