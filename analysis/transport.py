@@ -288,6 +288,15 @@ def _chi2_limit(dof: int) -> float:
     return float((1 - c + 2.326 * np.sqrt(c)) ** 3)
 
 
+#: k!/(k − d)!: the d-th derivative of u^k is that times u^(k − d) (0 for k < d)
+_FALLING = np.array([[math.perm(k, d) for k in range(8)] for d in range(4)], float)
+
+
+def _monomials(u: float, n: int, d: int) -> np.ndarray:
+    """The d-th derivative of 1, u, …, u^(n − 1) at u."""
+    return _FALLING[d, :n] * u ** np.maximum(np.arange(n) - d, 0)
+
+
 @dataclass(frozen=True)
 class _Local:
     """A polynomial in u = (T − centre)/half fitted to the points ``idx`` (K, Ω): its
@@ -302,9 +311,7 @@ class _Local:
 
     def at(self, tk: float, d: int = 0) -> tuple[float, np.ndarray]:
         """The d-th T-derivative at ``tk`` (Ω/K^d) and its gradient with respect to R[idx]."""
-        u = (tk - self.centre) / self.half
-        row = np.array([math.perm(k, d) * u ** (k - d) if k >= d else 0.0
-                        for k in range(self.coef.size)]) / self.half**d
+        row = _monomials((tk - self.centre) / self.half, self.coef.size, d) / self.half**d
         return float(row @ self.coef), row @ self.smoother
 
 
@@ -466,8 +473,7 @@ def _steepest(t, r, t0: float, half: float, sigma: float) -> _Est:
             return None
 
         def row(u: float, d: int) -> np.ndarray:
-            return np.array([math.perm(q, d) * u ** (q - d) if q >= d else 0.0
-                             for q in range(fit.coef.size)])
+            return _monomials(u, fit.coef.size, d)
 
         u = float(np.clip(-fit.coef[2] / (3 * fit.coef[3]), -1, 1)) if fit.coef[3] else 0.0
         for _ in range(30):
