@@ -8,22 +8,34 @@ cells (``NA``) ignored; the temperature and resistance columns found by name (``
 the first two columns. Repeated temperatures are averaged; the points are sorted; the sweep
 direction (warming, cooling or both) is recorded.
 
-Criteria (:func:`analyze`, :func:`critical_temperature`), with R_n(T) the normal state
-fitted linearly above the transition:
+Criteria (:func:`analyze`, :func:`critical_temperature`), with R_n(T) the normal state: a
+line fitted locally, over a window starting three transition widths above the onset and
+growing (doubling) only while the points in it show no significant curvature:
 
 * ``"onset"``: the tangent at the steepest point meets R_n;
 * ``"90"``, ``"50"``, ``"10"`` (any percentage): R = x·R_n(T), first crossing from above;
-* ``"max-slope"``: the peak of dR/dT (Savitzky–Golay smoothed, refined by a local cubic);
-* ``"zero"``: R falls below the noise floor (3σ of the low-temperature resistance);
+* ``"max-slope"``: the peak of dR/dT, the inflection of a local cubic;
+* ``"zero"``: the highest temperature below which R stays within the noise of the floor
+  (below its median + 3σ of its scatter, the scatter a MAD, at least 0.2 % of R_n);
 * ``"offset"``: the tangent at the steepest point meets R = 0.
 
-Width ΔTc = T₉₀ − T₁₀. Uncertainties are propagated analytically from the noise of R (the
-scatter of the points), the normal-state fit and the point spacing; no resampling, so a
-whole campaign is analysed in well under a second per curve.
+Width ΔTc = T₉₀ − T₁₀. The scale of every local fit adapts to the transition: a rough width
+T₉₀ − T₁₀ is first read from the raw points (a 5-point running median), then each criterion
+comes from a low-order polynomial fitted to the raw points over a fraction of that width,
+bounded below by the point spacing (a cubic over ±0.2·width at a level crossing, narrowed
+while that moves the crossing by more than its noise; a quintic over ±0.25·width for the
+tangent). A transition narrower than the point spacing falls back to interpolation between
+neighbouring points, corrected for curvature. Uncertainties are propagated linearly from
+every point: each criterion is a function of the resistances it was computed from (its local
+fit and the normal state's window), with σ of a point the noise of R (from second
+differences; a local fit's scatter where that is significantly larger, e.g. a digitised
+curve's wobble) — no resampling and no fixed grid term, so they follow the actual scatter
+(1σ coverage near 68 % on simulated curves, tests/test_tc_coverage.py).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,7 +193,12 @@ def read_rt(path: str | Path) -> RTCurve:
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Transition:
-    """Every criterion of one curve, with the normal state and the diagnostics."""
+    """Every criterion of one curve, with the normal state and the diagnostics.
+
+    ``normal_slope_ohm_per_k`` (Ω/K) and ``normal_intercept_ohm`` (Ω) are the line fitted to the
+    normal state over ``normal_window_k`` (K, just above the onset), ``noise_ohm`` the
+    point-to-point noise σ of R (Ω) and ``smoothing_k`` the half-width (K) of the local fits
+    at the 90/50/10 % crossings (a fraction of the transition's rough width)."""
 
     criteria: dict[str, Measurement]
     width: Measurement
@@ -193,9 +210,32 @@ class Transition:
     success: bool
     message: str
     notes: tuple[str, ...] = ()
+    smoothing_k: float = float("nan")
+    normal_cov: tuple[tuple[float, float], tuple[float, float]] = ((np.nan, np.nan),
+                                                                  (np.nan, np.nan))
 
     def normal_state(self, t_k) -> np.ndarray:
         return self.normal_intercept_ohm + self.normal_slope_ohm_per_k * np.asarray(t_k)
+
+    def normal_state_err(self, t_k) -> np.ndarray:
+        """1σ of the fitted normal state at ``t_k`` (K), Ω."""
+        t = np.asarray(t_k, float)
+        (caa, cab), (_cba, cbb) = self.normal_cov
+        return np.sqrt(np.maximum(caa + 2 * cab * t + cbb * t**2, 0.0))
+
+
+#: half-widths of the local fits, as fractions of the rough width T₉₀ − T₁₀: the cubic at
+#: each level crossing, the quintic giving the tangent at the steepest point, the cubic
+#: locating the steepest point (its inflection)
+_CROSS_FRACTION = 0.2
+_TANGENT_FRACTION = 0.25
+_SLOPE_FRACTION = 0.5
+#: the zero-resistance threshold above the floor: this many σ of the floor's scatter, at
+#: least this fraction of R_n (a digitised floor has no scatter)
+_ZERO_SIGMAS = 3.0
+_ZERO_MIN_FRACTION = 0.002
+#: half-width of the local fit at the zero-resistance crossing, a fraction of the width
+_ZERO_FRACTION = 0.3
 
 
 def _linfit(x, y):
@@ -220,9 +260,310 @@ def _crossing(t, ratio, level):
     return float(t[i] + f * (t[i + 1] - t[i])), i
 
 
+def _running_median(y: np.ndarray, k: int) -> np.ndarray:
+    """Running median over ``k`` (odd) points, the ends padded with the end values."""
+    if y.size < k:
+        return y.copy()
+    yp = np.pad(y, k // 2, mode="edge")
+    return np.median(np.lib.stride_tricks.sliding_window_view(yp, k), axis=1)
+
+
+def _noise_sigma(t: np.ndarray, r: np.ndarray) -> float:
+    """Point-to-point noise σ of R (Ω) from second differences along T (the deviation of each
+    point from the chord of its neighbours), robust to a slope that changes along the curve —
+    a flat floor, a steep transition, a sloped normal state — where first differences are
+    not: 1.4826·MAD of the deviations over their noise gain √(1 + w₋² + w₊²)."""
+    if t.size < 5:
+        return robust_noise_sigma(r)
+    h0, h1 = np.diff(t)[:-1], np.diff(t)[1:]
+    wl, wr = h1 / (h0 + h1), h0 / (h0 + h1)  # chord weights of the left and right points
+    dev = r[1:-1] - (wl * r[:-2] + wr * r[2:])
+    gain = np.sqrt(1 + wl**2 + wr**2)
+    return float(1.4826 * np.median(np.abs(dev / gain - np.median(dev / gain))))
+
+
+def _chi2_limit(dof: int) -> float:
+    """The 99th percentile of χ²/dof (Wilson–Hilferty)."""
+    c = 2.0 / (9.0 * dof)
+    return float((1 - c + 2.326 * np.sqrt(c)) ** 3)
+
+
+#: k!/(k − d)!: the d-th derivative of u^k is that times u^(k − d) (0 for k < d)
+_FALLING = np.array([[math.perm(k, d) for k in range(8)] for d in range(4)], float)
+
+
+def _monomials(u: float, n: int, d: int) -> np.ndarray:
+    """The d-th derivative of 1, u, …, u^(n − 1) at u."""
+    return _FALLING[d, :n] * u ** np.maximum(np.arange(n) - d, 0)
+
+
+@dataclass(frozen=True)
+class _Local:
+    """A polynomial in u = (T − centre)/half fitted to the points ``idx`` (K, Ω): its
+    coefficients are ``smoother @ R[idx]``; ``sigma`` is the noise σ of those points (Ω)."""
+
+    idx: np.ndarray
+    centre: float
+    half: float
+    coef: np.ndarray
+    smoother: np.ndarray
+    sigma: float
+
+    def at(self, tk: float, d: int = 0) -> tuple[float, np.ndarray]:
+        """The d-th T-derivative at ``tk`` (Ω/K^d) and its gradient with respect to R[idx]."""
+        row = _monomials((tk - self.centre) / self.half, self.coef.size, d) / self.half**d
+        return float(row @ self.coef), row @ self.smoother
+
+
+def _local_fit(t, r, centre: float, half: float, deg: int, sigma: float,
+               spare: int = 2) -> _Local | None:
+    """Least-squares polynomial of degree ``deg`` through the points within ±half (K) of
+    ``centre``; None with fewer than deg + 1 + ``spare`` points there. The noise σ of the fit
+    is ``sigma`` (Ω) unless the scatter about the fit is significantly larger (χ² above its
+    99th percentile: a digitised curve's wobble, a noise estimate too small), then the
+    scatter."""
+    idx = np.flatnonzero(np.abs(t - centre) <= half)
+    if idx.size < deg + 1 + spare or half <= 0:
+        return None
+    x = np.vander((t[idx] - centre) / half, deg + 1, increasing=True)
+    smoother = np.linalg.pinv(x)
+    coef = smoother @ r[idx]
+    dof = idx.size - deg - 1
+    eff = sigma
+    if dof > 0:
+        s2 = float(np.sum((x @ coef - r[idx]) ** 2)) / dof
+        eff = sigma if s2 <= sigma**2 * _chi2_limit(dof) else float(np.sqrt(s2))
+    return _Local(idx, centre, half, coef, smoother, float(eff))
+
+
+@dataclass(frozen=True)
+class _Est:
+    """A criterion (K): its gradient with respect to every R (K/Ω) and to the normal state's
+    intercept and slope (K/Ω, K²/Ω), and a variance (K²) the gradient does not carry."""
+
+    value: float
+    grad: np.ndarray
+    d_a: float = 0.0
+    d_b: float = 0.0
+    extra_var: float = 0.0
+    sigma: float = float("nan")  # noise σ of the points the gradient covers (Ω); nan: global
+
+
+def _cross(t, r, t0: float, half: float, alpha: float, beta: float, sigma: float,
+           narrow: bool = True) -> _Est | None:
+    """Where R rises through α + β·T (Ω) near ``t0`` (K): a local cubic through the points
+    within ±half of t0 (``narrow``: halved while that moves the crossing significantly) or —
+    too few points there, a transition not resolved by the point spacing — linear
+    interpolation between the two points around the crossing, corrected for the curvature
+    (see below)."""
+    def solve(centre: float, half: float):
+        fit = _local_fit(t, r, centre, half, 3, sigma) if half > 0 else None
+        if fit is None:
+            return None
+        tk = centre
+        for _ in range(30):
+            v, _g = fit.at(tk)
+            fp = fit.at(tk, 1)[0] - beta
+            if fp <= 0:
+                break
+            new = float(np.clip(tk - (v - alpha - beta * tk) / fp, centre - half,
+                                centre + half))
+            done = abs(new - tk) < 1e-10 * half
+            tk = new
+            if done:
+                break
+        v, gv = fit.at(tk)
+        fp = fit.at(tk, 1)[0] - beta
+        if fp > 0 and abs(v - alpha - beta * tk) <= 1e-6 * (abs(alpha) + abs(v) + fp * half):
+            return tk, fit, gv, fp
+        return None
+
+    def noise_var(sol) -> float:
+        return float(np.sum((sol[2] / sol[3]) ** 2)) * sol[1].sigma ** 2
+
+    # again centred on the crossing while it is off-centre (the fit is best, and its
+    # linearised error honest, near its middle; and the crossing depends less on where the
+    # noisy provisional curve put the window)
+    sol = solve(t0, half)
+    for _ in range(3):
+        if sol is None or abs(sol[0] - sol[1].centre) <= 0.1 * half:
+            break
+        sol = solve(sol[0], half) or sol
+    # then half as wide while that moves the crossing by more than twice the noise of the
+    # difference: the cubic does not follow the curve over the wider window (a narrow step
+    # of a two-step transition). Choosing the narrower fit by its difference selects noise
+    # too (its error is then larger than its σ), hence only where a second step can hide.
+    for _ in range(3 if narrow else 0):
+        if sol is None:
+            break
+        half = 0.5 * half
+        narrow = solve(sol[0], half)
+        if narrow is None or (narrow[0] - sol[0]) ** 2 <= 4 * max(
+                noise_var(narrow) - noise_var(sol), 0.0):
+            break
+        sol = narrow
+    if sol is not None:
+        tk, fit, gv, fp = sol
+        g = np.zeros(t.size)
+        g[fit.idx] = -gv / fp
+        return _Est(tk, g, 1.0 / fp, tk / fp, sigma=fit.sigma)
+    f = r - alpha - beta * t
+    s = np.flatnonzero((f[:-1] < 0) & (f[1:] >= 0))
+    if s.size == 0:
+        return None
+    i = int(s[np.argmin(np.abs(0.5 * (t[s] + t[s + 1]) - t0))])
+    gap = float(t[i + 1] - t[i])
+    j = np.arange(max(i - 1, 0), min(i + 3, t.size))  # the pair and a neighbour each side
+    tj = t[j]
+
+    def chord(rj: np.ndarray, al: float, be: float) -> tuple[float, float]:
+        # the chord misses the curve by R''·x·(gap − x)/2, R'' (a cubic) the curvature at
+        # the first point plus its change over (x + gap)/3: corrected with the second
+        # differences at the pair; returns (T, the correction)
+        fj = rj - al - be * tj
+        k = i - j[0]
+        den = fj[k] - fj[k + 1]
+        x = gap * fj[k] / den
+        d2 = [2 * ((rj[q + 1] - rj[q]) / (tj[q + 1] - tj[q])
+                   - (rj[q] - rj[q - 1]) / (tj[q] - tj[q - 1])) / (tj[q + 1] - tj[q - 1])
+              for q in range(1, tj.size - 1)]
+        if len(d2) == 2:  # curvature at the pair, and its change across the gap (a cubic)
+            c2 = d2[0] + (d2[1] - d2[0]) * (x + gap) / (3 * gap)
+        else:
+            c2 = float(np.mean(d2)) if d2 else 0.0
+        corr = c2 * x * (gap - x) / 2 / (-den / gap)
+        return float(tj[k] + x), corr
+
+    rj = r[j].astype(float)
+    corr = chord(rj, alpha, beta)[1]
+    # the curvature changes across the gap: 15 % of the correction is kept as its
+    # uncertainty; a correction beyond a quarter of the gap means the transition is not
+    # resolved at all: linear interpolation ± gap/√12
+    use = abs(corr) <= 0.25 * gap
+    eps = 1e-6 * max(abs(float(np.ptp(rj))), abs(alpha) + 1e-300)
+
+    def value(rr, al, be):
+        tl, c = chord(rr, al, be)
+        return tl + (c if use else 0.0)
+
+    tk = value(rj, alpha, beta)
+    g = np.zeros(t.size)
+    for q in range(j.size):
+        d = np.zeros(j.size)
+        d[q] = eps
+        g[j[q]] = (value(rj + d, alpha, beta) - value(rj - d, alpha, beta)) / (2 * eps)
+    d_a = (value(rj, alpha + eps, beta) - value(rj, alpha - eps, beta)) / (2 * eps)
+    eb = eps / max(abs(float(tj.mean())), 1.0)
+    d_b = (value(rj, alpha, beta + eb) - value(rj, alpha, beta - eb)) / (2 * eb)
+    return _Est(tk, g, d_a, d_b, (0.15 * corr) ** 2 if use else gap**2 / 12)
+
+
+def _steepest(t, r, t0: float, half: float, sigma: float) -> _Est:
+    """The inflection (maximum dR/dT) of a quintic — with too few points, a cubic — through
+    the points within ±half (K) of ``t0`` (a cubic that wide does not follow an asymmetric
+    step); with too few points even for that (a transition not resolved by the point
+    spacing), of the cubic through the steepest segment between neighbouring points and one
+    point on each side of it; without a maximum of the slope there, the middle of that
+    segment ± its length/√12."""
+
+    def inflection(fit: _Local | None, lo: float, hi: float) -> _Est | None:
+        # the second derivative's zero where the third is negative, by Newton from the
+        # middle; its gradient from the implicit function: du/dc = −(∂p₂/∂c)/p₃
+        if fit is None:
+            return None
+
+        def row(u: float, d: int) -> np.ndarray:
+            return _monomials(u, fit.coef.size, d)
+
+        u = float(np.clip(-fit.coef[2] / (3 * fit.coef[3]), -1, 1)) if fit.coef[3] else 0.0
+        for _ in range(30):
+            d2, d3 = row(u, 2) @ fit.coef, row(u, 3) @ fit.coef
+            if d3 >= 0:
+                return None
+            new = float(np.clip(u - d2 / d3, -1.0, 1.0))
+            done = abs(new - u) < 1e-12
+            u = new
+            if done:
+                break
+        d3 = row(u, 3) @ fit.coef
+        tk = fit.centre + fit.half * u
+        if (d3 >= 0 or abs(row(u, 2) @ fit.coef) > 1e-8 * np.abs(fit.coef).sum()
+                or not lo <= tk <= hi):
+            return None
+        g = np.zeros(t.size)
+        g[fit.idx] = -fit.half * (row(u, 2) @ fit.smoother) / d3
+        return _Est(float(tk), g, sigma=fit.sigma)
+
+    fit = _local_fit(t, r, t0, half, 5, sigma) or _local_fit(t, r, t0, half, 3, sigma)
+    e = inflection(fit, t0 - half, t0 + half)
+    if e is not None:
+        return e
+    sel = np.flatnonzero(np.abs(0.5 * (t[:-1] + t[1:]) - t0) <= max(half, np.diff(t).max()))
+    if sel.size == 0:
+        sel = np.array([int(np.clip(np.searchsorted(t, t0) - 1, 0, t.size - 2))])
+    i = int(sel[np.argmax(np.diff(r)[sel] / np.diff(t)[sel])])
+    mid = 0.5 * (t[i] + t[i + 1])
+    if 0 < i < t.size - 2:
+        four = _local_fit(t, r, mid, max(mid - t[i - 1], t[i + 2] - mid), 3, sigma, spare=0)
+        e = inflection(four, t[i], t[i + 1])
+        if e is not None:  # an interpolating cubic does not follow the step: ± gap/40 more
+            # (its scatter on simulated tanh steps with five points across T₉₀ − T₁₀)
+            return _Est(e.value, e.grad, extra_var=(0.025 * (t[i + 1] - t[i])) ** 2,
+                        sigma=e.sigma)
+    return _Est(float(mid), np.zeros(t.size), extra_var=(t[i + 1] - t[i]) ** 2 / 12)
+
+
+def _normal_fit(t, r, lo: float, min_points: int, sigma: float):
+    """A line through the normal state just above ``lo`` (K): the first ``min_points`` points
+    above lo, then twice, four times … as many while a quadratic over the longer window is not
+    significantly curved (|c₂| < 3σ). Returns (intercept Ω, slope Ω/K, window K, indices,
+    smoother rows for intercept and slope, noise σ of the points Ω) or None."""
+    above = np.flatnonzero(t >= lo)
+    if above.size < min_points:
+        return None
+    # quadratic fits to growing prefixes of the points above lo, from prefix sums (x from the
+    # window's start, rescaled to [0, 1] per window for the 3×3 normal equations)
+    x = t[above] - t[above[0]]
+    y = r[above]
+    sx = np.cumsum(np.vstack([x**p for p in range(5)]), axis=1)
+    sy = np.cumsum(np.vstack([y * x**p for p in range(3)]), axis=1)
+    syy = np.cumsum(y * y)
+    k = min_points
+    while k < above.size:
+        nxt = min(2 * k, above.size)
+        j = nxt - 1
+        scale = max(float(x[j]), 1e-300)
+        sc = scale ** np.arange(5)
+        mom = sx[:, j] / sc
+        nmat = np.array([[mom[p + q] for q in range(3)] for p in range(3)])
+        rhs = sy[:, j] / sc[:3]
+        try:
+            ninv = np.linalg.inv(nmat)
+        except np.linalg.LinAlgError:
+            break
+        coef = ninv @ rhs
+        s2 = max(float(syy[j] - coef @ rhs), 0.0) / max(nxt - 3, 1)
+        if abs(coef[2]) > 3 * np.sqrt(max(ninv[2, 2] * s2, 0.0)):
+            break
+        k = nxt
+    idx = above[:k]
+    x = np.vstack([np.ones(k), t[idx]]).T
+    sm = np.linalg.pinv(x)
+    a, b = sm @ r[idx]
+    s = np.sqrt(float(np.sum((x @ np.array([a, b]) - r[idx]) ** 2)) / max(k - 2, 1))
+    return (float(a), float(b), (float(t[idx[0]]), float(t[idx[-1]])), idx, sm,
+            max(float(s), sigma))
+
+
 def analyze(temperature_k, resistance_ohm) -> Transition:
     """Tc by every criterion (see the module docstring); never raises for a numerical
-    reason: a curve without a transition gives ``success=False`` and the reason."""
+    reason: a curve without a transition gives ``success=False`` and the reason.
+
+    Parameters
+    ----------
+    temperature_k, resistance_ohm : array_like
+        The curve (K, Ω), in any order; repeated temperatures are averaged.
+    """
     t = np.asarray(temperature_k, float)
     r = np.asarray(resistance_ohm, float)
     nan = Measurement(np.nan, np.nan, "K")
@@ -242,25 +583,45 @@ def analyze(temperature_k, resistance_ohm) -> Transition:
     if np.any(np.diff(t) <= 0):
         u, inv, c = np.unique(t, return_inverse=True, return_counts=True)
         r, t = np.bincount(inv, weights=r) / c, u
+    if t.size < 10:
+        return fail(f"only {t.size} distinct temperatures")
     span = t[-1] - t[0]
-    # uniform grid for smoothing and the derivative
     step = max(float(np.median(np.diff(t))), span / 20000)
+    sigma = _noise_sigma(t, r)
+    # a uniform grid for the smoothed curve and its derivative (locating the transition,
+    # zero resistance, two steps)
     grid = np.arange(t[0], t[-1] + 0.5 * step, step)
     rg = np.interp(grid, t, r)
-    win = max(7, int(0.01 * span / step) | 1)
-    win = min(win, (grid.size - 1) | 1 if grid.size % 2 == 0 else grid.size - 2)
-    if win < 5:
+    if grid.size < 7:
         return fail("too few points for a derivative")
-    smooth = signal.savgol_filter(rg, win, 2, mode="nearest")
-    deriv = signal.savgol_filter(rg, win, 2, deriv=1, delta=step, mode="nearest")
-    sigma = robust_noise_sigma(r)
     # provisional normal state: the top 25 % of the range
     top = t >= t[-1] - 0.25 * span
     notes: list[str] = []
     window = (float(t[top][0]), float(t[-1]))
-    b, a, cov = _linfit(t[top], r[top])
-    crit: dict[str, Measurement] = {}
+    b, a, _cov = _linfit(t[top], r[top])
+    nf = None
+    # the rough width, from the raw points (a 5-point running median) and that normal state
+    rn_end = a + b * t[-1]
+    if rn_end <= 0:
+        return fail("the normal-state resistance is ≤ 0 Ω")
+    ratio_raw = _running_median(r, 5) / np.maximum(a + b * t, 0.05 * rn_end)
+    t50, i50 = _crossing(t, ratio_raw, 0.5)
+    if not np.isfinite(t50) or ratio_raw[: max(i50, 1)].min() > 0.5:
+        return fail("no superconducting transition: R never falls below half the normal "
+                    "state")
+    t90, t10 = _crossing(t, ratio_raw, 0.9)[0], _crossing(t, ratio_raw, 0.1)[0]
+    rough = (t90 if np.isfinite(t90) else t50) - (t10 if np.isfinite(t10) else 2 * t50 - t90)
+    rough = max(float(rough) if np.isfinite(rough) else 0.0, 2 * step)
+    smoothed: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for _ in range(3):
+        # smoothing window: a fraction of the transition, at least 5 points
+        win = max(5, int(_CROSS_FRACTION * rough / step) | 1)
+        win = min(win, grid.size - 1 if grid.size % 2 == 0 else grid.size - 2)
+        if win not in smoothed:
+            smoothed[win] = (signal.savgol_filter(rg, win, 2, mode="nearest"),
+                             signal.savgol_filter(rg, win, 2, deriv=1, delta=step,
+                                                  mode="nearest"))
+        smooth, deriv = smoothed[win]
         rn = a + b * grid
         if rn[-1] <= 0:
             return fail("the normal-state resistance is ≤ 0 Ω")
@@ -276,83 +637,152 @@ def analyze(temperature_k, resistance_ohm) -> Transition:
         t10, _ = _crossing(grid, ratio, 0.1)
         lo_t = t10 if np.isfinite(t10) else grid[0]
         hi_t = t90 if np.isfinite(t90) else t50
+        if np.isfinite(t90) and np.isfinite(t10):
+            rough = max(t90 - t10, 2 * step)
         pad = max(hi_t - lo_t, 4 * step)
         band = (grid >= lo_t - 0.5 * pad) & (grid <= hi_t + 0.5 * pad)
         k = int(np.flatnonzero(band)[np.argmax(deriv[band])])
-        # local cubic around the steepest point: slope and its position, refined
-        half = max(5, int(0.05 * (hi_t - lo_t) / step))
-        sl = slice(max(0, k - half), min(grid.size, k + half + 1))
-        x0 = grid[k]
-        cpoly = np.polyfit(grid[sl] - x0, rg[sl], 3)
-        d1 = np.polyder(cpoly)
-        d2 = np.polyder(d1)
-        xs = -d2[1] / d2[0] if d2[0] != 0 else 0.0
-        xs = float(np.clip(xs, grid[sl][0] - x0, grid[sl][-1] - x0))
-        tstar = x0 + xs
-        slope = float(np.polyval(d1, xs))
-        rstar = float(np.polyval(cpoly, xs))
-        onset = (rstar - slope * tstar - a) / (b - slope)
-        offset = tstar - rstar / slope
-        # refine the normal-state window: above the onset by three transition widths
+        slope = float(deriv[k])
+        onset = (smooth[k] - slope * grid[k] - a) / (b - slope)
+        offset = grid[k] - smooth[k] / slope
+        # the normal state: a line just above the onset (gap: three transition widths),
+        # over as long a window as it stays straight
         lo_w = onset + 3 * max(onset - offset, 2 * step)
-        sel = (t >= lo_w)
-        if sel.sum() >= max(10, int(0.05 * t.size)):
-            window = (float(lo_w), float(t[-1]))
-        else:
-            sel = top
-            notes_fallback = ("the normal state above the transition is short: fitted on the "
-                              "top quarter of the range")
-            if notes_fallback not in notes:
-                notes.append(notes_fallback)
-        b, a, cov = _linfit(t[sel], r[sel])
-    # uncertainties
-    low = t <= min(t10 if np.isfinite(t10) else t50, t[0] + 0.25 * span)
-    floor_sigma = robust_noise_sigma(r[low]) if low.sum() >= 4 else sigma
-    res_t = step / np.sqrt(12)
-
-    def rn_err(tk):
-        g = np.array([tk, 1.0])
-        return float(np.sqrt(max(g @ cov @ g, 0.0)))
-
-    def at(tk):
-        return float(np.interp(tk, grid, deriv))
-
+        nf = _normal_fit(t, r, lo_w, max(10, int(0.02 * t.size)), sigma)
+        if nf is None:
+            nf = _normal_fit(t, r, float(t[top][0]), int(top.sum()), sigma)
+            msg = ("the normal state above the transition is short: fitted on the top "
+                   "quarter of the range")
+            if msg not in notes:
+                notes.append(msg)
+        if nf is None:
+            return fail("too few points in the normal state")
+        a, b, window = nf[0], nf[1], nf[2]
+    # the criteria, from local fits to the raw points (no resampling), with the gradient of
+    # each with respect to every R for the uncertainty
+    est: dict[str, _Est | None] = {}
+    # local fits: a fraction of the width, but at least three point spacings each side; wider
+    # than half the transition, the transition is not resolved: linear interpolation. The
+    # width is the local one where that is narrower (one step of a two-step transition): a
+    # tanh step of width w has dR/dT = 2x(1 − x)·R_n/w at R = x·R_n, and T₉₀ − T₁₀ = 2.2·w
+    h = max(_CROSS_FRACTION * rough, 3 * step)
     for level, key in ((0.9, "90"), (0.5, "50"), (0.1, "10")):
-        tk, _ = _crossing(grid, ratio, level)
-        if np.isfinite(tk):
-            dr = at(tk) - level * b
-            e = np.hypot(np.hypot(sigma, level * rn_err(tk)) / abs(dr) if dr else np.inf,
-                         res_t)
-            crit[key] = Measurement(tk, float(e), "K")
-        else:
-            crit[key] = nan
-    # slope uncertainty of the local cubic from the noise
-    n_loc = max(sl.stop - sl.start, 4)
-    s_err = sigma * np.sqrt(12.0 / n_loc) / max((sl.stop - sl.start) * step, step)
-    e_on = np.hypot(np.hypot(sigma, rn_err(onset)) / abs(slope - b),
-                    abs(onset - tstar) * s_err / abs(slope - b))
-    crit["onset"] = Measurement(float(onset), float(np.hypot(e_on, res_t)), "K")
-    e_off = np.hypot(sigma / abs(slope), abs(offset - tstar) * s_err / abs(slope))
-    crit["offset"] = Measurement(float(offset), float(np.hypot(e_off, res_t)), "K")
-    third = float(np.polyval(np.polyder(d2), xs)) if len(d2) > 1 else 0.0
-    e_ms = s_err / abs(third) * 1.0 if third else (grid[sl][-1] - grid[sl][0]) / np.sqrt(12)
-    e_ms = min(e_ms, (grid[sl][-1] - grid[sl][0]) / np.sqrt(12))
-    crit["max-slope"] = Measurement(float(tstar), float(np.hypot(e_ms, res_t)), "K")
-    # zero resistance: the highest T below the midpoint where R is under the floor, 3σ of
-    # the low-temperature scatter or 0.2 % of R_n, whichever is larger (digitised curves
-    # have no scatter)
-    floor = max(3 * floor_sigma, 0.002 * float(a + b * t50))
-    under = np.flatnonzero((smooth <= floor) & (grid < t50))
-    zero_t = float(grid[under[-1]]) if under.size else np.nan
-    if np.isfinite(zero_t):
-        e = np.hypot(floor_sigma / max(at(zero_t + step), 1e-30 + abs(slope) * 1e-3), res_t)
-        crit["zero"] = Measurement(zero_t, float(min(e, pad)), "K")
+        t0 = _crossing(grid, ratio, level)[0]
+        if not np.isfinite(t0):
+            est[key] = None
+            continue
+        slope0 = float(np.interp(t0, grid, deriv))
+        local = 2.2 * 2 * level * (1 - level) * (a + b * t0) / slope0 if slope0 > 0 else rough
+        scale = min(rough, local)
+        hx = max(_CROSS_FRACTION * scale, 3 * step)
+        e = _cross(t, r, t0, hx if hx <= 0.5 * scale else 0.0, level * a, level * b, sigma)
+        est[key] = None if e is None else _Est(e.value, e.grad, level * e.d_a, level * e.d_b,
+                                               e.extra_var, e.sigma)
+    ms = _steepest(t, r, float(grid[k]), _SLOPE_FRACTION * rough, sigma)
+    est["max-slope"] = ms
+    xs = ms.value
+    # the tangent at the steepest point: a quintic over a fraction of the width, at least four
+    # point spacings each side (a cubic would bend the slope: by 1 % over ±0.75 of the tanh
+    # width, 0.04 % over ±0.33, against 0.01 % for the quintic over ±0.55)
+    tan = _local_fit(t, r, xs, max(_TANGENT_FRACTION * rough, 4 * step), 5, sigma)
+    s_tan = sigma
+    if tan is not None and tan.half <= _SLOPE_FRACTION * rough:
+        s_tan = tan.sigma
+        v, gv = tan.at(xs)
+        m, gm = tan.at(xs, 1)
+        ii = tan.idx
+        dm = 0.0
+    else:  # not resolved: the cubic through the four nearest points; its slope is uncertain
+        # by half its difference from the steepest segment's secant (model error, Ω/K)
+        near = np.sort(np.argsort(np.abs(t - xs))[:4])
+        tan = _local_fit(t, r, xs, float(np.abs(t[near] - xs).max()), 3, sigma, spare=0)
+        if tan is None:
+            return fail("too few points in the transition")
+        v, gv = tan.at(xs)
+        m, gm = tan.at(xs, 1)
+        ii = tan.idx
+        i = int(np.clip(np.searchsorted(t, xs) - 1, 0, t.size - 2))
+        dm = 0.5 * abs(m - (r[i + 1] - r[i]) / (t[i + 1] - t[i]))
+    if m > b and m > 0:
+        dn = a + b * xs - v
+        g = np.zeros(t.size)
+        g[ii] = -gv / (m - b) - dn / (m - b) ** 2 * gm
+        est["onset"] = _Est(float(xs + dn / (m - b)), g, 1 / (m - b),
+                            xs / (m - b) + dn / (m - b) ** 2, (dn / (m - b) ** 2 * dm) ** 2,
+                            s_tan)
+        g = np.zeros(t.size)
+        g[ii] = -gv / m + v / m**2 * gm
+        est["offset"] = _Est(float(xs - v / m), g, extra_var=(v / m**2 * dm) ** 2,
+                             sigma=s_tan)
     else:
-        crit["zero"] = nan
+        est["onset"] = est["offset"] = None
+    # zero resistance: the highest temperature below which R stays within the noise of the
+    # floor: its median + 3σ of its scatter (the MAD: robust to outliers, and it sees a
+    # digitised curve's wobble), at least 0.2 % of R_n above it
+    t10v = est["10"].value if est["10"] is not None else t50
+    rn50 = a + b * t50
+    hi_f = t10v - 2 * rough
+    floor = t <= hi_f
+    if floor.sum() < 10:
+        floor = t <= t10v - rough
+    nfl = int(floor.sum())
+    if nfl >= 5:
+        f0 = float(np.median(r[floor]))
+        sf = 1.4826 * float(np.median(np.abs(r[floor] - f0)))
+        sf = sf if sf > 0 else sigma
+        var_f0 = (1.2533 * sf) ** 2 / nfl
+    else:
+        f0, sf, var_f0 = 0.0, sigma, 0.0
+    if _ZERO_SIGMAS * sf >= _ZERO_MIN_FRACTION * rn50:
+        thr = f0 + _ZERO_SIGMAS * sf
+        var_thr = var_f0 + (_ZERO_SIGMAS * 1.166 * sf) ** 2 / max(nfl, 1)
+    else:
+        thr = f0 + _ZERO_MIN_FRACTION * rn50
+        var_thr = var_f0
+    under = np.flatnonzero((smooth <= thr) & (grid < t50))
+    est["zero"] = None
+    if under.size:
+        # the foot is wider than the steep part: a wider local fit (at most 0.3 of the width:
+        # beyond, the cubic no longer follows the exponential foot of a tanh)
+        hz = max(_ZERO_FRACTION * rough, 3 * step)
+        e = _cross(t, r, float(grid[under[-1]]), hz if hz <= 0.5 * rough else 0.0, thr, 0.0,
+                   sigma, narrow=False)
+        if e is not None:
+            est["zero"] = _Est(e.value, e.grad, extra_var=e.extra_var + e.d_a**2 * var_thr,
+                               sigma=e.sigma)
+    if est["zero"] is None:
         notes.append("R never falls below the noise floor: no zero-resistance temperature")
-    width = (Measurement(crit["90"].value - crit["10"].value,
-                         float(np.hypot(crit["90"].stderr, crit["10"].stderr)), "K")
-             if np.isfinite(crit["90"].value) and np.isfinite(crit["10"].value) else nan)
+    # uncertainties: σ of each point — the noise (or a local fit's scatter where significantly
+    # larger) in the transition, the scatter about the line in the normal state's window — and
+    # the normal state's line as a linear function of its points
+    _a, _b, _w, n_idx, n_sm, n_sig = nf
+
+    def spread(e: _Est) -> np.ndarray:
+        s_pt = np.full(t.size, e.sigma if np.isfinite(e.sigma) else sigma)
+        s_pt[n_idx] = n_sig
+        return s_pt
+
+    def total(e: _Est) -> np.ndarray:
+        g = e.grad.copy()
+        g[n_idx] += e.d_a * n_sm[0] + e.d_b * n_sm[1]
+        return g
+
+    def measure(e: _Est | None) -> Measurement:
+        if e is None:
+            return nan
+        err = np.sqrt(float(np.sum((total(e) * spread(e)) ** 2)) + e.extra_var)
+        return Measurement(float(e.value), float(err), "K")
+
+    crit = {c: measure(est[c]) for c in CRITERIA}
+    e90, e10 = est["90"], est["10"]
+    if e90 is not None and e10 is not None:
+        gw = total(e90) - total(e10)
+        s_pt = np.maximum(spread(e90), spread(e10))
+        width = Measurement(e90.value - e10.value,
+                            float(np.sqrt(np.sum((gw * s_pt) ** 2) + e90.extra_var
+                                          + e10.extra_var)), "K")
+    else:
+        width = nan
     # two-step: two separated, comparable peaks of dR/dT inside the transition
     region = (grid >= offset - 2 * pad) & (grid <= onset + 2 * pad)
     peaks, _props = signal.find_peaks(deriv[region], prominence=0.2 * float(deriv[k]),
@@ -362,7 +792,10 @@ def analyze(temperature_k, resistance_ohm) -> Transition:
         tp = grid[region][peaks]
         notes.append("two-step transition: dR/dT peaks at " + ", ".join(f"{x:.1f}" for x in tp)
                      + " K")
-    return Transition(crit, width, b, a, window, float(sigma), two, True, "ok", tuple(notes))
+    cov = n_sig**2 * (n_sm @ n_sm.T)  # intercept, slope
+    return Transition(crit, width, b, a, window, float(sigma), two, True, "ok", tuple(notes),
+                      float(h), ((float(cov[0, 0]), float(cov[0, 1])),
+                                 (float(cov[1, 0]), float(cov[1, 1]))))
 
 
 def critical_temperature(temperature_k, resistance_ohm, criterion: str = "50") -> FitResult:
@@ -384,7 +817,8 @@ def critical_temperature(temperature_k, resistance_ohm, criterion: str = "50") -
                              "normal_state_ohm": float(rn),
                              "normal_slope_ohm_per_K": tr.normal_slope_ohm_per_k},
                      stderr={"Tc_K": m.stderr, "width_K": tr.width.stderr,
-                             "normal_state_ohm": np.nan, "normal_slope_ohm_per_K": np.nan},
+                             "normal_state_ohm": float(tr.normal_state_err(m.value)),
+                             "normal_slope_ohm_per_K": float(np.sqrt(tr.normal_cov[1][1]))},
                      units={"Tc_K": "K", "width_K": "K", "normal_state_ohm": "Ω",
                             "normal_slope_ohm_per_K": "Ω/K"},
                      names=(), correlation=np.zeros((0, 0)), success=True,

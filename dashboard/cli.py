@@ -431,6 +431,9 @@ def cmd_tc(args) -> dict | None:
         for k in transport.CRITERIA:
             print(f"  {transport.CRITERION_LABELS[k]:<34} {tr.criteria[k]}")
         print(f"  width T90 − T10                    {tr.width}")
+        lo, hi = tr.normal_window_k
+        print(f"  normal state at Tc                 {res.measurement('normal_state_ohm')} "
+              f"(line fitted over {lo:.2f}–{hi:.2f} K)")
         return None
     out = res.to_dict()
     result = {k: out[k] for k in ("Tc_K", "width_K", "normal_state_ohm",
