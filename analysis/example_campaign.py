@@ -423,6 +423,11 @@ def _write_manifest(out: Path, acquisitions: list, truth: dict) -> None:
         for k in ("t90_us", "power_w", "bandwidth_hz", "noise_temperature_k", "scans"):
             lines.append(f"{k} = {ch[k]!r}")
         lines.append("lambda_relative_uncertainty = 0.05")
+        # what the signals were simulated with: full recovery, and for ¹³⁹La all
+        # transitions excited (ε = 1), so the quantification assumes neither
+        lines.append("saturation = 1.0")
+        if nuc == "139La":
+            lines.append('epsilon = "full"')
         lines.append("")
     for cell, (pgpa, *_rest) in NMR_CELLS.items():
         lines += ["[[nmr_cells]]", f'id = "{cell}"', f"pressure_gpa = {pgpa}",

@@ -254,10 +254,10 @@ def test_evolution_state_reads_saved_results_and_derives_views(example, tmp_path
     # the line under the H/La plot: the Λ choice and the assumptions of the H/La shown
     line = s.hla_assumptions()
     assert line.startswith("H/La (calibrated)") and "calibrated: Λ_La/Λ_H measured" in line
-    assert "ε_La = 1" in line
+    assert "Assumed: nothing" in line  # the example's manifest states ε and the saturation
     s.calibrated = False
     line = s.hla_assumptions()
-    assert line.startswith("H/La (absolute)") and "t90:" in line and "ε_La = 1" in line
+    assert line.startswith("H/La (absolute)") and "t90:" in line and "Assumed: nothing" in line
     from analysis.pipeline import CampaignResults
 
     old = {k: v for k, v in s.results.h_per_la[0].items() if "efficiency" not in k

@@ -224,11 +224,22 @@ def test_calibration_measures_the_efficiency_ratio_whatever_was_assumed():
                                                monte_carlo=0))
 
 
-def test_example_table_names_efficiency_and_assumptions(results):
-    """The manifest gives t₉₀ and power per channel: Λ is measured, not assumed; what is
-    assumed (ε_La = 1, full recovery) is in the table."""
+def test_example_table_names_efficiency_and_assumptions(results, example):
+    """The example's manifest gives t₉₀ and power per channel, ε_La and the saturation it
+    was simulated with: Λ is measured and nothing is assumed. Without ε and saturation in
+    the manifest, what is then assumed (ε_La = 1, full recovery) is in the table."""
+    import dataclasses
+
     for row in results.h_per_la:
         assert row["efficiency"] == "t90" and row["efficiency_cal"] == "calibrated"
+        assert row["assumptions"] == "" and row["assumptions_cal"] == ""
+    camp = campaign.load(example)
+    strip = {n: {k: v for k, v in c.items() if k not in ("epsilon", "saturation")}
+             for n, c in camp.channels.items()}
+    rows = [r for r in results.nmr if r["cell"] == "N1"]
+    got = pipeline.quantify_cell(dataclasses.replace(camp, channels=strip), "N1", rows,
+                                 monte_carlo=0)
+    for row in got:
         assert "ε_La = 1" in row["assumptions"] and "Λ" not in row["assumptions"]
         assert "recovery" in row["assumptions_cal"]
 
