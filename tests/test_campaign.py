@@ -145,3 +145,26 @@ def test_example_manifest_referencing_agrees_with_its_files(example):
         ds, ref = camp.read_with_reference(rel)
         assert ref.source == "⁶³Cu chain" and ds.reference_hz == ref.nu_ref_hz
         assert ref.nu_ref_hz == pytest.approx(io.read(example / rel).reference_hz, rel=1e-9)
+
+
+def test_csv_tables_keep_the_reference_frequencies(small_campaign, tmp_path):
+    """A table re-read must give the shift again: ν_ref written to the mHz, not to six
+    significant figures (55.7966 MHz was 0.7 ppm off the ¹³⁹La reference)."""
+    import csv
+
+    from analysis import pipeline
+
+    h_ref = 395.0e6 * (1 + 5.0013e-6)
+    _set_referencing(small_campaign, f"[referencing]\nproton_reference_hz = {h_ref!r}\n")
+    camp = campaign.load(small_campaign)
+    rows = [pipeline.measure_acquisition(camp, camp.acquisition(rel))
+            for rel in ("nmr/N1/day000/1H", "nmr/N1/day000/139La")]
+    paths = pipeline.CampaignResults(nmr=rows).write_csv(tmp_path / "out")
+    table = next(p for p in paths if p.name == "nmr.csv")
+    with table.open() as fh:
+        back = list(csv.DictReader(fh))
+    for row, got in zip(rows, back, strict=True):
+        assert abs(float(got["reference_hz"]) - row["reference_hz"]) < 1e-3
+        nu = row["reference_hz"] * (1 + row["shift_ppm"] * 1e-6)
+        again = 1e6 * (nu / float(got["reference_hz"]) - 1)
+        assert again == pytest.approx(float(got["shift_ppm"]), abs=1e-5)
