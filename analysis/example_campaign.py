@@ -428,6 +428,7 @@ def _write_manifest(out: Path, acquisitions: list, truth: dict) -> None:
         lines.append("saturation = 1.0")
         if nuc == "139La":
             lines.append('epsilon = "full"')
+            lines.append("t90_central_transition = false")
         lines.append("")
     for cell, (pgpa, *_rest) in NMR_CELLS.items():
         lines += ["[[nmr_cells]]", f'id = "{cell}"', f"pressure_gpa = {pgpa}",

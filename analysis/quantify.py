@@ -80,6 +80,8 @@ EFFICIENCY = {
     "calibrated": "Λ_La/Λ_H measured on the cell's precursor of known H/La",
 }
 DEFAULT_EFFICIENCY = "shared-coil"
+#: relative 1σ of each resonator efficiency Λ when none is given (named as an assumption)
+LAMBDA_REL_ERR_DEFAULT = 0.05
 
 
 def shared_coil_ratio(nuc_h: str = "1H", nuc_x: str = "139La") -> float:
@@ -148,7 +150,7 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int | None = None,
              t90_h_s: float | None = None, power_h_w: float | None = None,
              t90_la_s: float | None = None, power_la_w: float | None = None,
              t90_la_central: bool | None = None,
-             lambda_rel_err_h: float = 0.05, lambda_rel_err_la: float = 0.05,
+             lambda_rel_err_h: float | None = None, lambda_rel_err_la: float | None = None,
              epsilon_la: float | str | None = None, saturation_h: float | None = None,
              saturation_la: float | None = None, abundance: bool = True,
              nuc_h: str = "1H", nuc_la: str = "139La",
@@ -187,8 +189,9 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int | None = None,
         Whether the ¹³⁹La t₉₀ was measured on the central transition, which nutates
         (I+½) = 4× faster: then Λ_La comes from (I+½)·t₉₀. Required when Λ_La comes from
         t₉₀ and ε_La < 1 (a central-transition mode).
-    lambda_rel_err_h, lambda_rel_err_la : float
-        Relative 1σ of each Λ (5 % by default).
+    lambda_rel_err_h, lambda_rel_err_la : float, optional
+        Relative 1σ of each Λ; None: ``LAMBDA_REL_ERR_DEFAULT`` (5 %, recorded as an
+        assumption when Λ enters, i.e. without a calibration).
     epsilon_la : float or {"full", "ct-linear", "ct-selective"}, optional
         ¹³⁹La excitation factor ε (see ``LA_EXCITATION``); None: 1, the cubic La site
         (recorded as an assumption).
@@ -242,6 +245,13 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int | None = None,
     for k, v in checks.items():
         if not np.isfinite(v) or v <= 0:
             raise ValueError(f"{k} must be a positive number, got {v!r}")
+    if calibration is None and (lambda_rel_err_h is None or lambda_rel_err_la is None):
+        assumptions.append(f"Λ known to {100 * LAMBDA_REL_ERR_DEFAULT:g} % per channel "
+                           "(default σ; the manifest's lambda_relative_uncertainty or "
+                           "--lambda-err sets it)")
+    lambda_rel_err_h = LAMBDA_REL_ERR_DEFAULT if lambda_rel_err_h is None else lambda_rel_err_h
+    lambda_rel_err_la = (LAMBDA_REL_ERR_DEFAULT if lambda_rel_err_la is None
+                         else lambda_rel_err_la)
     for k, v in (("snr_h_err", snr_h_err), ("snr_la_err", snr_la_err),
                  ("lambda_rel_err_h", lambda_rel_err_h), ("lambda_rel_err_la",
                                                           lambda_rel_err_la)):
@@ -294,6 +304,10 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int | None = None,
                              f"(I+½)·t₉₀ = {la.spin + 0.5:g}·t₉₀")
             elif t90_la_central is False:
                 notes.append("¹³⁹La t₉₀ measured on the full (non-selective) nutation")
+            else:
+                assumptions.append("¹³⁹La t₉₀ taken as the non-selective nutation (as for "
+                                   "ε_La = 1); on the central transition it would be "
+                                   f"{la.spin + 0.5:g}× shorter")
         lam_ratio = lambda_la / lambda_h
     elif mode == "shared-coil":
         lam_ratio = shared_coil_ratio(nuc_h, nuc_la)

@@ -29,7 +29,7 @@ def test_row18_worked_example_and_its_uncertainty():
     for name in ("SNR_H/SNR_La", "sqrt(NS_La/NS_H)", "epsilon_La/epsilon_H",
                  "Lambda_La/Lambda_H"):
         assert name in r.factors
-    assert r.efficiency == "equal" and not any("Λ" in a for a in r.assumptions)
+    assert r.efficiency == "equal" and not any("Λ_La/Λ_H" in a for a in r.assumptions)
     assert any("equal noise bandwidths" in a for a in r.assumptions)
 
 
@@ -134,11 +134,11 @@ def test_without_lambda_the_shared_coil_default_is_applied_and_named():
     assert default.value == pytest.approx(3.000 * q.shared_coil_ratio(), rel=1e-3)  # 4.88
     assert default.efficiency == q.DEFAULT_EFFICIENCY == "shared-coil"
     assert default.factors["Lambda_La/Lambda_H"] == pytest.approx(1.628, abs=5e-4)
-    said = [a for a in default.assumptions if "Λ" in a]
+    said = [a for a in default.assumptions if "Λ_La/Λ_H" in a]
     assert len(said) == 1 and "1.628" in said[0] and "shared-coil" in said[0]
     chosen = q.h_per_la(*WORKED, efficiency="shared-coil", monte_carlo=0)
     assert chosen.value == default.value  # chosen explicitly: a note, not an assumption
-    assert not any("Λ" in a for a in chosen.assumptions)
+    assert not any("Λ_La/Λ_H" in a for a in chosen.assumptions)
     assert any("efficiency chosen: shared-coil" in n for n in chosen.notes)
     d = default.to_dict()
     assert d["efficiency"] == "shared-coil" and d["assumptions"] == list(default.assumptions)
@@ -148,14 +148,19 @@ def test_every_input_left_out_is_listed_and_none_when_all_given():
     bare = q.h_per_la(100.0, 20.0, monte_carlo=0)
     text = " | ".join(bare.assumptions)
     for needle in ("scans", "noise bandwidths", "noise temperatures", "ε_La = 1",
-                   "s_H = 1", "s_La = 1", "Λ"):
+                   "s_H = 1", "s_La = 1", "Λ_La/Λ_H", "Λ known to 5 %"):
         assert needle in text
-    full = q.h_per_la(100.0, 20.0, 128, 16384, bandwidth_h_hz=2e6, bandwidth_la_hz=5e5,
-                      noise_temperature_h_k=300, noise_temperature_la_k=310,
-                      epsilon_la="full", saturation_h=1.0, saturation_la=0.9,
-                      t90_h_s=1.5e-6, power_h_w=40, t90_la_s=6e-6, power_la_w=150,
-                      monte_carlo=0)
+    given = dict(bandwidth_h_hz=2e6, bandwidth_la_hz=5e5, noise_temperature_h_k=300,
+                 noise_temperature_la_k=310, epsilon_la="full", saturation_h=1.0,
+                 saturation_la=0.9, t90_h_s=1.5e-6, power_h_w=40, t90_la_s=6e-6,
+                 power_la_w=150)
+    # Λ's σ and how the ¹³⁹La t₉₀ was measured are inputs too
+    some = q.h_per_la(100.0, 20.0, 128, 16384, monte_carlo=0, **given)
+    assert [a[:14] for a in some.assumptions] == ["Λ known to 5 %", "¹³⁹La t₉₀ take"]
+    full = q.h_per_la(100.0, 20.0, 128, 16384, lambda_rel_err_h=0.05, lambda_rel_err_la=0.08,
+                      t90_la_central=False, monte_carlo=0, **given)
     assert full.assumptions == () and full.efficiency == "t90"
+    assert full.budget["Lambda_La"] == 0.08
     assert full.factors["Lambda_La/Lambda_H"] == pytest.approx(
         q.resonator_efficiency("139La", 6e-6, 150) / q.resonator_efficiency("1H", 1.5e-6, 40))
 
@@ -216,7 +221,7 @@ def test_calibration_measures_the_efficiency_ratio_whatever_was_assumed():
         assert cal[0] == pytest.approx(true_ratio, rel=1e-12)
         r = q.h_per_la(3 * snr_h, 30.0, 128, 16384, calibration=cal, monte_carlo=0)
         assert r.efficiency == "calibrated" and r.factors["Lambda_La/Lambda_H"] == 1.0
-        assert not any("Λ" in a for a in r.assumptions)
+        assert not any("Λ_La/Λ_H" in a for a in r.assumptions)
         later.append(r.value)
     assert later[0] == pytest.approx(3 * known, rel=1e-12) and later[1] == later[0]
     with pytest.raises(ValueError, match="uncalibrated"):
