@@ -1,25 +1,23 @@
-"""The bundled example campaign: reproducible bit for bit, small, readable, truthful."""
+"""The bundled example campaign: reproducible (the same values on any machine), small,
+readable, truthful."""
 
-import hashlib
 import json
 
 import numpy as np
 import pytest
+from by_value import tree_differences
 
 from analysis import campaign, example_campaign, io
 from analysis import measure as M
 from analysis import processing as P
 
 
-def _digest(root):
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*"))
-            if p.is_file() and ".hpnmr" not in p.relative_to(root).parts}
-
-
 def test_demo_data_regenerates_the_committed_files(tmp_path, example):
+    """The same files with the same values (not bytes: floats differ in the last bit across
+    machines and library builds; see tests/by_value.py for the tolerances)."""
     example_campaign.generate(tmp_path / "ex")
-    assert _digest(tmp_path / "ex") == _digest(example)
+    problems = tree_differences(example, tmp_path / "ex")
+    assert not problems, "\n".join(problems[:30])
 
 
 def test_size_and_truth(example):

@@ -25,6 +25,7 @@ from bokeh.models import (
     Span,
 )
 from bokeh.plotting import figure
+from panel.io.state import set_curdoc
 
 from .. import plots
 from ..state import ProcessingState
@@ -36,17 +37,34 @@ FID_BINS = 400  # min/max pairs per FID curve: the plot is ~1000 px wide
 
 
 def in_session(get_document, fn):
-    """A watcher that runs ``fn`` now inside the plot's session (its document lock is held),
-    or on the session's next tick when the change comes from elsewhere (another thread)."""
+    """A watcher that runs ``fn``, which sets properties of Bokeh models directly, so that
+    the change reaches the plot's session in every context.
+
+    This is what Panel does for its own model updates (``Syncable._apply_update``):
+
+    - not served (no document or session): ``fn`` runs at once;
+    - on the thread running the session's event loop with its document current
+      (``pn.state._unblocked``): ``fn`` runs at once inside :func:`panel.io.unlocked`,
+      which holds the document's events and writes them to the session's websockets.
+      That thread does not always hold the document lock: Panel runs async callbacks, and
+      widget changes still queued when a button event arrives, without it, and a bare
+      model change there made Bokeh raise ``_pending_writes should be non-None when we
+      have a document lock`` (the change never reached the browser);
+    - anywhere else (another thread, another session's callback): ``fn`` runs on the
+      session's next tick, with the lock held and errors going to Panel's exception
+      handler (:meth:`pn.state.execute`).
+    """
 
     def run(*_):
         doc = get_document()
-        # Panel's own test of "this thread holds the document lock" (as in
-        # pn.state.execute), applied to this plot's document
-        if doc is None or doc.session_context is None or pn.state._unblocked(doc):
+        if doc is None or doc.session_context is None:
             fn()
+        elif pn.state._unblocked(doc):
+            with pn.io.unlocked():
+                fn()
         else:
-            doc.add_next_tick_callback(fn)
+            with set_curdoc(doc):
+                pn.state.execute(fn, schedule=True)
 
     return run
 
