@@ -30,11 +30,11 @@ every point: each criterion is a function of the resistances it was computed fro
 fit and the normal state's window), with σ of a point the noise of R (from second
 differences; a local fit's scatter where that is significantly larger, e.g. a digitised
 curve's wobble) — no resampling and no fixed grid term, so they follow the actual scatter
-(1σ coverage near 68 % on simulated curves, tests/test_tc_coverage.py). The level crossings
-(90/50/10 %, zero resistance) add a sampling term: their change, beyond the noise, when the
-curve is analysed on its two interleaved halves — negligible where the transition is well
-sampled, the dominant term where a few points resolve it (a digitised figure), where the shape
-between the points is not determined by the data (:func:`_sampling_terms`).
+(1σ coverage near 68 % on simulated curves, tests/test_tc_coverage.py). Every criterion and
+the width add a sampling term: their change, beyond the noise, when the curve is analysed on
+its two interleaved halves — negligible where the transition is well sampled, the dominant
+term where a few points resolve it (a digitised figure), where the shape between the points
+is not determined by the data (:func:`_sampling_terms`).
 """
 
 from __future__ import annotations
@@ -245,13 +245,17 @@ _ZERO_MIN_FRACTION = 0.002
 #: half-width of the local fit at the zero-resistance crossing, a fraction of the width
 _ZERO_FRACTION = 0.3
 #: the sampling σ (:func:`_sampling_terms`): this multiple of the rms change on the curve's
-#: interleaved halves beyond this many times the noise variance of the change (3σ: a smaller
-#: change is the noise the noise term already carries); the halves' noise as a floor of the
-#: full curve's; the criteria it is added to
+#: interleaved halves beyond this many times the noise variance of the change — 5σ for the
+#: level crossings (a smaller change is the noise the noise term already carries), 12σ for the
+#: tangent criteria and the width (their halves, with half the points, fall back to the
+#: unresolved tangent, whose bias on a smooth step resolved by five points is 4–6× their
+#: error at full sampling: 3σ or 8σ there over-covered simulated five-point tanh steps, 100 %
+#: and 94 %) — and the halves' noise as a floor of the full curve's
 _SAMPLING_SCALE = 1.0
-_SAMPLING_K = 9.0
+_SAMPLING_K = 25.0
+_SAMPLING_K_TANGENT = 144.0
+_TANGENT_KEYS = ("onset", "offset", "max-slope", "width")
 _SAMPLING_FLOOR = True
-_SAMPLED = ("90", "50", "10", "zero")
 
 
 def _linfit(x, y):
@@ -830,18 +834,18 @@ def analyze(temperature_k, resistance_ohm, *, sampling: bool = True) -> Transiti
 def _sampling_terms(t: np.ndarray, r: np.ndarray, crit: dict[str, Measurement],
                     width: Measurement, noise_k: dict[str, float]
                     ) -> tuple[dict[str, Measurement], Measurement, dict[str, float]]:
-    """The sampling (interpolation) σ (K) of the level crossings (90/50/10 %, zero
-    resistance), added in quadrature to their noise σ: how far each moves when the curve
-    (``t``, ``r`` sorted, K and Ω) is analysed on its two interleaved halves (every second
-    point), beyond what the noise of the two estimates explains (9× their noise variances
-    summed, subtracted from the squared change). Where the transition is well sampled the
-    halves agree within their noise and the term vanishes; where a few points resolve it (a
-    digitised figure: 3 points between 10 and 90 %) the shape between the points is not
-    determined by the data and the term is the change. The halves' noise σ/√2 is a floor of
-    the full curve's (a fit over a few points can miss a wobble the halves' fits see).
+    """The sampling (interpolation) σ (K) of every criterion and of the width, added in
+    quadrature to the noise σ: how far each moves when the curve (``t``, ``r`` sorted, K and
+    Ω) is analysed on its two interleaved halves (every second point), beyond what the noise
+    of the two estimates explains (their noise variances summed, times 25 for the level
+    crossings and 144 for the tangent criteria and the width, subtracted from the squared
+    change; see ``_SAMPLING_K``). Where the transition is well sampled the halves agree within
+    their noise and the term vanishes; where a few points resolve it (a digitised figure: 3
+    points between 10 and 90 %) the shape between the points is not determined by the data
+    and the term is the change. The halves' noise σ/√2 is a floor of the full curve's (a fit
+    over a few points can miss a wobble the halves' fits see).
 
-    Returns the criteria and the width (the width unchanged), and the sampling σ per
-    criterion (K)."""
+    Returns the criteria, the width and the sampling σ of each (K)."""
     if t.size < 20:
         return crit, width, {}
     halves = [analyze(t[o::2], r[o::2], sampling=False) for o in (0, 1)]
@@ -852,7 +856,8 @@ def _sampling_terms(t: np.ndarray, r: np.ndarray, crit: dict[str, Measurement],
         subs = [(v, s) for v, s in subs if np.isfinite(v) and np.isfinite(s)]
         if not subs or not np.isfinite(m.value):
             return m
-        excess = [max((v - m.value) ** 2 - _SAMPLING_K * (s**2 + noise_k[key] ** 2), 0.0)
+        kk = _SAMPLING_K_TANGENT if key in _TANGENT_KEYS else _SAMPLING_K
+        excess = [max((v - m.value) ** 2 - kk * (s**2 + noise_k[key] ** 2), 0.0)
                   for v, s in subs]
         var = _SAMPLING_SCALE**2 * float(np.mean(excess))
         # the halves' noise, seen with half the points: the full curve's is at least 1/√2 of it
@@ -862,10 +867,8 @@ def _sampling_terms(t: np.ndarray, r: np.ndarray, crit: dict[str, Measurement],
         return Measurement(m.value, float(np.sqrt(m.stderr**2 + var)), m.unit)
 
     out = {c: widen(c, m, [(hv.criteria[c].value, hv.noise_k[c]) for hv in halves])
-           if c in _SAMPLED else m for c, m in crit.items()}
-    # not (yet) the width, onset, offset and maximum slope: on simulated tanh steps with five
-    # points across T₉₀ − T₁₀ their halves (2.5 points across) move far beyond the error at
-    # full sampling (the 1σ coverage there rose to 98–100 %)
+           for c, m in crit.items()}
+    width = widen("width", width, [(hv.width.value, hv.noise_k["width"]) for hv in halves])
     return out, width, terms
 
 
