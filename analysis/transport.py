@@ -842,8 +842,8 @@ def _sampling_terms(t: np.ndarray, r: np.ndarray, crit: dict[str, Measurement],
     change; see ``_SAMPLING_K``). Where the transition is well sampled the halves agree within
     their noise and the term vanishes; where a few points resolve it (a digitised figure: 3
     points between 10 and 90 %) the shape between the points is not determined by the data
-    and the term is the change. The halves' noise σ/√2 is a floor of the full curve's (a fit
-    over a few points can miss a wobble the halves' fits see).
+    and the term is the change. The halves' noise σ/√2, where more than twice the full
+    curve's, replaces it (a fit over a few points can miss a wobble the halves' fits see).
 
     Returns the criteria, the width and the sampling σ of each (K)."""
     if t.size < 20:
@@ -860,9 +860,12 @@ def _sampling_terms(t: np.ndarray, r: np.ndarray, crit: dict[str, Measurement],
         excess = [max((v - m.value) ** 2 - kk * (s**2 + noise_k[key] ** 2), 0.0)
                   for v, s in subs]
         var = _SAMPLING_SCALE**2 * float(np.mean(excess))
-        # the halves' noise, seen with half the points: the full curve's is at least 1/√2 of it
+        # the halves' noise, seen with half the points: the full curve's is at least 1/√2 of
+        # it — where it is more than twice that (a wobble the full curve's fits missed, not a
+        # fluctuation of the halves' noise estimates)
         floor = float(np.mean([s**2 for _v, s in subs])) / 2
-        var += max(floor - noise_k[key] ** 2, 0.0) if _SAMPLING_FLOOR else 0.0
+        if _SAMPLING_FLOOR and floor > 4 * noise_k[key] ** 2:
+            var += floor - noise_k[key] ** 2
         terms[key] = float(np.sqrt(var))
         return Measurement(m.value, float(np.sqrt(m.stderr**2 + var)), m.unit)
 
