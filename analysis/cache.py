@@ -25,7 +25,7 @@ from typing import Any
 from . import __version__
 
 #: bump when a cached computation changes its meaning without a version change
-CACHE_SCHEMA = 2
+CACHE_SCHEMA = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cache (

@@ -30,7 +30,11 @@ every point: each criterion is a function of the resistances it was computed fro
 fit and the normal state's window), with σ of a point the noise of R (from second
 differences; a local fit's scatter where that is significantly larger, e.g. a digitised
 curve's wobble) — no resampling and no fixed grid term, so they follow the actual scatter
-(1σ coverage near 68 % on simulated curves, tests/test_tc_coverage.py).
+(1σ coverage near 68 % on simulated curves, tests/test_tc_coverage.py). Every criterion and
+the width add a sampling term: their change, beyond the noise, when the curve is analysed on
+its two interleaved halves — negligible where the transition is well sampled, the dominant
+term where a few points resolve it (a digitised figure), where the shape between the points
+is not determined by the data (:func:`_sampling_terms`).
 """
 
 from __future__ import annotations
@@ -198,7 +202,9 @@ class Transition:
     ``normal_slope_ohm_per_k`` (Ω/K) and ``normal_intercept_ohm`` (Ω) are the line fitted to the
     normal state over ``normal_window_k`` (K, just above the onset), ``noise_ohm`` the
     point-to-point noise σ of R (Ω) and ``smoothing_k`` the half-width (K) of the local fits
-    at the 90/50/10 % crossings (a fraction of the transition's rough width)."""
+    at the 90/50/10 % crossings (a fraction of the transition's rough width).
+    ``sampling_k`` is the sampling σ (K) included in each criterion's σ, ``noise_k`` the
+    noise σ (K) of each criterion and of the width alone."""
 
     criteria: dict[str, Measurement]
     width: Measurement
@@ -213,6 +219,8 @@ class Transition:
     smoothing_k: float = float("nan")
     normal_cov: tuple[tuple[float, float], tuple[float, float]] = ((np.nan, np.nan),
                                                                   (np.nan, np.nan))
+    sampling_k: dict = field(default_factory=dict)
+    noise_k: dict = field(default_factory=dict)
 
     def normal_state(self, t_k) -> np.ndarray:
         return self.normal_intercept_ohm + self.normal_slope_ohm_per_k * np.asarray(t_k)
@@ -236,6 +244,18 @@ _ZERO_SIGMAS = 3.0
 _ZERO_MIN_FRACTION = 0.002
 #: half-width of the local fit at the zero-resistance crossing, a fraction of the width
 _ZERO_FRACTION = 0.3
+#: the sampling σ (:func:`_sampling_terms`): this multiple of the rms change on the curve's
+#: interleaved halves beyond this many times the noise variance of the change — 5σ for the
+#: level crossings (a smaller change is the noise the noise term already carries), 12σ for the
+#: tangent criteria and the width (their halves, with half the points, fall back to the
+#: unresolved tangent, whose bias on a smooth step resolved by five points is 4–6× their
+#: error at full sampling: 3σ or 8σ there over-covered simulated five-point tanh steps, 100 %
+#: and 94 %) — and the halves' noise as a floor of the full curve's
+_SAMPLING_SCALE = 1.0
+_SAMPLING_K = 25.0
+_SAMPLING_K_TANGENT = 144.0
+_TANGENT_KEYS = ("onset", "offset", "max-slope", "width")
+_SAMPLING_FLOOR = True
 
 
 def _linfit(x, y):
@@ -555,7 +575,7 @@ def _normal_fit(t, r, lo: float, min_points: int, sigma: float):
             max(float(s), sigma))
 
 
-def analyze(temperature_k, resistance_ohm) -> Transition:
+def analyze(temperature_k, resistance_ohm, *, sampling: bool = True) -> Transition:
     """Tc by every criterion (see the module docstring); never raises for a numerical
     reason: a curve without a transition gives ``success=False`` and the reason.
 
@@ -563,6 +583,9 @@ def analyze(temperature_k, resistance_ohm) -> Transition:
     ----------
     temperature_k, resistance_ohm : array_like
         The curve (K, Ω), in any order; repeated temperatures are averaged.
+    sampling : bool
+        Add the sampling (interpolation) term to every σ, from the curve's two interleaved
+        halves (see :func:`_sampling_terms`); False gives the noise term alone.
     """
     t = np.asarray(temperature_k, float)
     r = np.asarray(resistance_ohm, float)
@@ -773,16 +796,23 @@ def analyze(temperature_k, resistance_ohm) -> Transition:
         err = np.sqrt(float(np.sum((total(e) * spread(e)) ** 2)) + e.extra_var)
         return Measurement(float(e.value), float(err), "K")
 
+    def noise_only(e: _Est | None) -> float:
+        return (float(np.sqrt(np.sum((total(e) * spread(e)) ** 2))) if e is not None
+                else float("nan"))
+
     crit = {c: measure(est[c]) for c in CRITERIA}
+    noise_k = {c: noise_only(est[c]) for c in CRITERIA}
     e90, e10 = est["90"], est["10"]
     if e90 is not None and e10 is not None:
         gw = total(e90) - total(e10)
         s_pt = np.maximum(spread(e90), spread(e10))
+        noise_k["width"] = float(np.sqrt(np.sum((gw * s_pt) ** 2)))
         width = Measurement(e90.value - e10.value,
-                            float(np.sqrt(np.sum((gw * s_pt) ** 2) + e90.extra_var
+                            float(np.sqrt(noise_k["width"] ** 2 + e90.extra_var
                                           + e10.extra_var)), "K")
     else:
         width = nan
+        noise_k["width"] = float("nan")
     # two-step: two separated, comparable peaks of dR/dT inside the transition
     region = (grid >= offset - 2 * pad) & (grid <= onset + 2 * pad)
     peaks, _props = signal.find_peaks(deriv[region], prominence=0.2 * float(deriv[k]),
@@ -793,9 +823,56 @@ def analyze(temperature_k, resistance_ohm) -> Transition:
         notes.append("two-step transition: dR/dT peaks at " + ", ".join(f"{x:.1f}" for x in tp)
                      + " K")
     cov = n_sig**2 * (n_sm @ n_sm.T)  # intercept, slope
+    samp: dict[str, float] = {}
+    if sampling:
+        crit, width, samp = _sampling_terms(t, r, crit, width, noise_k)
     return Transition(crit, width, b, a, window, float(sigma), two, True, "ok", tuple(notes),
                       float(h), ((float(cov[0, 0]), float(cov[0, 1])),
-                                 (float(cov[1, 0]), float(cov[1, 1]))))
+                                 (float(cov[1, 0]), float(cov[1, 1]))), samp, noise_k)
+
+
+def _sampling_terms(t: np.ndarray, r: np.ndarray, crit: dict[str, Measurement],
+                    width: Measurement, noise_k: dict[str, float]
+                    ) -> tuple[dict[str, Measurement], Measurement, dict[str, float]]:
+    """The sampling (interpolation) σ (K) of every criterion and of the width, added in
+    quadrature to the noise σ: how far each moves when the curve (``t``, ``r`` sorted, K and
+    Ω) is analysed on its two interleaved halves (every second point), beyond what the noise
+    of the two estimates explains (their noise variances summed, times 25 for the level
+    crossings and 144 for the tangent criteria and the width, subtracted from the squared
+    change; see ``_SAMPLING_K``). Where the transition is well sampled the halves agree within
+    their noise and the term vanishes; where a few points resolve it (a digitised figure: 3
+    points between 10 and 90 %) the shape between the points is not determined by the data
+    and the term is the change. The halves' noise σ/√2, where more than twice the full
+    curve's, replaces it (a fit over a few points can miss a wobble the halves' fits see).
+
+    Returns the criteria, the width and the sampling σ of each (K)."""
+    if t.size < 20:
+        return crit, width, {}
+    halves = [analyze(t[o::2], r[o::2], sampling=False) for o in (0, 1)]
+    halves = [hv for hv in halves if hv.success]
+    terms: dict[str, float] = {}
+
+    def widen(key: str, m: Measurement, subs: list[tuple[float, float]]) -> Measurement:
+        subs = [(v, s) for v, s in subs if np.isfinite(v) and np.isfinite(s)]
+        if not subs or not np.isfinite(m.value):
+            return m
+        kk = _SAMPLING_K_TANGENT if key in _TANGENT_KEYS else _SAMPLING_K
+        excess = [max((v - m.value) ** 2 - kk * (s**2 + noise_k[key] ** 2), 0.0)
+                  for v, s in subs]
+        var = _SAMPLING_SCALE**2 * float(np.mean(excess))
+        # the halves' noise, seen with half the points: the full curve's is at least 1/√2 of
+        # it — where it is more than twice that (a wobble the full curve's fits missed, not a
+        # fluctuation of the halves' noise estimates)
+        floor = float(np.mean([s**2 for _v, s in subs])) / 2
+        if _SAMPLING_FLOOR and floor > 4 * noise_k[key] ** 2:
+            var += floor - noise_k[key] ** 2
+        terms[key] = float(np.sqrt(var))
+        return Measurement(m.value, float(np.sqrt(m.stderr**2 + var)), m.unit)
+
+    out = {c: widen(c, m, [(hv.criteria[c].value, hv.noise_k[c]) for hv in halves])
+           for c, m in crit.items()}
+    width = widen("width", width, [(hv.width.value, hv.noise_k["width"]) for hv in halves])
+    return out, width, terms
 
 
 def critical_temperature(temperature_k, resistance_ohm, criterion: str = "50") -> FitResult:
