@@ -890,7 +890,7 @@ def line_shift(dataset: Dataset, params: ProcessingParams | None = None, *,
     has no single line position: :class:`SeveralLinesError` then lists them, each with a
     region that holds it alone. With ``region_hz`` only the line in that band is fitted:
     the FID is band-limited to it (no phase enters) and the model filtered alike; resolved
-    lines outside whose tails reach into the band (closer to it than twice their width)
+    lines outside whose tails reach into the band (closer to it than five widths)
     are fitted alongside as Voigts of their own, with the band widened to hold them, so
     their leakage does not pull the line. The same σ recipe applies.
 
@@ -956,7 +956,7 @@ decays early pulls the position otherwise) and the window ended at 5 % instead o
                 if (ln.offset_hz, ln.fwhm_hz) in lines_hz[1:]:
                     continue
                 gap = max(band[0] - ln.offset_hz, ln.offset_hz - band[1])
-                if gap < 2 * ln.fwhm_hz:
+                if gap < 5 * ln.fwhm_hz:
                     lines_hz.append((ln.offset_hz, ln.fwhm_hz))
                     band = (min(band[0], ln.offset_hz - 1.5 * ln.fwhm_hz),
                             max(band[1], ln.offset_hz + 1.5 * ln.fwhm_hz))

@@ -145,3 +145,24 @@ def test_example_manifest_referencing_agrees_with_its_files(example):
         ds, ref = camp.read_with_reference(rel)
         assert ref.source == "⁶³Cu chain" and ds.reference_hz == ref.nu_ref_hz
         assert ref.nu_ref_hz == pytest.approx(io.read(example / rel).reference_hz, rel=1e-9)
+
+
+def test_no_example_acquisition_is_taken_for_several_lines(example):
+    """Every acquisition of the example (¹H with and without the broad H₂ under the
+    hydride line, the H₂ Pake whole echo, echoes and arrays, ¹³⁹La) gives one line
+    position: the several-lines check of line_shift refuses none of them."""
+    from analysis.measure import SeveralLinesError, default_skip, line_shift
+
+    camp = campaign.load(example)
+    refused, measured = [], 0
+    for acq in camp.acquisitions:
+        ds, ref = camp.read_with_reference(acq)
+        try:
+            line_shift(ds, acq.default_processing(), reference_hz=ref.nu_ref_hz,
+                       skip_s=default_skip(acq.nucleus))
+            measured += 1
+        except SeveralLinesError as exc:
+            refused.append(f"{acq.path}: {exc}")
+    assert not refused, refused
+    assert measured == len(camp.acquisitions) > 100
+    assert {a.kind for a in camp.acquisitions} >= {"fid", "whole-echo"}
