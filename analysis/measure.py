@@ -423,8 +423,9 @@ def region_window(frequencies_hz: np.ndarray, region_hz: tuple[float, float],
 
 
 class _BandFilter:
-    """The linear band-pass of an FID of ``n`` points: zero-filled FFT × :func:`region_window`
-    → inverse FFT, first ``n`` points. Applied alike to the data and to the model."""
+    """The linear band-pass of an FID of ``n`` points: FFT × :func:`region_window` → inverse
+    FFT, first ``n`` points. Applied alike to the data and to the model, so the model
+    holds whatever the filter does (the smeared start, the circular wrap of the end)."""
 
     def __init__(self, n: int, dwell_s: float, region_hz: tuple[float, float]):
         from scipy import fft as sfft
@@ -435,7 +436,8 @@ class _BandFilter:
             raise MeasurementError(f"region {lo:.6g}…{hi:.6g} Hz lies outside the spectral "
                                    f"window ±{nyquist:.6g} Hz")
         self.n = n
-        self.nfft = sfft.next_fast_len(2 * n)
+        # no padding against wrap-around: the same circular filter acts on data and model
+        self.nfft = sfft.next_fast_len(n)
         if hi - lo < 4 / (n * dwell_s):
             raise MeasurementError(f"region {lo:.6g}…{hi:.6g} Hz is narrower than 4 points "
                                    f"of the spectrum ({1 / (n * dwell_s):.3g} Hz each)")
@@ -491,13 +493,21 @@ class _FilteredVoigt:
 
     def value(self, p) -> np.ndarray:
         c = np.asarray(p[0::5]) + 1j * np.asarray(p[1::5])
-        return c @ self.basis(p)
+        key = tuple(np.asarray(p, float))
+        if getattr(self, "_key", None) != key:
+            self._key, self._basis = key, self.basis(p)
+        return c @ self._basis
 
     def jac(self, p) -> np.ndarray:
         t = self.t
         e = self._e(p)
         cols = []
-        filtered = self._cut(self.filt(np.concatenate([e, t * e, t * t * e])))
+        key = tuple(np.asarray(p, float))
+        if getattr(self, "_key", None) == key:  # the model's own filtered basis: reuse it
+            filtered = np.concatenate([self._basis,
+                                       self._cut(self.filt(np.concatenate([t * e, t * t * e])))])
+        else:
+            filtered = self._cut(self.filt(np.concatenate([e, t * e, t * t * e])))
         for j in range(self.k):
             _a, _b, _f, u, v = p[5 * j:5 * j + 5]
             c = p[5 * j] + 1j * p[5 * j + 1]
