@@ -9,6 +9,10 @@
   first points and extrapolated) over the rms noise of the signal-free tail of the same real
   channel (never a magnitude signal: its noise is Rayleigh-distributed).
 * :func:`snr_frequency` — peak height over the rms noise of a signal-free region.
+* :func:`line_shift` — the phase-independent position of the line from a time-domain Voigt
+  fit (:func:`fid_amplitude`); it refuses a spectrum of several resolved lines
+  (:func:`resolved_lines`, :class:`SeveralLinesError`) unless a region picks one, which is
+  then fitted on the band-limited FID with the model filtered alike.
 """
 
 from __future__ import annotations
@@ -572,7 +576,10 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
     filt = None
     floor = 3 * sigma  # where the envelope is lost in the noise
     if region_hz is not None:
-        filt = _BandFilter(valid, dt, region_hz)
+        try:
+            filt = _BandFilter(valid, dt, region_hz)
+        except MeasurementError as exc:
+            raise MeasurementError(f"{dataset.source}: {exc}") from None
         fid = np.concatenate([filt(fid[:valid]), fid[valid:]])
         floor *= np.sqrt(filt.noise_ratio(1))  # the noise left in the band
         max_points = valid  # the cost is the filter's, over the whole FID, anyway
