@@ -9,11 +9,17 @@
   first points and extrapolated) over the rms noise of the signal-free tail of the same real
   channel (never a magnitude signal: its noise is Rayleigh-distributed).
 * :func:`snr_frequency` — peak height over the rms noise of a signal-free region.
+* :func:`line_shift` — the phase-independent position of the line from a time-domain Voigt
+  fit (:func:`fid_amplitude`); it refuses a spectrum of several resolved lines
+  (:func:`resolved_lines`, :class:`SeveralLinesError`) unless a region picks one, which is
+  then fitted on the band-limited FID with the model filtered alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from types import SimpleNamespace
 
 import numpy as np
@@ -375,6 +381,11 @@ class FidAmplitude:
     sigma_dof: float = float("inf")
 
     @property
+    def acceptable(self) -> bool:
+        """Whether the Voigt describes the FID within its noise: χ²_ν ≤ 1 + 3√(2/dof)."""
+        return bool(self.reduced_chi2 <= 1 + 3 * np.sqrt(2 / max(self.dof, 1)))
+
+    @property
     def verdict(self):
         """Goodness of the Voigt fit (:func:`analysis.fitting.fit_verdict`): χ²_ν on ``dof``
         degrees of freedom, σ estimated from the FID tail with ``sigma_dof``."""
@@ -398,6 +409,119 @@ def _voigt_jac(p, t):
     return np.concatenate([j.real, j.imag])
 
 
+def region_window(frequencies_hz: np.ndarray, region_hz: tuple[float, float],
+                  taper: float = 0.25) -> np.ndarray:
+    """Smooth band-pass window: 1 inside ``region_hz`` (offsets, Hz) but for a cos² taper
+    over ``taper`` of its width at each end, 0 outside."""
+    lo, hi = sorted(float(v) for v in region_hz)
+    f = np.asarray(frequencies_hz, dtype=float)
+    edge = taper * (hi - lo)
+    w = np.zeros(f.shape)
+    inside = (f > lo) & (f < hi)
+    w[inside] = 1.0
+    if edge > 0:
+        d = np.minimum(f - lo, hi - f)
+        ramp = inside & (d < edge)
+        w[ramp] = np.sin(0.5 * np.pi * d[ramp] / edge) ** 2
+    return w
+
+
+class _BandFilter:
+    """The linear band-pass of an FID of ``n`` points: FFT × :func:`region_window` → inverse
+    FFT, first ``n`` points. Applied alike to the data and to the model, so the model
+    holds whatever the filter does (the smeared start, the circular wrap of the end)."""
+
+    def __init__(self, n: int, dwell_s: float, region_hz: tuple[float, float]):
+        from scipy import fft as sfft
+
+        lo, hi = sorted(float(v) for v in region_hz)
+        nyquist = 0.5 / dwell_s
+        if lo < -nyquist or hi > nyquist:
+            raise MeasurementError(f"region {lo:.6g}…{hi:.6g} Hz lies outside the spectral "
+                                   f"window ±{nyquist:.6g} Hz")
+        self.n = n
+        # no padding against wrap-around: the same circular filter acts on data and model
+        self.nfft = sfft.next_fast_len(n)
+        if hi - lo < 4 / (n * dwell_s):
+            raise MeasurementError(f"region {lo:.6g}…{hi:.6g} Hz is narrower than 4 points "
+                                   f"of the spectrum ({1 / (n * dwell_s):.3g} Hz each)")
+        self.window = region_window(np.fft.fftfreq(self.nfft, dwell_s), (lo, hi))
+        self.dwell_s = dwell_s
+        self._fft = sfft
+
+    def noise_ratio(self, blk: int, demod_hz: float = 0.0) -> float:
+        """Variance of the mean of ``blk`` consecutive filtered white-noise points,
+        demodulated by ``demod_hz``, over that of unfiltered ones (σ²/blk): from the
+        autocorrelation of the filtered noise."""
+        rho = self._fft.ifft(self.window**2)[:max(blk, 1)]  # ρ[0] = mean(w²)
+        if blk <= 1:
+            return float(rho[0].real)
+        m = np.arange(1, blk)
+        rho_m = rho[1:] * np.exp(-2j * np.pi * demod_hz * m * self.dwell_s)
+        return float(rho[0].real + 2 * np.sum((1 - m / blk) * rho_m.real))
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        spec = self._fft.fft(x, self.nfft, axis=-1) * self.window
+        return self._fft.ifft(spec, axis=-1)[..., :self.n]
+
+
+class _FilteredVoigt:
+    """A sum of ``k`` Voigt FIDs (:func:`_voigt_fid`, frequencies f0 + p[5j+2]) over the whole
+    FID, passed through the band filter, then cut to [k0, k1), demodulated by f0 and averaged
+    in blocks of ``blk`` points exactly as the data are; with its Jacobian."""
+
+    def __init__(self, filt: _BandFilter, t: np.ndarray, k0: int, k1: int, f0: float,
+                 blk: int, k: int = 1):
+        self.filt, self.t, self.k0, self.f0, self.blk, self.k = filt, t, k0, f0, blk, k
+        nb = (k1 - k0) // blk if blk > 1 else k1 - k0
+        self.stop = k0 + nb * blk
+        self.demod = np.exp(-2j * np.pi * f0 * t[k0:self.stop])
+
+    def _cut(self, y: np.ndarray) -> np.ndarray:
+        y = y[..., self.k0:self.stop] * self.demod
+        if self.blk > 1:
+            y = y.reshape(*y.shape[:-1], -1, self.blk).mean(axis=-1)
+        return y
+
+    def _e(self, p) -> np.ndarray:
+        t = self.t
+        out = []
+        for j in range(self.k):
+            _a, _b, f, u, v = p[5 * j:5 * j + 5]
+            out.append(np.exp(2j * np.pi * (self.f0 + f) * t - u * u * t - (v * v * t) ** 2))
+        return np.array(out)
+
+    def basis(self, p) -> np.ndarray:
+        """The filtered, cut unit-amplitude components, shape (k, points)."""
+        return self._cut(self.filt(self._e(p)))
+
+    def value(self, p) -> np.ndarray:
+        c = np.asarray(p[0::5]) + 1j * np.asarray(p[1::5])
+        key = tuple(np.asarray(p, float))
+        if getattr(self, "_key", None) != key:
+            self._key, self._basis = key, self.basis(p)
+        return c @ self._basis
+
+    def jac(self, p) -> np.ndarray:
+        t = self.t
+        e = self._e(p)
+        cols = []
+        key = tuple(np.asarray(p, float))
+        if getattr(self, "_key", None) == key:  # the model's own filtered basis: reuse it
+            filtered = np.concatenate([self._basis,
+                                       self._cut(self.filt(np.concatenate([t * e, t * t * e])))])
+        else:
+            filtered = self._cut(self.filt(np.concatenate([e, t * e, t * t * e])))
+        for j in range(self.k):
+            _a, _b, _f, u, v = p[5 * j:5 * j + 5]
+            c = p[5 * j] + 1j * p[5 * j + 1]
+            fe, fte, ftte = filtered[j], filtered[self.k + j], filtered[2 * self.k + j]
+            cols += [fe, 1j * fe, 2j * np.pi * c * fte, -2 * u * c * fte,
+                     -4 * v**3 * c * ftte]
+        jm = np.stack(cols, axis=1)
+        return np.concatenate([jm.real, jm.imag])
+
+
 def voigt_fwhm(lorentz_fwhm: float, gauss_fwhm: float) -> float:
     """Voigt FWHM (Olivero & Longbothum 1977, 0.02 %)."""
     return float(0.5346 * lorentz_fwhm + np.sqrt(0.2166 * lorentz_fwhm**2 + gauss_fwhm**2))
@@ -405,7 +529,9 @@ def voigt_fwhm(lorentz_fwhm: float, gauss_fwhm: float) -> float:
 
 def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
                   skip_s: float | str = 0.0, end_fraction: float = 0.02,
-                  noise_fraction: float = 0.25, max_points: int = 2048) -> FidAmplitude:
+                  noise_fraction: float = 0.25, max_points: int = 2048,
+                  region_hz: tuple[float, float] | None = None,
+                  lines_hz: Sequence[tuple[float, float]] = ()) -> FidAmplitude:
     """Time-domain SNR at t = 0 of the dominant line, its offset and FWHM (PHYSICS §4.1).
 
     A Voigt decay A·exp(i2πft − λt − (gt)²) (complex A: no phasing needed) is fitted to the
@@ -416,6 +542,17 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
     until the fit is statistically acceptable (reduced χ² < 1 + 3√(2/dof)): a broad
     component that decays early (H₂ under a ¹H hydride line) is then left out of the narrow
     line and reported as ``broad_snr``.
+
+    With ``region_hz`` = (lo, hi) (offsets from the carrier, Hz) only that band is fitted:
+    the FID is filtered by :func:`region_window` (FFT, cosine-tapered window, inverse FFT;
+    no phase enters) and the model is filtered identically before it is compared, so the
+    abrupt start of the FID and the taper bias nothing. σ stays the noise of the unfiltered
+    tail: the noise inside the band, the only noise that moves the fitted line, is unchanged
+    by the filter; the reduced χ² is taken against the filtered noise (its variance from the
+    filter's autocorrelation) on its independent points. ``lines_hz`` gives
+    (offset, FWHM) in Hz of the line in the region (first; its start values) and of
+    neighbouring lines whose tails reach into the band: each is one more filtered Voigt of
+    the model, so their leakage does not pull the line (reported: the first).
 
     Raises
     ------
@@ -436,22 +573,37 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
         raise MeasurementError(f"{dataset.source}: zero noise in the FID tail")
     dt = dataset.dwell_s
     t = np.arange(valid) * dt
+    filt = None
+    floor = 3 * sigma  # where the envelope is lost in the noise
+    if region_hz is not None:
+        try:
+            filt = _BandFilter(valid, dt, region_hz)
+        except MeasurementError as exc:
+            raise MeasurementError(f"{dataset.source}: {exc}") from None
+        fid = np.concatenate([filt(fid[:valid]), fid[valid:]])
+        floor *= np.sqrt(filt.noise_ratio(1))  # the noise left in the band
+        max_points = valid  # the cost is the filter's, over the whole FID, anyway
     mag = np.convolve(np.abs(fid[:valid]), np.ones(5) / 5, mode="same")
     auto = skip_s == "auto"
     skips = [0.0, 10e-6, 20e-6, 40e-6, 80e-6] if auto else [float(skip_s)]
     best = None
+    ncomp = max(1, len(lines_hz)) if filt is not None else 1
+    npar = 5 * ncomp
     for sk in skips:
         k0 = int(np.ceil(sk / dt - 1e-9))
         if k0 >= valid - 12:
             break
-        stop = np.flatnonzero((mag < max(end_fraction * mag[k0], 3 * sigma))
+        stop = np.flatnonzero((mag < max(end_fraction * mag[k0], floor))
                               & (np.arange(valid) > k0 + 4))
         k1 = min(max(int(stop[0]) if stop.size else valid, k0 + 12), valid, k0 + max_points)
         if k1 - k0 < 12:
             break
         tt, y = t[k0:k1], fid[k0:k1]
         m = max(4, min(64, (k1 - k0) // 3))
-        f0 = np.polyfit(tt[:m], np.unwrap(np.angle(y[:m])), 1)[0] / (2 * np.pi)
+        if filt is not None and lines_hz:
+            f0 = float(lines_hz[0][0])
+        else:
+            f0 = np.polyfit(tt[:m], np.unwrap(np.angle(y[:m])), 1)[0] / (2 * np.pi)
         # demodulate by f0 and average blocks of `blk` points when the decay is long: the
         # envelope barely changes within a block, the noise falls by √blk, the fit is faster
         blk = max(1, (k1 - k0) // 384)
@@ -466,24 +618,47 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
         p0 = [a0.real, a0.imag, 0.0, np.sqrt(1 / span), np.sqrt(1 / span)]
         yy = np.concatenate([y.real, y.imag])
 
-        def res(p, tt=tt, yy=yy, sig_b=sig_b):
-            mm = _voigt_fid(p, tt)
-            return (np.concatenate([mm.real, mm.imag]) - yy) / sig_b
+        if filt is None:
+            def res(p, tt=tt, yy=yy, sig_b=sig_b):
+                mm = _voigt_fid(p, tt)
+                return (np.concatenate([mm.real, mm.imag]) - yy) / sig_b
 
-        def jac(p, tt=tt, sig_b=sig_b):
-            return _voigt_jac(p, tt) / sig_b
+            def jac(p, tt=tt, sig_b=sig_b):
+                return _voigt_jac(p, tt) / sig_b
+        else:
+            model = _FilteredVoigt(filt, t, k0, k1, f0, blk, ncomp)
+            if lines_hz:  # start values from the lines found; amplitudes by linear LS
+                p0 = []
+                for pos, width in lines_hz:
+                    w = max(float(width), 1 / span)
+                    p0 += [0.0, 0.0, float(pos) - f0, np.sqrt(0.5 * np.pi * w),
+                           np.sqrt(0.5 * np.pi * w / (2 * np.sqrt(np.log(2))))]
+                basis = model.basis(p0)
+                c = np.linalg.lstsq(basis.T, y, rcond=None)[0]
+                p0[0::5], p0[1::5] = list(c.real), list(c.imag)
+
+            def res(p, yy=yy, sig_b=sig_b, model=model):
+                mm = model.value(p)
+                return (np.concatenate([mm.real, mm.imag]) - yy) / sig_b
+
+            def jac(p, sig_b=sig_b, model=model):
+                return model.jac(p) / sig_b
 
         with np.errstate(all="ignore"):
             # MINPACK directly: the least_squares wrapper costs more than the fit here
             x, _cov, info, _msg, _ier = optimize.leastsq(res, p0, Dfun=jac, full_output=True)
-        r = SimpleNamespace(x=np.array(x, float), fun=info["fvec"], jac=jac(x))
+        r = SimpleNamespace(x=np.array(x, float), fun=info["fvec"], jac=jac(x), f0=f0,
+                            raw=np.array(x, float))
         r.x[2] += f0  # back to the offset from the carrier
-        dof = max(r.fun.size - 5, 1)
+        dof = max(r.fun.size - npar, 1)
         red = float(np.sum(r.fun**2) / dof)
+        if filt is not None:  # χ² against the filtered noise, on its independent points
+            ratio = filt.noise_ratio(blk, f0)
+            red, dof = red / ratio, max(1, int(round(dof * min(1.0, ratio))))
+        r.dof = dof
         limit = 1 + 3 * np.sqrt(2 / dof)
         cand = (sk, k0, k1, r, red)
-        if best is None or (red / limit) < (best[4] / (1 + 3 * np.sqrt(2 / max(
-                best[3].fun.size - 5, 1)))):
+        if best is None or (red / limit) < (best[4] / (1 + 3 * np.sqrt(2 / best[3].dof))):
             best = cand
         if not auto or red <= limit:
             best = cand
@@ -491,12 +666,12 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
     if best is None:
         raise MeasurementError(f"{dataset.source}: too few points with signal for a fit")
     sk, k0, k1, r, red = best
-    a, b, f, u, v = r.x
+    a, b, f, u, v = r.x[:5]
     amp = float(np.hypot(a, b))
     lor, gauss = u * u / np.pi, 2 * np.sqrt(np.log(2)) * v * v / np.pi
     fw = voigt_fwhm(lor, gauss)
     try:
-        cov = np.linalg.inv(r.jac.T @ r.jac) * max(1.0, red)
+        cov = (np.linalg.inv(r.jac.T @ r.jac) * max(1.0, red))[:5, :5]
     except np.linalg.LinAlgError:
         cov = np.full((5, 5), np.nan)
     g = np.array([a, b]) / amp
@@ -509,11 +684,13 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
     snr = amp / sigma
     rel = np.hypot(amp_err / amp, 1 / np.sqrt(2 * (2 * n_noise - 1)))
     notes = []
-    if red > 1 + 3 * np.sqrt(2 / max(r.fun.size - 5, 1)):
+    if red > 1 + 3 * np.sqrt(2 / r.dof):
         notes.append(f"the Voigt decay does not describe the FID well (reduced χ² {red:.2f})")
     broad, broad_err = 0.0, 0.0
     if k0 > 0:
-        excess = fid[0] - _voigt_fid(r.x, t[:1])[0]
+        first = (_FilteredVoigt(filt, t, 0, 1, r.f0, 1, ncomp).value(r.raw)[0]
+                 if filt is not None else _voigt_fid(r.x, t[:1])[0])
+        excess = fid[0] - first
         broad, broad_err = float(abs(excess)) / sigma, float(np.sqrt(2.0))
         notes.append(f"fitted from {sk * 1e6:.0f} µs: a broad component decays before that "
                      f"(its first-point excess, SNR ≈ {broad:.1f}, is a lower bound)")
@@ -524,8 +701,133 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
                         fwhm_hz=Measurement(fw, fw_err, "Hz"), lorentz_fwhm_hz=float(lor),
                         gauss_fwhm_hz=float(gauss), skip_s=float(sk), points=(int(k0), int(k1)),
                         reduced_chi2=red, broad_snr=Measurement(broad, broad_err, ""),
-                        notes=tuple(notes), dof=int(r.fun.size - 5),
+                        notes=tuple(notes), dof=int(r.dof),
                         sigma_dof=float(2 * (n_noise - 1)))
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedLine:
+    """A line of the magnitude spectrum (:func:`resolved_lines`), offsets from the carrier.
+
+    ``region_hz`` is a band around it that holds no other line found (to the nearer dip
+    to a neighbour, at most ten widths, symmetric about the line): what to give
+    :func:`line_shift`."""
+
+    offset_hz: float
+    height_snr: float  #: magnitude peak over the spectrum's noise σ
+    fwhm_hz: float  #: width at half power of the lightly apodised magnitude spectrum
+    region_hz: tuple[float, float]
+
+
+class SeveralLinesError(MeasurementError):
+    """A spectrum (or a region) holds more than one resolved line: no single position is
+    the line's. ``lines`` lists them, each with a region that selects it alone."""
+
+    def __init__(self, message: str, lines: Sequence[ResolvedLine]):
+        super().__init__(message)
+        self.lines = tuple(lines)
+
+
+def resolved_lines(dataset: Dataset, params: ProcessingParams | None = None, *,
+                   start: int = 0, region_hz: tuple[float, float] | None = None,
+                   min_snr: float = 5.0, min_fraction: float = 0.2,
+                   noise_fraction: float = 0.25) -> list[ResolvedLine]:
+    """The resolved lines of an FID, from its magnitude spectrum.
+
+    The DC-corrected, left-shifted FID from point ``start`` on is apodised lightly (an
+    exponential falling to e⁻³ at its end, so truncation wiggles stay below the threshold),
+    zero filled 4× and transformed; no phase enters. Peaks of |S| above ``min_snr`` times
+    its noise σ (σ of the FID tail, per channel, × √Σw²; or the median of |S| over 1.177,
+    the median of a Rayleigh distribution, when that is larger) and above ``min_fraction``
+    of the tallest are lines. Two neighbouring peaks are separate lines when |S| between them falls
+    below 1/√2 of the smaller one (half power: the power spectrum of a Lorentzian has the
+    absorption line's width, so the lines are further apart than their half widths) and by
+    more than ``min_snr`` σ; otherwise the smaller is part of the larger (a shoulder, a
+    horn of one powder pattern, noise on a broad line). :func:`line_shift` asks only when
+    one Voigt does not describe the FID within its noise.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Time-domain acquisition.
+    params : ProcessingParams, optional
+        DC removal, left shift and trace are used.
+    start : int
+        First point used (the start of the time-domain fit: a broad component that has
+        decayed before it is no line of the fit).
+    region_hz : (lo, hi), optional
+        Offsets from the carrier (Hz): only peaks inside, ``min_fraction`` of the tallest
+        inside.
+
+    Returns
+    -------
+    list of ResolvedLine
+        By increasing offset; empty when nothing rises above the noise.
+    """
+    from scipy.signal import find_peaks
+
+    from .processing import prepare_fid
+
+    if dataset.domain != "time":
+        raise MeasurementError(f"{dataset.source}: frequency-domain data have no FID")
+    params = (params or ProcessingParams()).replace(lb_hz=0.0, gb_hz=0.0)
+    fid, shift = prepare_fid(dataset, params)
+    valid = fid.size - shift
+    n_noise = max(8, int(valid * noise_fraction))
+    tail = fid[valid - n_noise:valid]
+    sigma = float(np.sqrt(0.5 * (np.var(tail.real, ddof=1) + np.var(tail.imag, ddof=1))))
+    seg = fid[min(max(start, 0), valid - 8):valid]
+    n = seg.size
+    w = np.exp(-3.0 * np.arange(n) / n)
+    size = 4 * (1 << int(np.ceil(np.log2(n))))
+    spec = np.abs(np.fft.fftshift(np.fft.fft(seg * w, size)))
+    x = (np.arange(size) - size // 2) * dataset.spectral_width_hz / size
+    # σ of each channel of the spectrum: from the tail's σ, or from the median of |S| (a
+    # Rayleigh median is 1.177σ) when that is larger (coloured noise, or mostly signal)
+    noise = max(sigma * float(np.sqrt(np.sum(w * w))),
+                float(np.median(spec)) / np.sqrt(2 * np.log(2)))
+    if not noise > 0:
+        return []
+    inside = _mask(x, [region_hz]) if region_hz else np.ones(size, dtype=bool)
+    if not inside.any() or spec[inside].max() < min_snr * noise:
+        return []
+    level = max(min_snr * noise, min_fraction * float(spec[inside].max()))
+    idx, _ = find_peaks(spec, height=level)
+    idx = [int(i) for i in idx if inside[i]]
+    # merge peaks that are not resolved at half power into the taller one
+    lines: list[int] = []
+    for i in idx:
+        if lines:
+            j = lines[-1]
+            dip = float(spec[j:i + 1].min())
+            low = min(spec[i], spec[j])
+            if dip >= low / np.sqrt(2) or low - dip < min_snr * noise:
+                if spec[i] > spec[j]:
+                    lines[-1] = i
+                continue
+        lines.append(i)
+    half = spec / np.sqrt(2)
+    dips = [j + int(np.argmin(spec[j:i + 1])) for j, i in pairwise(lines)]
+    out = []
+    for k, i in enumerate(lines):
+        lo = i
+        while lo > 0 and spec[lo] > half[i]:
+            lo -= 1
+        hi = i
+        while hi < size - 1 and spec[hi] > half[i]:
+            hi += 1
+        # the top by a parabola through the three highest points
+        y0, y1, y2 = spec[i - 1:i + 2] if 0 < i < size - 1 else (spec[i],) * 3
+        den = y0 - 2 * y1 + y2
+        pos = x[i] + (0.5 * (y0 - y2) / den if den else 0.0) * (x[1] - x[0])
+        reach = [abs(x[d] - pos) for d in (dips[k - 1] if k else None,
+                                           dips[k] if k < len(dips) else None)
+                 if d is not None]
+        r = min([*reach, 10 * (x[hi] - x[lo])])  # ten widths hold the line
+        out.append(ResolvedLine(offset_hz=float(pos), height_snr=float(spec[i] / noise),
+                                fwhm_hz=float(x[hi] - x[lo]),
+                                region_hz=(float(pos - r), float(pos + r))))
+    return out
 
 
 def default_skip(nucleus: str | None) -> float | str:
@@ -554,6 +856,9 @@ class LineShift:
     variants: tuple[str, ...]
     fit: FidAmplitude
     method: str = "time-domain Voigt fit (phase-independent)"
+    region_hz: tuple[float, float] | None = None  #: the band asked for (offsets, Hz)
+    band_hz: tuple[float, float] | None = None  #: the band fitted (region and neighbours)
+    neighbours_hz: tuple[float, ...] = ()  #: lines fitted alongside (offsets, Hz)
 
     def to_dict(self) -> dict[str, object]:
         return {"method": self.method, "offset_hz": self.offset_hz.to_dict(),
@@ -561,13 +866,50 @@ class LineShift:
                 "fwhm_hz": self.fwhm_hz.to_dict(), "statistical_hz": self.statistical_hz,
                 "systematic_hz": self.systematic_hz, "reference_hz": self.reference_hz,
                 "carrier_hz": self.carrier_hz, "variants": list(self.variants),
-                "skip_s": self.fit.skip_s, "reduced_chi2": self.fit.reduced_chi2}
+                "skip_s": self.fit.skip_s, "reduced_chi2": self.fit.reduced_chi2,
+                "region_hz": list(self.region_hz) if self.region_hz else None,
+                "band_hz": list(self.band_hz) if self.band_hz else None,
+                "neighbours_hz": list(self.neighbours_hz)}
+
+
+def _where(offsets_hz: Sequence[float], carrier_hz: float, ref: float | None) -> str:
+    """Offsets from the carrier as ppm (with a reference) or Hz, for messages."""
+    if ref:
+        return ", ".join(f"{float(hz_to_ppm(carrier_hz + v, ref)):.2f}" for v in offsets_hz) \
+            + " ppm"
+    return ", ".join(f"{v:.0f}" for v in offsets_hz) + " Hz from the carrier"
+
+
+def _band(region: tuple[float, float], carrier_hz: float, ref: float | None) -> str:
+    lo, hi = region
+    if ref:
+        return (f"{float(hz_to_ppm(carrier_hz + lo, ref)):.2f}:"
+                f"{float(hz_to_ppm(carrier_hz + hi, ref)):.2f} ppm")
+    return f"{lo:.0f}:{hi:.0f} Hz"
+
+
+def _several(dataset: Dataset, lines: Sequence[ResolvedLine], ref: float | None,
+             where: str = "") -> SeveralLinesError:
+    c = dataset.carrier_hz
+    regions = ", ".join(_band(ln.region_hz, c, ref) for ln in lines)
+    return SeveralLinesError(
+        f"{dataset.source}: several resolved lines{where} (near "
+        f"{_where([ln.offset_hz for ln in lines], c, ref)}): no single position is the "
+        f"line's; choose one with a region ({regions})", lines)
 
 
 def line_shift(dataset: Dataset, params: ProcessingParams | None = None, *,
-               reference_hz: float | None = None, skip_s: float | str | None = None
-               ) -> LineShift:
+               reference_hz: float | None = None, skip_s: float | str | None = None,
+               region_hz: tuple[float, float] | None = None) -> LineShift:
     """Offset (Hz) and shift (ppm) of the dominant line, independent of the phase.
+
+    A spectrum of several resolved lines (:func:`resolved_lines`, from the start of the fit)
+    has no single line position: :class:`SeveralLinesError` then lists them, each with a
+    region that holds it alone. With ``region_hz`` only the line in that band is fitted:
+    the FID is band-limited to it (no phase enters) and the model filtered alike; resolved
+    lines outside whose tails reach into the band (closer to it than five widths)
+    are fitted alongside as Voigts of their own, with the band widened to hold them, so
+    their leakage does not pull the line. The same σ recipe applies.
 
     The position is the frequency of :func:`fid_amplitude`'s Voigt decay. Its σ covers
     the noise (the fit's covariance, scaled by the reduced χ² when above 1) and the
@@ -588,17 +930,57 @@ decays early pulls the position otherwise) and the window ended at 5 % instead o
         0-ppm frequency (Hz); by default ``params.reference_hz`` or the dataset's.
     skip_s : float or "auto", optional
         Start of the fit (s); by default :func:`default_skip` of the dataset's nucleus.
+    region_hz : (lo, hi), optional
+        Offsets from the carrier (Hz) around the one line to measure.
 
     Raises
     ------
+    SeveralLinesError
+        Several resolved lines (in the spectrum, or in ``region_hz``).
     MeasurementError
-        As :func:`fid_amplitude` (frequency-domain data, no signal).
+        As :func:`fid_amplitude` (frequency-domain data, no signal); no line in the region.
     """
     params = params or ProcessingParams()
     if skip_s is None:
         skip_s = default_skip(dataset.nucleus)
     ref = reference_hz or params.reference_hz or dataset.reference_hz
     fa = fid_amplitude(dataset, params, skip_s=skip_s)
+    start = fa.points[0]
+    band = None
+    lines_hz: list[tuple[float, float]] = []
+    if region_hz is None:
+        # a Voigt that describes the FID within its noise leaves no evidence of more lines
+        found = [] if fa.acceptable else resolved_lines(dataset, params, start=start)
+        if len(found) > 1:
+            raise _several(dataset, found, ref)
+    else:
+        lo, hi = sorted(float(v) for v in region_hz)
+        region_hz = (lo, hi)
+        inside = resolved_lines(dataset, params, start=start, region_hz=region_hz)
+        named = _band(region_hz, dataset.carrier_hz, ref)
+        if not inside:
+            raise MeasurementError(f"{dataset.source}: no line above 5σ of the noise in the "
+                                   f"region {named}")
+        main = max(inside, key=lambda ln: ln.height_snr)
+        lines_hz = [(main.offset_hz, main.fwhm_hz)]
+        others = [ln for ln in resolved_lines(dataset, params, start=start)
+                  if not lo <= ln.offset_hz <= hi]
+        band = region_hz
+        changed = True
+        while changed:  # neighbours reaching into the band join the fit, and widen it
+            changed = False
+            for ln in others:
+                if (ln.offset_hz, ln.fwhm_hz) in lines_hz[1:]:
+                    continue
+                gap = max(band[0] - ln.offset_hz, ln.offset_hz - band[1])
+                if gap < 5 * ln.fwhm_hz:
+                    lines_hz.append((ln.offset_hz, ln.fwhm_hz))
+                    band = (min(band[0], ln.offset_hz - 1.5 * ln.fwhm_hz),
+                            max(band[1], ln.offset_hz + 1.5 * ln.fwhm_hz))
+                    changed = True
+        fa = fid_amplitude(dataset, params, skip_s=skip_s, region_hz=band, lines_hz=lines_hz)
+        if len(inside) > 1 and not fa.acceptable:
+            raise _several(dataset, inside, ref, f" in the region {named}")
     f0 = fa.frequency_hz.value
     stat = fa.frequency_hz.stderr
     sk = fa.skip_s
@@ -616,9 +998,10 @@ decays early pulls the position otherwise) and the window ended at 5 % instead o
     trials.append((f"start +{later * 1e6:.0f} µs", params, sk + later, 0.02))
     trials.append(("end at 5 % of the envelope", params, sk, 0.05))
     deltas, names = [], []
-    for name, p, start, end in trials:
+    for name, p, begin, end in trials:
         try:
-            v = fid_amplitude(dataset, p, skip_s=start, end_fraction=end)
+            v = fid_amplitude(dataset, p, skip_s=begin, end_fraction=end, region_hz=band,
+                              lines_hz=lines_hz)
         except (MeasurementError, ValueError):
             continue
         deltas.append(v.frequency_hz.value - f0)
@@ -632,4 +1015,6 @@ decays early pulls the position otherwise) and the window ended at 5 % instead o
     return LineShift(offset_hz=Measurement(float(f0), err, "Hz"), shift_ppm=shift,
                      fwhm_hz=fa.fwhm_hz, statistical_hz=float(stat), systematic_hz=sys_hz,
                      reference_hz=float(ref) if ref else None,
-                     carrier_hz=float(dataset.carrier_hz), variants=tuple(names), fit=fa)
+                     carrier_hz=float(dataset.carrier_hz), variants=tuple(names), fit=fa,
+                     region_hz=region_hz, band_hz=band,
+                     neighbours_hz=tuple(float(v) for v, _w in lines_hz[1:]))

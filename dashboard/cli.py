@@ -48,6 +48,7 @@ def cmd_shift(args) -> dict | None:
     from analysis import io, measure
     from analysis.campaign import locate, reference_for_path
     from analysis.processing import ProcessingParams
+    from analysis.units import hz_to_ppm, ppm_to_hz
 
     ds = io.read(args.path, nucleus=args.nucleus)
     ref = reference_for_path(args.path, ds)
@@ -56,11 +57,37 @@ def cmd_shift(args) -> dict | None:
     if args.left_shift is not None:
         params = params.replace(left_shift=args.left_shift)
     skip = args.skip_us * 1e-6 if args.skip_us is not None else None
-    ls = measure.line_shift(ds, params, reference_hz=ref.nu_ref_hz, skip_s=skip)
+    region = None
+    if args.region:
+        try:
+            lo, hi = (float(x) for x in args.region.split(":"))
+        except ValueError:
+            raise CliError(f"--region {args.region!r}: expected LO:HI (ppm, or Hz from the "
+                           "carrier when the file has no reference)") from None
+        region = (lo, hi)
+    region_hz = region
+    if region is not None and ref.nu_ref_hz:  # ppm → offsets from the carrier
+        region_hz = tuple(float(ppm_to_hz(v, ref.nu_ref_hz)) - ds.carrier_hz for v in region)
+    try:
+        ls = measure.line_shift(ds, params, reference_hz=ref.nu_ref_hz, skip_s=skip,
+                                region_hz=region_hz)
+    except measure.SeveralLinesError as exc:
+        first = exc.lines[0].region_hz
+        if ref.nu_ref_hz:
+            first = tuple(float(hz_to_ppm(ds.carrier_hz + v, ref.nu_ref_hz)) for v in first)
+        raise CliError(f"{exc} — e.g. hpnmr shift {args.path} --region "
+                       f"{first[0]:.2f}:{first[1]:.2f}") from None
+    unit = "ppm" if ref.nu_ref_hz else "Hz"
     if not args.json:
         shift = ls.shift_ppm if ls.shift_ppm is not None else "— (no reference)"
         print(f"{args.path}: {ds.nucleus or 'nucleus not stated'}")
         print(f"  shift     {shift}   ({ls.method})")
+        if region is not None:
+            print(f"  region    {region[0]:g}:{region[1]:g} {unit}; fitted band "
+                  f"{ls.band_hz[0]:.0f}…{ls.band_hz[1]:.0f} Hz from the carrier"
+                  + (f" with the neighbouring line(s) at "
+                     f"{', '.join(f'{v:.0f}' for v in ls.neighbours_hz)} Hz"
+                     if ls.neighbours_hz else ""))
         print(f"  offset    {ls.offset_hz} from the carrier (noise {ls.statistical_hz:.2g} Hz "
               f"⊕ analysis choices {ls.systematic_hz:.2g} Hz)")
         print(f"  FWHM      {ls.fwhm_hz}")
@@ -69,7 +96,9 @@ def cmd_shift(args) -> dict | None:
             print(f"  - {n}")
         return None
     return ls.to_dict() | {"nucleus": ds.nucleus, "reference": ref.to_dict(),
-                           "left_shift": params.left_shift, "notes": list(ls.fit.notes)}
+                           "left_shift": params.left_shift, "notes": list(ls.fit.notes),
+                           "region": None if region is None else
+                           {"lo": region[0], "hi": region[1], "unit": unit}}
 
 
 def cmd_demo_data(args) -> dict:
@@ -504,6 +533,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "(fit from the echo top); default: the campaign manifest's, else 0")
     s.add_argument("--skip-us", type=float, help="start of the fit in µs (default: auto "
                    "for ¹H, 0 otherwise)")
+    s.add_argument("--region", metavar="LO:HI", help="measure the one line in this band: "
+                   "shifts in ppm against the reference used, or Hz from the carrier when "
+                   "the file has none. Needed when the spectrum has several resolved lines "
+                   "(the error lists them with a region for each)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_shift)
 

@@ -321,6 +321,10 @@ class ProcessingState(param.Parameterized):
         if self.dataset.domain == "time":
             try:
                 out["shift"] = self.line_shift()
+            except measure.SeveralLinesError as exc:
+                out["shift_error"] = (f"time-domain fit: {exc}. This page shows no single "
+                                      "shift for it; measure one line with `hpnmr shift "
+                                      "PATH --region LO:HI`.")
             except (measure.MeasurementError, ValueError) as exc:
                 out["shift_error"] = f"time-domain fit: {exc}"
         try:

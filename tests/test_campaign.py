@@ -168,3 +168,24 @@ def test_csv_tables_keep_the_reference_frequencies(small_campaign, tmp_path):
         nu = row["reference_hz"] * (1 + row["shift_ppm"] * 1e-6)
         again = 1e6 * (nu / float(got["reference_hz"]) - 1)
         assert again == pytest.approx(float(got["shift_ppm"]), abs=1e-5)
+
+
+def test_no_example_acquisition_is_taken_for_several_lines(example):
+    """Every acquisition of the example (¹H with and without the broad H₂ under the
+    hydride line, the H₂ Pake whole echo, echoes and arrays, ¹³⁹La) gives one line
+    position: the several-lines check of line_shift refuses none of them."""
+    from analysis.measure import SeveralLinesError, default_skip, line_shift
+
+    camp = campaign.load(example)
+    refused, measured = [], 0
+    for acq in camp.acquisitions:
+        ds, ref = camp.read_with_reference(acq)
+        try:
+            line_shift(ds, acq.default_processing(), reference_hz=ref.nu_ref_hz,
+                       skip_s=default_skip(acq.nucleus))
+            measured += 1
+        except SeveralLinesError as exc:
+            refused.append(f"{acq.path}: {exc}")
+    assert not refused, refused
+    assert measured == len(camp.acquisitions) > 100
+    assert {a.kind for a in camp.acquisitions} >= {"fid", "whole-echo"}

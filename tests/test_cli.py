@@ -398,3 +398,24 @@ def test_shift_of_a_real_whole_echo_from_its_top(realdata, capsys):
     assert 0 < d["shift_ppm"]["stderr"] < 500
     assert abs(d["shift_ppm"]["value"]) < 1000  # a diamagnetic salt: no Knight shift
     assert 10e3 < d["fwhm_hz"]["value"] < 200e3
+
+
+def test_shift_of_several_lines_exits_2_naming_them_and_takes_a_region(realdata, capsys):
+    """Two resolved ¹H lines: exit 2 with one line naming the file, the lines (ppm) and the
+    --region to use; with --region (ppm against the file's reference) the line's shift."""
+    path = realdata / "nmr_datafiles/Varian/VnmrJ3/1D.fid"
+    assert main(["shift", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert str(path) in err and "several resolved lines (near " in err and " ppm)" in err
+    assert f"hpnmr shift {path} --region " in err
+    region = err.rsplit("--region ", 1)[1]
+    lo, hi = (float(v) for v in region.split(":"))
+    assert lo < 8.30 < hi < 11.0
+    assert main(["shift", str(path), "--region", region, "--json"]) == 0
+    d = _json(capsys)
+    assert d["shift_ppm"]["value"] == pytest.approx(8.30, abs=0.03)
+    assert d["region"] == {"lo": lo, "hi": hi, "unit": "ppm"}
+    assert d["region_hz"][0] < d["offset_hz"]["value"] < d["region_hz"][1]
+    assert main(["shift", str(path), "--region", "8:x"]) == 2
+    assert "expected LO:HI" in capsys.readouterr().err

@@ -414,3 +414,32 @@ def test_processing_store_uses_the_manifest_reference(tmp_path, example):
     assert v.results["reference"]["source"] == "manifest ¹H"
     assert v.results["reference"]["reference_hz"] == pytest.approx(la_ref)
     assert v.results["shift"]["method"].startswith("time-domain")
+
+
+def test_processing_shows_a_message_not_a_shift_for_several_lines(tmp_path):
+    """An acquisition with two resolved lines: the page's time-domain shift is a message
+    naming the lines and how to choose one, not a number between them."""
+    from analysis import simulate
+    from analysis.io import bruker
+    from analysis.store import ResultsStore
+    from dashboard.components.processing_view import Readouts
+    from dashboard.state import ProcessingState
+
+    root = tmp_path / "camp"
+    rel = "nmr/N1/day000/1H"
+    fid = simulate.synthesize([simulate.Line(-2000.0, 1.0, 300.0),
+                               simulate.Line(1500.0, 0.9, 250.0)], 2048, 50e3,
+                              phase0_deg=30.0, noise_sigma=0.003,
+                              rng=np.random.default_rng(1)) * 1e6
+    bruker.write(root / rel, fid, nucleus="1H", carrier_hz=395e6, reference_hz=395e6,
+                 spectral_width_hz=50e3, scans=16)
+    (root / "campaign.toml").write_text(
+        f'[[acquisitions]]\npath = "{rel}"\ncell = "N1"\nday = 0\nnucleus = "1H"\n')
+    s = ProcessingState(root, store=ResultsStore(tmp_path / "r.sqlite"))
+    assert s.acquisition == rel
+    m = s.measurements()
+    assert "shift" not in m
+    assert "several resolved lines" in m["shift_error"] and "--region" in m["shift_error"]
+    view = Readouts(state=s)
+    assert "| shift (time-domain fit) | — (see the note below) |" in view._md.object
+    assert view._alert.visible and "several resolved lines" in view._alert.object

@@ -81,6 +81,8 @@ class Readouts(pn.viewable.Viewer):
                 rows.append((_tip("shift (time-domain fit)", tip), format(ls.shift_ppm)))
             else:
                 rows.append((_tip("offset (time-domain fit)", tip), format(ls.offset_hz)))
+        elif "shift_error" in m:  # no number rather than a misleading one
+            rows.append(("shift (time-domain fit)", "— (see the note below)"))
         ref = m.get("reference")
         if ref is not None:
             rows.append((_tip("0 ppm", ref.detail), str(ref)))
