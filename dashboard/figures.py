@@ -311,8 +311,10 @@ def figure_3(camp):
         legend_opts={"loc": "center left", "bbox_to_anchor": (0.02, 0.5)})], cols=1)
     fits = {k: fit_summary(pair[1]) for k, pair in (("T1", s.t1), ("T2", s.t2)) if pair}
     raw = _hashes(camp.read(s.t1_acquisition), camp.read(s.t2_acquisition))
+    chosen = {k: {"method": c.method, "reason": c.reason, "model": c.model_name}
+              for k, c in (("T1", s.t1_choice), ("T2", s.t2_choice)) if c is not None}
     return el, {"t1": s.t1_acquisition, "t2": s.t2_acquisition, "method": s.method,
-                "models": [s.t1_model, s.t2_model]}, {}, fits, raw
+                "chosen": chosen, "models": [s.t1_model, s.t2_model]}, {}, fits, raw
 
 
 def figure_4(camp, cell: str = "N2"):

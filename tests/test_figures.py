@@ -74,6 +74,9 @@ def test_sidecars_record_provenance(figs, example):
     f3 = json.loads((figs / "fig3.json").read_text())
     assert f3["fits"]["T1"]["T1_s"]["value"] == pytest.approx(1.5e-3, rel=0.01)
     assert f3["fits"]["T1"]["verdict"]["status"] in ("ok", "uninformative")
+    # what "auto" chose, not just "auto"
+    assert f3["view"]["chosen"]["T1"]["method"] in ("projection", "integral", "echo-top")
+    assert f3["view"]["chosen"]["T1"]["reason"]
     # what the ppm axes are against: the manifest's ⁶³Cu chain
     truth = json.loads((example / "truth.json").read_text())
     f1 = json.loads((figs / "fig1.json").read_text())
