@@ -383,7 +383,7 @@ class FidAmplitude:
     @property
     def acceptable(self) -> bool:
         """Whether the Voigt describes the FID within its noise: χ²_ν ≤ 1 + 3√(2/dof)."""
-        return bool(self.reduced_chi2 <= 1 + 3 * np.sqrt(2 / max(self.dof, 1)))
+        return bool(self.reduced_chi2 <= _chi2_limit(self.dof))
 
     @property
     def verdict(self):
@@ -527,6 +527,29 @@ def voigt_fwhm(lorentz_fwhm: float, gauss_fwhm: float) -> float:
     return float(0.5346 * lorentz_fwhm + np.sqrt(0.2166 * lorentz_fwhm**2 + gauss_fwhm**2))
 
 
+def _fid_and_noise(dataset: Dataset, params: ProcessingParams, noise_fraction: float
+                   ) -> tuple[np.ndarray, int, int, float]:
+    """The DC-corrected, left-shifted FID of a time-domain dataset, its number of valid
+    points (the zero-padded end after any shift, echo top too, is no noise), the points of
+    its tail and the noise σ per channel there."""
+    from .processing import prepare_fid
+
+    if dataset.domain != "time":
+        raise MeasurementError(f"{dataset.source}: frequency-domain data have no FID")
+    fid, shift = prepare_fid(dataset, params)
+    valid = fid.size - shift
+    n_noise = max(8, int(valid * noise_fraction))
+    tail = fid[valid - n_noise:valid]
+    sigma = float(np.sqrt(0.5 * (np.var(tail.real, ddof=1) + np.var(tail.imag, ddof=1))))
+    return fid, valid, n_noise, sigma
+
+
+def _chi2_limit(dof: int) -> float:
+    """The largest χ²_ν for which a fit on ``dof`` degrees of freedom describes its data
+    within the noise: 1 + 3√(2/dof)."""
+    return float(1 + 3 * np.sqrt(2 / max(dof, 1)))
+
+
 def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
                   skip_s: float | str = 0.0, end_fraction: float = 0.02,
                   noise_fraction: float = 0.25, max_points: int = 2048,
@@ -559,16 +582,8 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
     MeasurementError
         Frequency-domain data, no noise in the tail, or too few points with signal.
     """
-    from .processing import prepare_fid
-
-    if dataset.domain != "time":
-        raise MeasurementError(f"{dataset.source}: frequency-domain data have no FID")
     params = (params or ProcessingParams()).replace(lb_hz=0.0, gb_hz=0.0)
-    fid, shift = prepare_fid(dataset, params)
-    valid = fid.size - shift  # the zero-padded end (after any shift, echo top too) is no noise
-    n_noise = max(8, int(valid * noise_fraction))
-    tail = fid[valid - n_noise:valid]
-    sigma = float(np.sqrt(0.5 * (np.var(tail.real, ddof=1) + np.var(tail.imag, ddof=1))))
+    fid, valid, n_noise, sigma = _fid_and_noise(dataset, params, noise_fraction)
     if not sigma > 0:
         raise MeasurementError(f"{dataset.source}: zero noise in the FID tail")
     dt = dataset.dwell_s
@@ -656,9 +671,9 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
             ratio = filt.noise_ratio(blk, f0)
             red, dof = red / ratio, max(1, int(round(dof * min(1.0, ratio))))
         r.dof = dof
-        limit = 1 + 3 * np.sqrt(2 / dof)
+        limit = _chi2_limit(dof)
         cand = (sk, k0, k1, r, red)
-        if best is None or (red / limit) < (best[4] / (1 + 3 * np.sqrt(2 / best[3].dof))):
+        if best is None or (red / limit) < (best[4] / _chi2_limit(best[3].dof)):
             best = cand
         if not auto or red <= limit:
             best = cand
@@ -684,7 +699,7 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
     snr = amp / sigma
     rel = np.hypot(amp_err / amp, 1 / np.sqrt(2 * (2 * n_noise - 1)))
     notes = []
-    if red > 1 + 3 * np.sqrt(2 / r.dof):
+    if red > _chi2_limit(r.dof):
         notes.append(f"the Voigt decay does not describe the FID well (reduced χ² {red:.2f})")
     broad, broad_err = 0.0, 0.0
     if k0 > 0:
@@ -766,16 +781,8 @@ def resolved_lines(dataset: Dataset, params: ProcessingParams | None = None, *,
     """
     from scipy.signal import find_peaks
 
-    from .processing import prepare_fid
-
-    if dataset.domain != "time":
-        raise MeasurementError(f"{dataset.source}: frequency-domain data have no FID")
     params = (params or ProcessingParams()).replace(lb_hz=0.0, gb_hz=0.0)
-    fid, shift = prepare_fid(dataset, params)
-    valid = fid.size - shift
-    n_noise = max(8, int(valid * noise_fraction))
-    tail = fid[valid - n_noise:valid]
-    sigma = float(np.sqrt(0.5 * (np.var(tail.real, ddof=1) + np.var(tail.imag, ddof=1))))
+    fid, valid, _n_noise, sigma = _fid_and_noise(dataset, params, noise_fraction)
     seg = fid[min(max(start, 0), valid - 8):valid]
     n = seg.size
     w = np.exp(-3.0 * np.arange(n) / n)
