@@ -25,6 +25,8 @@ from typing import Any
 from . import __version__
 
 #: bump when a cached computation changes its meaning without a version change
+#: (3: issue 13 changed the shift — time-domain fit, manifest reference, several lines
+#: refused —, the Tc analysis and the fit results)
 CACHE_SCHEMA = 3
 
 _SCHEMA = """

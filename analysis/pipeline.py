@@ -149,7 +149,6 @@ def measure_acquisition(camp: Campaign, acq, store=None, cache=None) -> dict:
 
     values = cached(cache, "line_shift", ds.sha256,
                     {"processing": params.to_dict(), "skip_s": skip,
-                     "check": "several resolved lines refused",  # entries before it differ
                      "reference_hz": ref.nu_ref_hz, "carrier_hz": ds.carrier_hz}, compute)
     return {"cell": acq.cell, "day": float(acq.day), "path": acq.path, **values,
             "reference_hz": ref.nu_ref_hz, "reference_source": ref.source,
