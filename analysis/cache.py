@@ -8,7 +8,11 @@ results database, shared safely by every session of a server, every server worke
 the command line; two processes computing the same entry both write the same value.
 
 It is only a cache: when its file cannot be used (read-only folder, disk full, corrupted)
-the result is computed as if it were empty, and ``problem`` says why.
+the result is computed as if it were empty, and ``problem`` says why. Opened with ``root=``
+(the campaign folder, for the cache beside the campaign's default results database), a
+cache file or folder leading outside ``root`` (a symlink) is refused the same way —
+nothing is created or written there — and every connection is made inside
+:func:`analysis.files.confined` of ``root`` (see :mod:`analysis.store`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, files
+from .store import check_store_path
 
 #: bump when a cached computation changes its meaning without a version change
 #: (3: issue 13 changed the shift — time-domain fit, manifest reference, several lines
@@ -68,30 +73,36 @@ class ResultCache:
         The cache file (created with its folder when missing).
     timeout_s : float
         How long a write waits for another process's write, in s.
+    root : str or Path, optional
+        The folder the cache must lie in (the campaign folder); None trusts ``path``.
     """
 
-    def __init__(self, path: str | Path, timeout_s: float = 10.0):
+    def __init__(self, path: str | Path, timeout_s: float = 10.0, *,
+                 root: str | Path | None = None):
         self.path = Path(path)
         self.timeout_s = timeout_s
+        self.root = None if root is None else Path(root)
         self.hits = 0
         self.misses = 0
         self.problem = ""
         self._lock = threading.Lock()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with check_store_path(self.path, self.root):
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             con = self._connect()
             try:
                 con.execute("PRAGMA journal_mode=WAL")
                 con.executescript(_SCHEMA)
             finally:
                 con.close()
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.Error, OSError, files.ConfinementError) as exc:
             self._fail(exc)
 
     @classmethod
-    def beside(cls, store_path: str | Path) -> ResultCache:
-        """The cache kept next to a results database (``…/.hpnmr/cache.sqlite``)."""
-        return cls(Path(store_path).with_name("cache.sqlite"))
+    def beside(cls, store_path: str | Path, root: str | Path | None = None) -> ResultCache:
+        """The cache kept next to a results database (``…/.hpnmr/cache.sqlite``), confined
+        to ``root`` when given (pass the store's own ``root``)."""
+        return cls(Path(store_path).with_name("cache.sqlite"), root=root)
 
     def __getstate__(self) -> dict:  # to worker processes: the path, not the lock
         return {k: v for k, v in self.__dict__.items() if k != "_lock"}
@@ -101,12 +112,17 @@ class ResultCache:
         self._lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+        with check_store_path(self.path, self.root):
+            con = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
         con.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
         return con
 
     def _fail(self, exc: Exception) -> None:
-        self.problem = f"{self.path}: result cache not used ({exc})"
+        if isinstance(exc, files.ConfinementError):
+            self.problem = (f"{exc.path}: result cache not used: it leads outside the "
+                            f"campaign folder {self.root} (a symlink)")
+        else:
+            self.problem = f"{self.path}: result cache not used ({exc})"
 
     # -- access ----------------------------------------------------------------------------
     def get(self, key: str) -> Any | None:
@@ -143,7 +159,7 @@ class ResultCache:
                 con.execute("COMMIT")
             finally:
                 con.close()
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.Error, OSError, files.ConfinementError) as exc:
             self._fail(exc)
 
     def get_or_compute(self, kind: str, raw_sha256: Mapping[str, str],

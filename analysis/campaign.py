@@ -7,6 +7,11 @@ shifts are referenced (``[referencing]``: the ⁶³Cu line of the Lenz lens with
 shift, or a ¹H TMS frequency; applied to every acquisition by :meth:`Campaign.read`, see
 :func:`reference_for`). Without a manifest the folder is scanned for datasets and
 cell/day are taken from the path (``…/<cell>/day<N>/…``).
+
+Every file of a campaign — the manifest, each reader's files (parameter files, delay
+lists, ``pdata`` included), the R(T) files — is opened inside
+:func:`analysis.files.confined` of the campaign folder: a symlink or path that leads out
+of it is refused when the file is opened (:class:`OutsideCampaignError`), whoever opens it.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import io
+from . import files, io
 from .dataset import Dataset, ReaderError
 from .processing import ProcessingParams
 from .units import Reference, manifest_reference
@@ -31,6 +36,12 @@ KINDS = ("fid", "saturation-recovery", "inversion-recovery", "hahn-echo", "echo-
 
 class CampaignError(ValueError):
     """The campaign folder or its manifest is unusable (names the file and the problem)."""
+
+
+class OutsideCampaignError(CampaignError, files.ConfinementError):
+    """A campaign path that leads (``..``, an absolute path, a symlink) outside the
+    campaign folder: both a :class:`CampaignError` and a
+    :class:`~analysis.files.ConfinementError` (a :class:`ReaderError`)."""
 
 
 @dataclass(frozen=True)
@@ -91,12 +102,22 @@ class Campaign:
 
     # -- paths -----------------------------------------------------------------------------
     def resolve(self, relative: str) -> Path:
-        """Absolute path of a campaign-relative path; refuses paths leaving the folder."""
-        root = self.root.resolve()
-        p = (root / relative).resolve()
-        if p != root and root not in p.parents:
-            raise CampaignError(f"{relative}: outside the campaign folder")
-        return p
+        """Absolute path of a campaign-relative path, symlinks followed.
+
+        Raises
+        ------
+        OutsideCampaignError
+            When it leads outside the campaign folder (names ``relative``).
+        """
+        try:
+            return files.check(self.root / relative, (self.root,))
+        except files.ConfinementError as exc:
+            raise OutsideCampaignError(relative, exc.problem) from None
+
+    def confined(self):
+        """``with campaign.confined():`` — every file opened or written in the block must
+        lie in the campaign folder (:func:`analysis.files.confined`)."""
+        return files.confined(self.root)
 
     def read(self, acq: Acquisition | str) -> Dataset:
         """Read an acquisition, with cell and day attached and its 0-ppm frequency from
@@ -108,7 +129,8 @@ class Campaign:
         dataset's ``reference_hz`` comes from)."""
         if isinstance(acq, str):
             acq = self.acquisition(acq)
-        ds = io.read(self.resolve(acq.path))
+        with self.confined():
+            ds = io.read(self.resolve(acq.path))
         ref = reference_for(self, ds, nucleus=ds.nucleus or acq.nucleus)
         changes: dict = {"cell": acq.cell, "day": acq.day, "label": acq.label,
                          "reference_hz": ref.nu_ref_hz}
@@ -147,7 +169,8 @@ class Campaign:
                 and (nucleus is None or a.nucleus == nucleus) and (kind is None or a.kind == kind)]
 
     def scan(self) -> list[AcquisitionStatus]:
-        """Try to read every acquisition; unreadable ones carry the reason."""
+        """Try to read every acquisition; unreadable ones (refused ones too) carry the
+        reason."""
         out = []
         for a in self.acquisitions:
             try:
@@ -158,15 +181,47 @@ class Campaign:
         return out
 
     def transport_curves(self) -> list[TransportCurve]:
+        """The R(T) files (``*.csv``, ``*.txt``) of every transport cell's folder.
+
+        Raises
+        ------
+        OutsideCampaignError
+            When a cell's folder leads outside the campaign folder.
+        """
         curves = []
-        for tc in self.transport_cells:
-            folder = self.resolve(tc.get("folder", f"transport/{tc['id']}"))
-            for f in sorted(folder.glob("*.csv")) + sorted(folder.glob("*.txt")):
-                m = re.search(r"day[_-]?(-?\d+(?:\.\d+)?)", f.stem, re.I)
-                day = float(m.group(1)) if m else float("nan")
-                curves.append(TransportCurve(tc["id"], day,
-                                             f.relative_to(self.root.resolve()).as_posix()))
+        with self.confined():
+            root = self.resolve(".")
+            for tc in self.transport_cells:
+                folder = self.resolve(tc.get("folder", f"transport/{tc['id']}"))
+                for f in sorted(folder.glob("*.csv")) + sorted(folder.glob("*.txt")):
+                    m = re.search(r"day[_-]?(-?\d+(?:\.\d+)?)", f.stem, re.I)
+                    day = float(m.group(1)) if m else float("nan")
+                    curves.append(TransportCurve(tc["id"], day,
+                                                 f.relative_to(root).as_posix()))
         return curves
+
+    def read_rt(self, relative: str):
+        """The R(T) curve (:func:`analysis.transport.read_rt`) of a campaign file, read
+        inside the campaign folder's confinement.
+
+        Raises
+        ------
+        ReaderError
+            Unreadable or malformed file, or one leading outside the campaign folder
+            (:class:`OutsideCampaignError`; nothing of it is read).
+        """
+        from .transport import read_rt
+
+        with self.confined():
+            return read_rt(self.resolve(relative))
+
+    def file_sha256(self, relative: str) -> str:
+        """SHA-256 (hex) of a campaign file, read inside the campaign's confinement
+        (raises :class:`OutsideCampaignError` for one leading outside)."""
+        from .dataset import sha256_of
+
+        with self.confined():
+            return sha256_of(self.resolve(relative))
 
 
 def reference_for(campaign: Campaign, dataset: Dataset, *,
@@ -238,7 +293,11 @@ def load(root: str | Path) -> Campaign:
     if not manifest.is_file():
         return _discover(root)
     try:
-        doc = tomllib.loads(manifest.read_text(encoding="utf-8"))
+        with files.confined(root):   # the manifest itself may be a symlink
+            text = manifest.read_text(encoding="utf-8")
+        doc = tomllib.loads(text)
+    except files.ConfinementError as exc:
+        raise OutsideCampaignError(manifest, exc.problem) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CampaignError(f"{manifest}: invalid TOML ({exc})") from exc
     meta = doc.get("campaign", {})

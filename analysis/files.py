@@ -158,13 +158,37 @@ def _check_resolved(path: str | os.PathLike, roots: tuple[Path, ...] | None) -> 
     return real
 
 
+_IMPORT_MACHINERY = frozenset({"_frozen_importlib", "_frozen_importlib_external",
+                               "importlib._bootstrap", "importlib._bootstrap_external"})
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
 def _is_code(path: str) -> bool:
-    """Module files Python opens for a lazy import inside a confined block."""
+    """Module files Python reads for a lazy import or a traceback inside a confined block
+    (the import system itself is recognised by :func:`_by_import_system`)."""
     if not path.endswith(_CODE_SUFFIXES):
         return False
     real = os.path.realpath(path)
     return any(real.startswith(os.path.realpath(p) + os.sep)
                for p in (*sys.path, sys.prefix, sys.base_prefix) if p)
+
+
+def _read_only(args: tuple) -> bool:
+    """Whether an ``open`` event opens for reading only (``open(path, mode, flags)``;
+    ``os.open`` gives no mode, only flags)."""
+    mode = args[1] if len(args) > 1 else None
+    if isinstance(mode, str):
+        return not any(c in mode for c in "wax+")
+    flags = args[2] if len(args) > 2 else 0
+    return isinstance(flags, int) and not flags & _WRITE_FLAGS
+
+
+def _by_import_system() -> bool:
+    """Whether the event comes straight from Python's import system (reading a module,
+    writing its ``__pycache__``): what it touches is set by ``sys.path`` and module
+    names, never by a campaign's files."""
+    frame = sys._getframe(2)  # 0: this function, 1: _audit, 2: the caller of the C call
+    return frame is not None and frame.f_globals.get("__name__") in _IMPORT_MACHINERY
 
 
 def _audit(event: str, args: tuple) -> None:
@@ -173,6 +197,8 @@ def _audit(event: str, args: tuple) -> None:
         return
     roots = _ROOTS.get()
     if roots is None or getattr(_IN_HOOK, "busy", False):
+        return
+    if _by_import_system():
         return
     _IN_HOOK.busy = True
     try:
@@ -187,7 +213,7 @@ def _audit(event: str, args: tuple) -> None:
             target = os.fspath(target)
             if event == "sqlite3.connect" and (target == ":memory:" or not target):
                 continue
-            if event == "open" and _is_code(target):
+            if event == "open" and _read_only(args) and _is_code(target):
                 continue
             _check_resolved(target, roots)
     finally:
@@ -202,12 +228,28 @@ def _install_hook() -> None:
             _HOOK_INSTALLED = True
 
 
+def _intersection(inner: tuple[Path, ...], outer: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The folders lying in both a root of ``inner`` and a root of ``outer`` (the deeper
+    of each nested pair; nothing when they are apart: then every path is refused)."""
+    out: list[Path] = []
+    for r in inner:
+        for o in outer:
+            deeper = r if (r == o or o in r.parents) else o if r in o.parents else None
+            if deeper is not None and deeper not in out:
+                out.append(deeper)
+    return tuple(out)
+
+
 @contextlib.contextmanager
 def confined(*roots: str | os.PathLike) -> Iterator[tuple[Path, ...]]:
     """Confine every file operation in this block (this thread or task) to ``roots``.
 
-    Nested blocks confine to the intersection in effect: a path must pass the innermost
-    block's roots and, when the outer block is stricter, the outer ones too.
+    Nested blocks confine to the intersection: a path must lie in a root of the inner
+    block and in a root of the outer one (blocks whose roots are apart refuse every
+    path). The roots hold for the thread or asyncio task that entered the block and the
+    tasks it starts, never for other threads (a new ``threading.Thread`` starts
+    unconfined). Python's import system is exempt (lazy imports and their
+    ``__pycache__`` writes), and so is reading a module's source (tracebacks).
 
     Examples
     --------
@@ -217,9 +259,7 @@ def confined(*roots: str | os.PathLike) -> Iterator[tuple[Path, ...]]:
     resolved = tuple(Path(r).resolve() for r in roots)
     outer = _ROOTS.get()
     if outer is not None:
-        # stay inside the outer confinement: keep only roots that lie inside it
-        resolved = tuple(r for r in resolved
-                         if any(r == o or o in r.parents for o in outer)) or outer
+        resolved = _intersection(resolved, outer)
     _install_hook()
     token = _ROOTS.set(resolved)
     try:

@@ -20,8 +20,8 @@ import numpy as np
 
 from . import kinetics, quantify, transport
 from .cache import cached
-from .campaign import Campaign
-from .dataset import ReaderError, sha256_of
+from .campaign import Campaign, CampaignError
+from .dataset import ReaderError
 from .jsonsafe import plain
 from .measure import MeasurementError, default_skip, line_shift
 from .processing import ProcessingParams
@@ -236,11 +236,12 @@ def quantify_cell(camp: Campaign, cell: str, rows: list[dict],
 
 def transport_rows(camp: Campaign, cur, cache=None) -> list[dict]:
     """Tc by every criterion of one curve (raises ReaderError or ValueError); with a
-    cache, looked up by the file's SHA-256."""
+    cache, looked up by the file's SHA-256. The file is read inside the campaign
+    folder's confinement (:meth:`Campaign.read_rt`)."""
     path = camp.resolve(cur.path)
 
     def compute() -> list[dict]:
-        rt = transport.read_rt(path)
+        rt = camp.read_rt(cur.path)
         tr = transport.analyze(rt.temperature_k, rt.resistance_ohm)
         if not tr.success:
             raise ValueError(f"{cur.path}: {tr.message}")
@@ -252,7 +253,7 @@ def transport_rows(camp: Campaign, cur, cache=None) -> list[dict]:
     digest = {}
     if cache is not None:
         try:
-            digest = {path.name: sha256_of(path)}
+            digest = {path.name: camp.file_sha256(cur.path)}
         except OSError as exc:
             raise ValueError(f"{cur.path}: cannot read ({exc})") from exc
     values = cached(cache, "transport", digest, {}, compute)
@@ -360,7 +361,11 @@ def analyze_campaign(camp: Campaign, *, store=None, criterion: str = "50",
     res = CampaignResults()
     t0 = time.perf_counter()
     fids = [a for a in camp.acquisitions if a.kind == "fid"]
-    curves = camp.transport_curves()
+    try:
+        curves = camp.transport_curves()
+    except (ReaderError, CampaignError) as exc:  # e.g. a folder symlinked out: refused
+        curves = []
+        res.errors.append(str(exc))
     jobs = ([("nmr", camp, a, store, cache) for a in fids]
             + [("tc", camp, c, None, cache) for c in curves])
     total = len(jobs) + 1

@@ -7,7 +7,13 @@ version. Writes are single ``BEGIN IMMEDIATE`` transactions, so a process killed
 leaves the database as it was, and concurrent writers queue instead of losing versions.
 
 The database lives in ``<campaign>/.hpnmr/results.sqlite`` by default, beside — never
-inside — the raw data folders.
+inside — the raw data folders. Opened with ``root=`` (the campaign folder, as the dashboard
+and the command line do for that default place), the folder, the database and its
+``-wal``/``-shm``/``-journal`` files must lie in ``root`` once symlinks are followed, and
+every connection is made inside :func:`analysis.files.confined` of ``root``: a
+``.hpnmr`` or ``results.sqlite`` symlinked out of the campaign is refused, nothing is
+created or written there. A path an administrator configures (``$HPNMR_STORE``) is
+trusted and opened without ``root``.
 """
 
 from __future__ import annotations
@@ -17,10 +23,15 @@ import getpass
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from . import files
+
+#: files SQLite opens beside a database (its C code opens them: checked before connecting)
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -73,6 +84,24 @@ def default_path(campaign_root: str | Path) -> Path:
     return Path(campaign_root) / ".hpnmr" / "results.sqlite"
 
 
+def check_store_path(path: str | Path, root: str | Path | None):
+    """A context manager confining what is done in it to ``root`` after checking that
+    ``path``, its folder and SQLite's side files (``-wal``, ``-shm``, ``-journal``) lie in
+    ``root`` (symlinks followed); without ``root`` nothing is checked.
+
+    Raises
+    ------
+    analysis.files.ConfinementError
+        Naming the first path that leads outside ``root``.
+    """
+    if root is None:
+        return nullcontext()
+    path = Path(path)
+    for p in (path.parent, path, *(path.with_name(path.name + s) for s in SQLITE_SIDE_FILES)):
+        files.check(p, (root,))
+    return files.confined(root)
+
+
 def default_author() -> str:
     try:
         return getpass.getuser()
@@ -85,24 +114,51 @@ class ResultsStore:
 
     Each call opens its own short-lived connection, so a store object can be shared by
     threads and used from several processes at once.
+
+    Parameters
+    ----------
+    path : str or Path
+        The database file (created with its folder when missing).
+    timeout_s : float
+        How long a write waits for another writer, in s.
+    root : str or Path, optional
+        The folder the database must lie in (the campaign folder for its default place,
+        :func:`default_path`); None trusts ``path`` as given.
+
+    Raises
+    ------
+    StoreError
+        The database cannot be opened, or (with ``root``) it or its folder leads outside
+        ``root`` (a symlink): then nothing is created.
     """
 
-    def __init__(self, path: str | Path, timeout_s: float = 30.0):
+    def __init__(self, path: str | Path, timeout_s: float = 30.0, *,
+                 root: str | Path | None = None):
         self.path = Path(path)
         self.timeout_s = timeout_s
+        self.root = None if root is None else Path(root)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with check_store_path(self.path, self.root):
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as con:
                 con.execute("PRAGMA journal_mode=WAL")
                 con.executescript(_SCHEMA)
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)",
                             (str(SCHEMA_VERSION),))
+        except files.ConfinementError as exc:
+            raise StoreError(f"{exc.path}: results database refused: it leads outside the "
+                             f"campaign folder {self.root} (a symlink)") from None
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{self.path}: cannot open the results database ({exc})") from exc
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+        try:
+            with check_store_path(self.path, self.root):
+                con = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+        except files.ConfinementError as exc:
+            raise StoreError(f"{exc.path}: results database refused: it leads outside the "
+                             f"campaign folder {self.root} (a symlink)") from None
         try:
             con.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
             con.execute("PRAGMA synchronous = NORMAL")

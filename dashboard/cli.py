@@ -305,9 +305,12 @@ def cmd_campaign(args) -> dict | None:
     from analysis.store import ResultsStore, StoreError, default_path
 
     camp = campaign_mod.load(args.dir)
-    cache = None if args.no_cache else ResultCache.beside(default_path(camp.root))
+    # the default places inside the campaign: refused if they lead out of it (a symlink)
+    cache = None if args.no_cache else ResultCache.beside(default_path(camp.root),
+                                                          root=camp.root)
     try:
-        store = ResultsStore(default_path(camp.root)) if not args.no_store else None
+        store = (ResultsStore(default_path(camp.root), root=camp.root)
+                 if not args.no_store else None)
     except StoreError as exc:
         store = None
         print(f"hpnmr campaign: results not kept ({exc})", file=sys.stderr)

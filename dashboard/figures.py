@@ -259,9 +259,7 @@ def dataset_hashes(camp, *paths) -> dict:
 
 def campaign_hashes(camp) -> dict:
     """SHA-256 of every FID acquisition and R(T) file of a campaign."""
-    from analysis.dataset import sha256_of
-
-    raw = {str(camp.resolve(c.path)): sha256_of(camp.resolve(c.path))
+    raw = {str(camp.resolve(c.path)): camp.file_sha256(c.path)
            for c in camp.transport_curves()}
     raw.update(_hashes(*(camp.read(a) for a in camp.acquisitions if a.kind == "fid")))
     return raw

@@ -30,14 +30,19 @@ class AccessError(ValueError):
 
 
 def check_under_roots(path: str | Path, roots) -> Path:
-    """``path`` resolved (symlinks followed) if it lies inside one of ``roots``; else
-    :class:`AccessError`. No roots: everything is allowed."""
-    real = Path(path).resolve()
-    roots = [Path(r).resolve() for r in roots or ()]
-    if roots and not any(real == r or r in real.parents for r in roots):
-        raise AccessError(f"{path}: outside the allowed data roots "
-                          f"({', '.join(str(r) for r in roots)})")
-    return real
+    """``path`` resolved (symlinks followed) if it lies inside one of ``roots``
+    (:func:`analysis.files.check`); else :class:`AccessError`. No roots: everything is
+    allowed."""
+    from analysis import files
+
+    roots = tuple(roots or ())
+    if not roots:
+        return Path(path).resolve()
+    try:
+        return files.check(path, roots)
+    except files.ConfinementError:
+        raise AccessError(f"{path}: outside the allowed data roots ("
+                          f"{', '.join(str(Path(r).resolve()) for r in roots)})") from None
 
 
 def _exception_handler(exc: BaseException) -> None:

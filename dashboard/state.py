@@ -23,6 +23,18 @@ def default_campaign_dir() -> Path:
     return Path(os.environ.get(CAMPAIGN_ENV) or EXAMPLE_CAMPAIGN)
 
 
+def open_store(campaign_root: str | Path):
+    """The campaign's results database: ``$HPNMR_STORE`` when the administrator set one
+    (trusted as given), else ``<campaign>/.hpnmr/results.sqlite`` confined to the campaign
+    folder (a ``.hpnmr`` or database symlinked out of it raises ``StoreError``)."""
+    from analysis.store import ResultsStore, default_path
+
+    explicit = os.environ.get(STORE_ENV)
+    if explicit:
+        return ResultsStore(explicit)
+    return ResultsStore(default_path(campaign_root), root=campaign_root)
+
+
 def _day(day: float) -> int | float:
     return int(day) if float(day).is_integer() else day
 
@@ -120,11 +132,9 @@ class ProcessingState(param.Parameterized):
 
     def __init__(self, campaign_root: str | Path | None = None, store=None, **params):
         super().__init__(**params)
-        from analysis.store import ResultsStore, default_path
-
         root = Path(campaign_root or default_campaign_dir())
         self.campaign = campaign_mod.load(root)
-        self.store = store or ResultsStore(os.environ.get(STORE_ENV) or default_path(root))
+        self.store = store or open_store(root)
         self.dataset = None
         self.reference = None  # analysis.units.Reference of the loaded dataset
         self._cache_key = None
@@ -833,7 +843,8 @@ def campaign_results(camp, store=None, *, recompute: bool = False):
     if res is None:
         from analysis.cache import ResultCache
 
-        cache = None if store is None else ResultCache.beside(store.path)
+        cache = None if store is None else ResultCache.beside(store.path,
+                                                              root=getattr(store, "root", None))
         res = pipeline.analyze_campaign(camp, store=store, cache=cache)
         if store is not None:
             try:
@@ -860,14 +871,14 @@ class EvolutionState(param.Parameterized):
     message = param.String(default="")
 
     def __init__(self, campaign_root: str | Path | None = None, store=None, **params):
-        from analysis.store import ResultsStore, StoreError, default_path
+        from analysis.store import StoreError
         from analysis.transport import CRITERIA
 
         super().__init__(**params)
         root = Path(campaign_root or default_campaign_dir())
         self.campaign = campaign_mod.load(root)
         try:
-            self.store = store or ResultsStore(os.environ.get(STORE_ENV) or default_path(root))
+            self.store = store or open_store(root)
         except StoreError as exc:
             self.store = None
             self.message = f"results are not kept: {exc}"
@@ -1101,7 +1112,7 @@ class TransportState(param.Parameterized):
         for cur in sorted((c for c in self.campaign.transport_curves() if c.cell == self.cell),
                           key=lambda c: c.day):
             try:
-                rt = transport.read_rt(self.campaign.resolve(cur.path))
+                rt = self.campaign.read_rt(cur.path)
             except ReaderError as exc:
                 errors.append(str(exc))
                 continue

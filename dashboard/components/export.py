@@ -92,11 +92,10 @@ def evolution_export(state: EvolutionState):
 
 def transport_export(state: TransportState):
     def make():
-        from analysis.dataset import sha256_of
         curves = state.curves()
         el = figures.to_matplotlib(plots.rt_plot(curves, state.criterion)).opts(
             backend="matplotlib", legend_position="right")
-        raw = {c["path"]: sha256_of(state.campaign.resolve(c["path"])) for c in curves}
+        raw = {c["path"]: state.campaign.file_sha256(c["path"]) for c in curves}
         return el, f"rt_{state.cell}", "double", figures.provenance(
             figure=f"R(T) of {state.cell} by day", view={"cell": state.cell,
                                                          "criterion": state.criterion},
