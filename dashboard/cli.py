@@ -510,7 +510,8 @@ def cmd_serve(args) -> None:
             raise CliError(f"{args.password_file}: cannot read ({exc})") from None
     password = password or os.environ.get("HPNMR_PASSWORD") or None
     serve(root, address=args.address, port=args.port, num_procs=args.num_procs,
-          show=args.show, password=password, data_roots=args.data_root)
+          show=args.show, password=password, data_roots=args.data_root,
+          secure_cookies=args.secure_cookies or None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -695,6 +696,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--password", help="require this password (Panel basic auth); prefer "
                    "--password-file or $HPNMR_PASSWORD, which stay out of the process list")
     s.add_argument("--password-file", help="file holding the password")
+    s.add_argument("--secure-cookies", action="store_true",
+                   help="mark login cookies Secure (HTTPS only): use when served behind TLS "
+                   "(or set $HPNMR_SECURE_COOKIES=1)")
     s.set_defaults(func=cmd_serve, json=False)
     return p
 
