@@ -63,7 +63,7 @@ def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5
     cookie secret comes from ``cookie_secret``, ``$HPNMR_COOKIE_SECRET`` or is drawn at
     start; ``secure_cookies``, default ``$HPNMR_SECURE_COOKIES``, marks cookies ``Secure``
     for serving behind TLS). ``data_roots`` limits what may be served: the campaign must
-    lie inside one of them.
+    lie inside one of them. With ``num_procs`` > 1 the workers exit with the parent.
     """
     import panel as pn
 
@@ -76,6 +76,10 @@ def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5
 
         auth = auth_options(password, cookie_secret=cookie_secret,
                             secure_cookies=secure_cookies)
+    if num_procs != 1:
+        from .workers import exit_with_parent
+
+        exit_with_parent()
     origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
     extra = os.environ.get("HPNMR_ALLOW_ORIGIN")  # the public host behind a reverse proxy
     if extra:
