@@ -689,7 +689,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("dir", nargs="?", help="campaign folder (default: the bundled example)")
     s.add_argument("--address", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5006)
-    s.add_argument("--num-procs", type=int, default=1)
+    s.add_argument("--num-procs", type=int, default=1,
+                   help="worker processes (default 1; they exit with the server). A session "
+                   "stays on one worker: only worth it with >= 4 free cores and several users "
+                   "at once; on 2 cores it was no faster than 1 worker")
     s.add_argument("--show", action="store_true", help="open a browser")
     s.add_argument("--data-root", action="append", default=[], metavar="DIR",
                    help="serve only campaigns inside this folder (repeatable)")

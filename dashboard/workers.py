@@ -11,7 +11,9 @@ hook that runs in every worker as it starts and
   that checks every ``poll_s`` seconds whether ``os.getppid()`` changed, and then
   terminates the worker.
 
-A worker whose parent died between the fork and the hook exits at once.
+A worker whose parent died between the fork and the hook exits at once. (Linux counts
+the *thread* that forked as the parent; Tornado forks, and re-forks crashed workers, from
+the main thread, which lives as long as the server.)
 """
 
 from __future__ import annotations
