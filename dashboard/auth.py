@@ -41,8 +41,10 @@ import math
 import os
 import secrets
 import shutil
+import signal
 import sqlite3
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -367,6 +369,21 @@ class HpnmrAuthProvider(BasicAuthProvider):
         return type("HpnmrLogoutHandler", (HpnmrLogoutHandler,), attrs)
 
 
+def _exit_cleanly_on_sigterm(owner: int) -> None:
+    """Let SIGTERM (systemd's stop) end the serving process through ``sys.exit`` so the
+    ``atexit`` clean-up runs; forked workers keep the default action. Left alone when
+    someone else already handles SIGTERM or when not on the main thread."""
+    def on_term(signum, frame):
+        if os.getpid() == owner:
+            raise SystemExit(128 + signum)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    if (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
+        signal.signal(signal.SIGTERM, on_term)
+
+
 def auth_options(password: str, *, cookie_secret: str | None = None,
                  secure_cookies: bool | None = None) -> dict:
     """Keyword arguments for ``pn.serve`` that require ``password`` through
@@ -397,6 +414,7 @@ def auth_options(password: str, *, cookie_secret: str | None = None,
     owner = os.getpid()
     atexit.register(lambda: os.getpid() == owner
                     and shutil.rmtree(state_dir, ignore_errors=True))
+    _exit_cleanly_on_sigterm(owner)
     provider = HpnmrAuthProvider(password, state_dir, secure_cookies=secure_cookies,
                                  backoff_s=_env_seconds(BACKOFF_ENV, 1.0),
                                  backoff_max_s=_env_seconds(BACKOFF_MAX_ENV, 900.0))

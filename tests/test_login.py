@@ -13,6 +13,7 @@ import tempfile
 import time
 import urllib.parse
 from http.cookies import SimpleCookie
+from pathlib import Path
 
 import pytest
 
@@ -199,6 +200,7 @@ def test_logout_ends_the_session_for_the_old_cookie(server):
 
 
 def test_secure_cookies_option(example, free_port):
+    state_dirs = set(Path(tempfile.gettempdir()).glob("hpnmr-auth-*"))
     proc = _start(example, free_port, "--secure-cookies")
     try:
         status, headers = _login(free_port, PASSWORD, "x")
@@ -207,3 +209,5 @@ def test_secure_cookies_option(example, free_port):
         assert set_cookies and all("secure" in c.lower().split("; ") for c in set_cookies)
     finally:
         _stop(proc)
+    # the sessions' folder goes with the server (stopped by SIGTERM, as systemd does)
+    assert set(Path(tempfile.gettempdir()).glob("hpnmr-auth-*")) <= state_dirs
