@@ -59,16 +59,17 @@ def _exception_handler(exc: BaseException) -> None:
 
 def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5006,
           num_procs: int = 1, show: bool = False, password: str | None = None,
-          data_roots=(), cookie_secret: str | None = None) -> None:
+          data_roots=(), cookie_secret: str | None = None,
+          secure_cookies: bool | None = None) -> None:
     """Serve every page for ``campaign_dir`` (blocks until stopped).
 
-    Binds 127.0.0.1 unless ``address`` says otherwise. ``password`` turns on Panel's
-    built-in basic authentication (one shared password; the cookie secret comes from
-    ``cookie_secret``, ``$HPNMR_COOKIE_SECRET`` or is drawn at start). ``data_roots``
-    limits what may be served: the campaign must lie inside one of them.
+    Binds 127.0.0.1 unless ``address`` says otherwise. ``password`` turns on the login
+    of :mod:`dashboard.auth` (one shared password, throttled, sessions ended by logout; the
+    cookie secret comes from ``cookie_secret``, ``$HPNMR_COOKIE_SECRET`` or is drawn at
+    start; ``secure_cookies``, default ``$HPNMR_SECURE_COOKIES``, marks cookies ``Secure``
+    for serving behind TLS). ``data_roots`` limits what may be served: the campaign must
+    lie inside one of them. With ``num_procs`` > 1 the workers exit with the parent.
     """
-    import secrets
-
     import panel as pn
 
     root = check_under_roots(campaign_dir, data_roots)
@@ -76,9 +77,14 @@ def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5
     pn.config.exception_handler = _exception_handler
     auth = {}
     if password:
-        auth = {"basic_auth": password,
-                "cookie_secret": cookie_secret or os.environ.get("HPNMR_COOKIE_SECRET")
-                or secrets.token_hex(32)}
+        from .auth import auth_options
+
+        auth = auth_options(password, cookie_secret=cookie_secret,
+                            secure_cookies=secure_cookies)
+    if num_procs != 1:
+        from .workers import exit_with_parent
+
+        exit_with_parent()
     origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
     extra = os.environ.get("HPNMR_ALLOW_ORIGIN")  # the public host behind a reverse proxy
     if extra:
