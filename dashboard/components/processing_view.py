@@ -84,7 +84,7 @@ class Readouts(pn.viewable.Viewer):
             rows.append(("shift (time-domain fit)", "— (see the note below)"))
         ref = m.get("reference")
         if ref is not None:
-            rows.append((_tip("0 ppm", ref.detail), str(ref)))
+            rows.append((_tip("0 ppm", ref.detail), text.literal(ref)))  # names the manifest's
         pk = m.get("peak")
         if pk is not None:
             tip = ("the peak of the real spectrum: it moves with the phase (and the baseline); "
@@ -102,10 +102,9 @@ class Readouts(pn.viewable.Viewer):
             rows.append(("SNR, time domain", format(m["snr_t"])))
         if "snr_f" in m:
             rows.append(("SNR, frequency domain", format(m["snr_f"])))
-        # labels are ours (with escaped tooltips); values are escaped (a reference's text
-        # comes from the manifest)
-        self._md.object = text.Markdown("| quantity | value |\n|---|---|\n" + "\n".join(
-            f"| {a} | {text.literal(b)} |" for a, b in rows))
+        # labels and numbers are ours (tooltips escaped by _tip, the reference by literal)
+        self._md.object = text.Markdown("| quantity | value |\n|---|---|\n"
+                                        + "\n".join(f"| {a} | {b} |" for a, b in rows))
         problems = [m[k] for k in ("error", "shift_error") if k in m]
         self._alert.param.update(object=text.paragraphs("\n\n".join(problems)),
                                  visible=bool(problems))
