@@ -24,10 +24,13 @@ def page(title: str, main, sidebar=None) -> pn.template.FastListTemplate:
 
 
 def alert(message: str, kind: str = "warning"):
-    """The page's message box: nothing when there is no message."""
+    """The page's message box: nothing when there is no message. ``message`` is plain text
+    (it quotes file names and contents), shown literally (:func:`dashboard.text.alert`)."""
+    from . import text
+
     if not message:
         return pn.Column()
-    return pn.pane.Alert(message, alert_type=kind, sizing_mode="stretch_width")
+    return text.alert(message, alert_type=kind, sizing_mode="stretch_width")
 
 
 def long_action(button, action) -> None:

@@ -2,6 +2,7 @@
 
 import panel as pn
 
+from dashboard import text
 from dashboard._shell import page
 from dashboard.components.export import export_for, pake_export
 from dashboard.components.pake_view import PakeControls, PakePlot, PakeResults
@@ -15,9 +16,10 @@ def create_app(state: PakeState | None = None):
 
     @pn.depends(state.param.message, state.param.how)
     def messages(message, how):
-        items = [pn.pane.Markdown(f"Spectrum: {how}", styles={"color": "#555"})] if how else []
+        items = [text.markdown(text.md("Spectrum: {}", how), styles={"color": "#555"})] \
+            if how else []
         if message:
-            items.append(pn.pane.Alert(message, alert_type="danger"))
+            items.append(text.alert(message, alert_type="danger"))
         return pn.Column(*items, sizing_mode="stretch_width")
 
     main = [messages,

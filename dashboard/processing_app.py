@@ -2,6 +2,7 @@
 
 import panel as pn
 
+from dashboard import text
 from dashboard._shell import page
 from dashboard.components.export import export_for, processing_export
 from dashboard.components.processing_view import ProcessingControls, Readouts
@@ -17,18 +18,20 @@ def create_app(state: ProcessingState | None = None):
 
     @pn.depends(state.param.status, state.param.saved)
     def messages(status, saved):
-        items = [pn.pane.Markdown(f"Shown: {saved}", styles={"color": "#555"})] if saved else []
+        items = [text.markdown(text.md("Shown: {}", saved), styles={"color": "#555"})] \
+            if saved else []
         if status:
             kind = "danger" if status.lower().startswith(("unreadable", "save failed")) \
                 else "info"
-            items.append(pn.pane.Alert(status, alert_type=kind))
+            items.append(text.alert(status, alert_type=kind))
         return pn.Column(*items, sizing_mode="stretch_width")
 
     unreadable = []
     if state.unreadable:
-        text = "\n".join(f"- `{k}`: {v}" for k, v in state.unreadable.items())
-        unreadable = [pn.pane.Alert(f"**Unreadable acquisitions**\n\n{text}",
-                                    alert_type="warning")]
+        listing = text.join("\n", (text.md("- {:code}: {}", k, v)
+                                   for k, v in state.unreadable.items()))
+        unreadable = [text.alert(text.md("**Unreadable acquisitions**\n\n{}", listing),
+                                 alert_type="warning")]
     main = [
         *unreadable,
         messages,

@@ -51,10 +51,12 @@ def _exception_handler(exc: BaseException) -> None:
 
     import panel as pn
 
+    from .text import html
+
     logging.getLogger("hpnmr").error("unhandled error in a session", exc_info=exc)
     notifications = getattr(pn.state, "notifications", None)
-    if notifications is not None:
-        notifications.error(f"{type(exc).__name__}: {exc}"[:200], duration=8000)
+    if notifications is not None:  # shown as HTML: the message quotes files and names
+        notifications.error(html(f"{type(exc).__name__}: {exc}"[:200]), duration=8000)
 
 
 def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5006,

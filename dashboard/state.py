@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -37,6 +38,35 @@ def open_store(campaign_root: str | Path):
 
 def _day(day: float) -> int | float:
     return int(day) if float(day).is_integer() else day
+
+
+def readable_transport(camp) -> tuple:
+    """``(campaign, refused)``: the campaign keeping only the transport cells whose folder
+    can be listed, and one line per cell left out (the folder refused or unreadable), so a
+    page shows the other cells and says why one is missing instead of failing.
+
+    Parameters
+    ----------
+    camp : analysis.campaign.Campaign
+
+    Returns
+    -------
+    tuple of (analysis.campaign.Campaign, list of str)
+        ``camp`` itself when every cell is readable; the lines are plain (untrusted) text.
+    """
+    from analysis.dataset import ReaderError
+
+    kept, refused = [], []
+    for tc in camp.transport_cells:
+        try:
+            dataclasses.replace(camp, transport_cells=(tc,)).transport_curves()
+        except (ReaderError, campaign_mod.CampaignError, OSError) as exc:
+            refused.append(f"transport cell {tc.get('id', '?')} left out: {exc}")
+            continue
+        kept.append(tc)
+    if not refused:
+        return camp, []
+    return dataclasses.replace(camp, transport_cells=tuple(kept)), refused
 
 
 class CampaignState(param.Parameterized):
@@ -398,9 +428,15 @@ class ProcessingState(param.Parameterized):
         self.param.update(anchors=[list(a) for a in anchors], baseline="spline")
 
     def save(self, author: str = "", note: str = ""):
-        """Append the current processing and results to the campaign's history."""
+        """Append the current processing and results to the campaign's history.
+
+        ``author`` (typed on the Save panel) is stored bounded and without control
+        characters (:func:`dashboard.text.clean_name`); pages show it escaped."""
         from analysis.store import StoreError
 
+        from .text import clean_name
+
+        author = clean_name(author)
         if self.dataset is None or self.acquisition is None:
             self.status = "nothing to save"
             return None
@@ -876,12 +912,13 @@ class EvolutionState(param.Parameterized):
 
         super().__init__(**params)
         root = Path(campaign_root or default_campaign_dir())
-        self.campaign = campaign_mod.load(root)
+        self.campaign, self._refused = readable_transport(campaign_mod.load(root))
+        self.message = "\n\n".join(self._refused)
         try:
             self.store = store or open_store(root)
         except StoreError as exc:
             self.store = None
-            self.message = f"results are not kept: {exc}"
+            self.message = "\n\n".join([*self._refused, f"results are not kept: {exc}"])
         self.param.criterion.objects = list(CRITERIA)
         nmr = sorted({a.cell for a in self.campaign.acquisitions if a.kind == "fid"})
         tr = sorted({c.cell for c in self.campaign.transport_curves()})
@@ -898,11 +935,12 @@ class EvolutionState(param.Parameterized):
             self.results = campaign_results(self.campaign, self.store, recompute=recompute)
         except Exception as exc:
             self.results = None
-            self.message = f"the campaign could not be analysed: {exc}"
+            self.message = "\n\n".join([*self._refused,
+                                         f"the campaign could not be analysed: {exc}"])
             return
         if self.results.errors:
-            self.message = "Some files were left out:\n\n" + "\n\n".join(
-                f"- {e}" for e in self.results.errors[:20])
+            self.message = "\n\n".join([*self._refused, "Some files were left out:", *(
+                f"- {e}" for e in self.results.errors[:20])])
 
     @property
     def key(self) -> str:
@@ -1092,7 +1130,9 @@ class TransportState(param.Parameterized):
         from analysis.transport import CRITERIA
 
         super().__init__(**params)
-        self.campaign = campaign_mod.load(campaign_root or default_campaign_dir())
+        self.campaign, self._refused = readable_transport(
+            campaign_mod.load(campaign_root or default_campaign_dir()))
+        self.message = "\n\n".join(self._refused)
         self.param.criterion.objects = list(CRITERIA)
         cells = sorted({c.cell for c in self.campaign.transport_curves()})
         self.param.cell.objects = cells
@@ -1113,7 +1153,7 @@ class TransportState(param.Parameterized):
                           key=lambda c: c.day):
             try:
                 rt = self.campaign.read_rt(cur.path)
-            except ReaderError as exc:
+            except (ReaderError, campaign_mod.CampaignError) as exc:
                 errors.append(str(exc))
                 continue
             tr = transport.analyze(rt.temperature_k, rt.resistance_ohm)
@@ -1121,7 +1161,7 @@ class TransportState(param.Parameterized):
                 errors.append(f"{cur.path}: {tr.message}")
             out.append({"day": cur.day, "T": rt.temperature_k, "R": rt.resistance_ohm,
                         "transition": tr, "path": cur.path})
-        self.message = "\n\n".join(errors)
+        self.message = "\n\n".join([*self._refused, *errors])
         self._cache[self.cell] = out
         return out
 

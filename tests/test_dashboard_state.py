@@ -380,7 +380,7 @@ def test_processing_shift_does_not_follow_the_phase(tmp_path, example):
     md = Readouts(state=s)._md.object
     assert "shift (time-domain fit)" in md and "phase-independent" in md
     assert "peak shift (phase-dependent)" in md
-    assert "0 ppm ⓘ</span> | 395.000000 MHz (⁶³Cu chain) |" in md
+    assert r"0 ppm ⓘ</span> | 395\.000000 MHz \(⁶³Cu chain\) |" in md  # escaped (manifest text)
     assert "K_Cu = 0.232 %" in md  # the chain's numbers in the tooltip
 
 

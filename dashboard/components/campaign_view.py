@@ -6,7 +6,8 @@ import pandas as pd
 import panel as pn
 import param
 
-from ..state import CampaignState
+from .. import text
+from ..state import CampaignState, readable_transport
 
 
 class CampaignOverview(pn.viewable.Viewer):
@@ -32,29 +33,33 @@ class CampaignOverview(pn.viewable.Viewer):
     @param.depends("state.statuses", "state.error")
     def _summary(self):
         if self.state.error:
-            return pn.pane.Alert(f"Cannot open the campaign: {self.state.error}",
-                                 alert_type="danger")
+            return text.alert(text.md("Cannot open the campaign: {}", self.state.error),
+                              alert_type="danger")
         camp = self.state.campaign
-        lines = [f"### {camp.name}", "", f"Folder: `{camp.root}`"]
+        folder = text.md("Folder: {:code}", camp.root)
         if camp.field_t:
-            lines[-1] += f" · field {camp.field_t:.4f} T"
-        lines.append("")
+            folder = text.md("{} · field {:.4f} T", folder, camp.field_t)
+        lines = [text.md("### {}", camp.name), "", folder, ""]
         for cell in camp.cells:
             days = camp.days(cell)
             n = len(camp.select(cell=cell))
-            lines.append(f"- **{cell}**: {n} acquisitions on {len(days)} days "
-                         f"(day {min(days):g} to {max(days):g})")
-        curves = camp.transport_curves()
+            lines.append(text.md("- **{}**: {} acquisitions on {} days (day {:g} to {:g})",
+                                 cell, n, len(days), min(days), max(days)))
+        readable, refused = readable_transport(camp)
+        curves = readable.transport_curves()
         if curves:
             cells = sorted({c.cell for c in curves})
-            lines.append(f"- Transport: {len(curves)} R(T) curves from cells "
-                         + ", ".join(cells))
-        items = [pn.pane.Markdown("\n".join(lines), sizing_mode="stretch_width")]
+            lines.append(text.md("- Transport: {} R(T) curves from cells {}", len(curves),
+                                 ", ".join(cells)))
+        items = [text.markdown(text.join("\n", lines), sizing_mode="stretch_width")]
+        if refused:
+            items.append(text.alert("\n\n".join(refused), sizing_mode="stretch_width"))
         bad = self.state.unreadable
         if bad:
-            text = "\n".join(f"- `{s.acquisition.path}`: {s.reason}" for s in bad)
-            items.append(pn.pane.Alert(f"**{len(bad)} unreadable acquisition(s)**\n\n{text}",
-                                       alert_type="warning"))
+            listing = text.join("\n", (text.md("- {:code}: {}", s.acquisition.path, s.reason)
+                                       for s in bad))
+            items.append(text.alert(text.md("**{} unreadable acquisition(s)**\n\n{}",
+                                            len(bad), listing), alert_type="warning"))
         return pn.Column(*items, sizing_mode="stretch_width")
 
     def __panel__(self):

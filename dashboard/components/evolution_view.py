@@ -10,19 +10,14 @@ import param
 
 from analysis import kinetics
 
-from .. import plots
+from .. import plots, text
 from .._shell import long_action
 from ..state import EvolutionState, TransportState
 
 HEIGHT = 380
 
 
-def _table(rows: list[dict], empty: str) -> str:
-    if not rows:
-        return f"*{empty}*"
-    keys = list(rows[0])
-    return ("| " + " | ".join(keys) + " |\n|" + "---|" * len(keys) + "\n"
-            + "\n".join("| " + " | ".join(str(r[k]) for k in keys) + " |" for r in rows))
+_table = text.table  # rows name cells and quote error messages: escaped
 
 
 class SideBySide(pn.viewable.Viewer):
@@ -54,9 +49,9 @@ class SideBySide(pn.viewable.Viewer):
                                                     **opts))).opts(shared_axes=True)
         self.pane = pn.pane.HoloViews(self.layout, sizing_mode="stretch_width",
                                       name="side-by-side")
-        # what the H/La shown rests on (Λ choice, assumptions); underscores kept literal
-        self.assumptions = pn.pane.Markdown(
-            pn.bind(lambda *_: s.hla_assumptions().replace("_", r"\_"), s.param.nmr_cells,
+        # what the H/La shown rests on (Λ choice, assumptions), shown literally
+        self.assumptions = text.markdown(
+            pn.bind(lambda *_: s.hla_assumptions(), s.param.nmr_cells,
                     s.param.calibrated, s.param.results),
             sizing_mode="stretch_width", name="hla-assumptions")
 
@@ -70,17 +65,18 @@ class KineticsTable(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         s = self.state
-        self._md = pn.pane.Markdown(pn.bind(self._text, s.param.nmr_cells, s.param.results,
-                                            s.param.calibrated), sizing_mode="stretch_width",
-                                    name="kinetics")
+        self._md = text.markdown(pn.bind(self._text, s.param.nmr_cells, s.param.results,
+                                          s.param.calibrated), sizing_mode="stretch_width",
+                                 name="kinetics")
 
     def _text(self, *_):
         laws = ", ".join(f"**{k}**: {v}" for k, v in kinetics.LAW_FORMULAS.items())
-        return ("Kinetic laws fitted to H/La(t) from day 0 (x∞ = 3, LaH₃), per cell and "
-                "globally (shared τ, n; one x₀ per cell); ΔAICc (AIC corrected for few "
-                "points; χ² + 2k with the H/La errors) to the best law of each row group, and "
-                "the goodness of fit (χ²_ν against its 99.7 % range; ⚠ marks a poor fit). "
-                f"{laws}\n\n" + _table(self.state.kinetics_rows(), "no fits"))
+        return text.Markdown(  # our own text and formulas, then the escaped table
+            "Kinetic laws fitted to H/La(t) from day 0 (x∞ = 3, LaH₃), per cell and "
+            "globally (shared τ, n; one x₀ per cell); ΔAICc (AIC corrected for few "
+            "points; χ² + 2k with the H/La errors) to the best law of each row group, and "
+            "the goodness of fit (χ²_ν against its 99.7 % range; ⚠ marks a poor fit). "
+            f"{laws}\n\n" + _table(self.state.kinetics_rows(), "no fits"))
 
     def __panel__(self):
         return self._md
@@ -205,9 +201,9 @@ class TransportView(pn.viewable.Viewer):
                                           s.param.cell, s.param.criterion)).opts(
             hv.opts.Overlay(responsive=True, height=520, legend_position="right",
                             show_grid=True, title="R(T) by day (markers: Tc of the criterion)"))
-        self.table = pn.pane.Markdown(pn.bind(lambda *_: _table(s.rows(), "no curves"),
-                                              s.param.cell, s.param.criterion),
-                                      sizing_mode="stretch_width", name="tc-table")
+        self.table = text.markdown(pn.bind(lambda *_: _table(s.rows(), "no curves"),
+                                           s.param.cell, s.param.criterion),
+                                   sizing_mode="stretch_width", name="tc-table")
         self.controls = [pn.widgets.Select.from_param(s.param.cell),
                          pn.widgets.Select.from_param(s.param.criterion)]
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import panel as pn
 import param
 
-from .. import figures, plots
+from .. import figures, plots, text
 from ..state import (
     EvolutionState,
     PakeState,
@@ -34,18 +34,19 @@ class ExportButton(pn.viewable.Viewer):
         self._button = pn.widgets.FileDownload(callback=self._zip, filename="figure.zip",
                                                label="Export figure (PDF, SVG, PNG + JSON)",
                                                color="primary", embed=False)
-        self._message = pn.pane.Markdown("", sizing_mode="stretch_width")
+        self._message = text.markdown("", sizing_mode="stretch_width")
 
     def _zip(self) -> io.BytesIO:
         try:
             el, name, width, side = self.make()
         except Exception as exc:
-            self._message.object = f"⚠️ export failed: {exc}"
+            self._message.object = text.md("⚠️ export failed: {}", exc)
             return io.BytesIO(b"")
         width = self.width or width
         self._button.filename = f"{name}.zip"
         data = figures.zip_bytes(el, name, width=width, sidecar=side)
-        self._message.object = f"Exported `{name}.zip` ({len(data) // 1024} KiB)."
+        self._message.object = text.md("Exported {:code} ({} KiB).", f"{name}.zip",
+                                       len(data) // 1024)
         return io.BytesIO(data)
 
     def __panel__(self):

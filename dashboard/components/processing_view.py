@@ -8,6 +8,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from .. import text
 from .._shell import long_action
 from ..state import ProcessingState
 
@@ -44,11 +45,9 @@ class LiveSlider(pn.widgets.FloatSlider):
     _debounce = 2
 
 
-def _tip(label: str, text: str) -> str:
-    """A table label with ``text`` as its hover tooltip (ⓘ marks it)."""
-    import html
-
-    return f'<span title="{html.escape(text)}">{label} ⓘ</span>'
+def _tip(label: str, tip: str) -> str:
+    """A table label (trusted) with ``tip`` (escaped) as its hover tooltip (ⓘ marks it)."""
+    return f'<span title="{text.html(tip)}">{label} ⓘ</span>'
 
 
 class Readouts(pn.viewable.Viewer):
@@ -61,8 +60,8 @@ class Readouts(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._md = pn.pane.Markdown(sizing_mode="stretch_width", name="readouts")
-        self._alert = pn.pane.Alert("", alert_type="warning", visible=False)
+        self._md = text.markdown(sizing_mode="stretch_width", name="readouts")
+        self._alert = text.alert("", alert_type="warning", visible=False)
         self.state.param.watch(debounced(self.refresh, 150),
                                ["p0", "p1", "pivot_hz", "baseline", "regions", "anchors",
                                 "lb_hz", "gb_hz", "zero_fill", "left_shift", "echo", "trace",
@@ -85,7 +84,7 @@ class Readouts(pn.viewable.Viewer):
             rows.append(("shift (time-domain fit)", "— (see the note below)"))
         ref = m.get("reference")
         if ref is not None:
-            rows.append((_tip("0 ppm", ref.detail), str(ref)))
+            rows.append((_tip("0 ppm", ref.detail), text.literal(ref)))  # names the manifest's
         pk = m.get("peak")
         if pk is not None:
             tip = ("the peak of the real spectrum: it moves with the phase (and the baseline); "
@@ -103,10 +102,12 @@ class Readouts(pn.viewable.Viewer):
             rows.append(("SNR, time domain", format(m["snr_t"])))
         if "snr_f" in m:
             rows.append(("SNR, frequency domain", format(m["snr_f"])))
-        self._md.object = ("| quantity | value |\n|---|---|\n"
-                           + "\n".join(f"| {a} | {b} |" for a, b in rows))
+        # labels and numbers are ours (tooltips escaped by _tip, the reference by literal)
+        self._md.object = text.Markdown("| quantity | value |\n|---|---|\n"
+                                        + "\n".join(f"| {a} | {b} |" for a, b in rows))
         problems = [m[k] for k in ("error", "shift_error") if k in m]
-        self._alert.param.update(object="\n\n".join(problems), visible=bool(problems))
+        self._alert.param.update(object=text.paragraphs("\n\n".join(problems)),
+                                 visible=bool(problems))
 
     def __panel__(self):
         return pn.Column(self._md, self._alert, sizing_mode="stretch_width")
@@ -157,7 +158,8 @@ class ProcessingControls(pn.viewable.Viewer):
         self.clear.on_click(lambda _e: s.param.update(regions=[], anchors=[]))
         self.anchor_btn = w.Button(label="Place anchors", width=130)
         self.anchor_btn.on_click(lambda _e: s.auto_anchors())
-        self.author = w.TextInput(label="Your name", placeholder="who saves", width=160)
+        self.author = w.TextInput(label="Your name", placeholder="who saves", width=160,
+                                  max_length=text.NAME_MAX)
         self.save_btn = w.Button(label="Save", color="success", width=100)
         self.save_btn.on_click(lambda _e: s.save(self.author.value))
         self.history = w.Tabulator(pd.DataFrame(), disabled=True, show_index=False,

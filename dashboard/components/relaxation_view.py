@@ -10,7 +10,7 @@ import param
 
 from analysis.measure import Measurement
 
-from .. import plots
+from .. import plots, text
 from ..state import RelaxationState
 
 FIT_HEIGHT = 300
@@ -23,12 +23,7 @@ def _pane(obj, **kw):
     return pn.pane.HoloViews(obj, linked_axes=False, **kw)
 
 
-def _table(rows: list[dict], empty: str) -> str:
-    if not rows:
-        return f"*{empty}*"
-    keys = list(rows[0])
-    head = "| " + " | ".join(keys) + " |\n|" + "---|" * len(keys) + "\n"
-    return head + "\n".join("| " + " | ".join(str(r[k]) for k in keys) + " |" for r in rows)
+_table = text.table  # cells quote fit messages: escaped
 
 
 class RelaxationFit(pn.viewable.Viewer):
