@@ -510,7 +510,8 @@ def cmd_serve(args) -> None:
             raise CliError(f"{args.password_file}: cannot read ({exc})") from None
     password = password or os.environ.get("HPNMR_PASSWORD") or None
     serve(root, address=args.address, port=args.port, num_procs=args.num_procs,
-          show=args.show, password=password, data_roots=args.data_root)
+          show=args.show, password=password, data_roots=args.data_root,
+          num_threads=args.num_threads)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -689,6 +690,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--address", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5006)
     s.add_argument("--num-procs", type=int, default=1)
+    s.add_argument("--num-threads", type=int, default=4,
+                   help="threads for page callbacks, so one session's work does not block "
+                   "the others (default 4); datasets are read in separate processes with "
+                   "a time limit, $HPNMR_READ_TIMEOUT_S (default 20 s)")
     s.add_argument("--show", action="store_true", help="open a browser")
     s.add_argument("--data-root", action="append", default=[], metavar="DIR",
                    help="serve only campaigns inside this folder (repeatable)")

@@ -12,7 +12,11 @@ from dashboard.state import ProcessingState
 def create_app(state: ProcessingState | None = None):
     """A fresh page per session (no state shared between sessions)."""
     pn.extension("tabulator", notifications=True)
-    state = state or ProcessingState()
+    if state is None:
+        # the manifest and the store now; the scan and the first dataset once the browser
+        # is connected, in Panel's thread pool when it has one (`hpnmr serve`)
+        state = ProcessingState(load=False)
+        pn.state.onload(state.start)
     controls = ProcessingControls(state=state)
 
     @pn.depends(state.param.status, state.param.saved)
@@ -24,13 +28,15 @@ def create_app(state: ProcessingState | None = None):
             items.append(pn.pane.Alert(status, alert_type=kind))
         return pn.Column(*items, sizing_mode="stretch_width")
 
-    unreadable = []
-    if state.unreadable:
+    @pn.depends(state.param.revision)
+    def unreadable(_revision):
+        if not state.unreadable:
+            return pn.Column()
         text = "\n".join(f"- `{k}`: {v}" for k, v in state.unreadable.items())
-        unreadable = [pn.pane.Alert(f"**Unreadable acquisitions**\n\n{text}",
-                                    alert_type="warning")]
+        return pn.pane.Alert(f"**Unreadable acquisitions**\n\n{text}", alert_type="warning")
+
     main = [
-        *unreadable,
+        unreadable,
         messages,
         pn.Row(pn.Column(BokehSpectrumPlot(state=state), BokehFidPlot(state=state),
                          sizing_mode="stretch_both"),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .state import CAMPAIGN_ENV
 
+NUM_THREADS_DEFAULT = 4
 INDEX_TEMPLATE = Path(__file__).with_name("templates") / "index.html"
 APPS = {"campaign": ("dashboard.campaign_app", "Campaign"),
         "processing": ("dashboard.processing_app", "Processing"),
@@ -54,13 +55,18 @@ def _exception_handler(exc: BaseException) -> None:
 
 def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5006,
           num_procs: int = 1, show: bool = False, password: str | None = None,
-          data_roots=(), cookie_secret: str | None = None) -> None:
+          data_roots=(), cookie_secret: str | None = None,
+          num_threads: int = NUM_THREADS_DEFAULT) -> None:
     """Serve every page for ``campaign_dir`` (blocks until stopped).
 
     Binds 127.0.0.1 unless ``address`` says otherwise. ``password`` turns on Panel's
     built-in basic authentication (one shared password; the cookie secret comes from
     ``cookie_secret``, ``$HPNMR_COOKIE_SECRET`` or is drawn at start). ``data_roots``
     limits what may be served: the campaign must lie inside one of them.
+
+    No session blocks another (:func:`run_off_the_event_loop`): Panel callbacks run in
+    ``num_threads`` threads and every dataset is read in a reader process with a time and
+    memory limit (:mod:`analysis.io.isolated`, ``$HPNMR_READ_TIMEOUT_S``).
     """
     import secrets
 
@@ -69,6 +75,7 @@ def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5
     root = check_under_roots(campaign_dir, data_roots)
     os.environ[CAMPAIGN_ENV] = str(root)
     pn.config.exception_handler = _exception_handler
+    run_off_the_event_loop(num_threads)
     auth = {}
     if password:
         auth = {"basic_auth": password,
@@ -82,6 +89,19 @@ def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5
           + (" (password required)" if password else ""), flush=True)
     pn.serve(apps(), address=address, port=port, num_procs=num_procs, show=show,
              websocket_origin=origins, start=True, **auth, **serve_options())
+
+
+def run_off_the_event_loop(num_threads: int = NUM_THREADS_DEFAULT) -> None:
+    """What keeps one session's slow work from blocking the others: Panel callbacks (and
+    ``pn.state.onload``, where the pages do their first reads) run in ``num_threads``
+    threads, and :func:`analysis.io.read` runs in the reader pool, whose time limit
+    bounds how long any thread waits for a file."""
+    import panel as pn
+
+    from analysis.io import set_reader_isolation
+
+    pn.config.nthreads = max(1, int(num_threads))
+    set_reader_isolation(True)
 
 
 def apps() -> dict:

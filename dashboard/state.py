@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
+import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +32,84 @@ def _day(day: float) -> int | float:
     return int(day) if float(day).is_integer() else day
 
 
+# -------------------------------------------------------------------------------------------
+# the scan of a campaign, remembered per server process
+# -------------------------------------------------------------------------------------------
+_SCAN_CACHE: OrderedDict = OrderedDict()
+_SCAN_LOCK = threading.Lock()
+_SCAN_KEY_LOCKS: dict = {}
+SCAN_CACHE_ITEMS = 4096
+#: how long a read refused for taking too long stays refused (s): a slow machine, not the
+#: file, may have been the cause, but a hostile file must not cost every session the limit
+SCAN_TIMEOUT_MEMORY_S = 300.0
+
+
+def _file_signature(path: Path) -> tuple | None:
+    """(size, mtime) of a file, or of a folder and the files directly in it; None when the
+    path cannot be examined (the read then reports why)."""
+    try:
+        st = path.stat()
+        if not path.is_dir():
+            return (st.st_size, st.st_mtime_ns)
+        entries = []
+        with os.scandir(path) as it:
+            for i, e in enumerate(sorted(it, key=lambda e: e.name)):
+                if i >= 256:
+                    break
+                est = e.stat()
+                entries.append((e.name, est.st_size, est.st_mtime_ns))
+        return (st.st_mtime_ns, tuple(entries))
+    except OSError:
+        return None
+
+
+def scan_statuses(camp) -> list:
+    """``camp.scan()`` — every acquisition read once, unreadable ones with the reason —
+    with each outcome remembered by this process while the acquisition's files keep their
+    size and modification time. Sessions opening the same campaign share the outcomes, and
+    a file that another session is reading right now is waited for, not read twice (so a
+    hostile file costs the server its time limit once, not once per page)."""
+    from analysis.io.isolated import TIMEOUT_PHRASE
+
+    try:
+        root = str(camp.root.resolve())
+        context = json.dumps(camp.referencing, sort_keys=True, default=str)
+    except (OSError, TypeError, ValueError):
+        return camp.scan()
+    out = []
+    for acq in camp.acquisitions:
+        one = dataclasses.replace(camp, acquisitions=(acq,))
+        try:
+            sig = _file_signature(camp.resolve(acq.path))
+        except campaign_mod.CampaignError:
+            sig = None
+        if sig is None:
+            out.extend(one.scan())
+            continue
+        key = (root, context, acq, sig)
+        with _SCAN_LOCK:
+            lock = _SCAN_KEY_LOCKS.setdefault(key, threading.Lock())
+        with lock:
+            with _SCAN_LOCK:
+                hit = _SCAN_CACHE.get(key)
+            if hit is not None and (hit[1] is None or time.monotonic() < hit[1]):
+                out.append(hit[0])
+                continue
+            started = time.monotonic()
+            status = one.scan()[0]
+            expires = None
+            if not status.ok and TIMEOUT_PHRASE in status.reason:
+                expires = started + SCAN_TIMEOUT_MEMORY_S
+            with _SCAN_LOCK:
+                _SCAN_CACHE[key] = (status, expires)
+                _SCAN_CACHE.move_to_end(key)
+                while len(_SCAN_CACHE) > SCAN_CACHE_ITEMS:
+                    old, _ = _SCAN_CACHE.popitem(last=False)
+                    _SCAN_KEY_LOCKS.pop(old, None)
+            out.append(status)
+    return out
+
+
 class CampaignState(param.Parameterized):
     """The open campaign and which acquisitions could be read."""
 
@@ -34,25 +117,40 @@ class CampaignState(param.Parameterized):
     error = param.String(default="", doc="Why the campaign could not be opened")
     campaign = param.Parameter(default=None, doc="analysis.campaign.Campaign")
     statuses = param.List(default=[], doc="AcquisitionStatus per acquisition")
+    scanning = param.Boolean(default=False, doc="The acquisitions are being read")
     cell = param.Selector(default=None, objects=[], allow_None=True, doc="Selected cell")
 
-    def __init__(self, root: str | Path | None = None, **params):
+    def __init__(self, root: str | Path | None = None, *, scan: bool = True, **params):
         super().__init__(**params)
-        self.open(root or default_campaign_dir())
+        self.open(root or default_campaign_dir(), scan=scan)
 
-    def open(self, root: str | Path) -> None:
-        """Load a campaign folder; on failure keep the session alive and say why."""
+    def open(self, root: str | Path, *, scan: bool = True) -> None:
+        """Load a campaign folder; on failure keep the session alive and say why.
+        ``scan=False`` reads only the manifest; :meth:`scan` then reads the acquisitions
+        (the served page does it once the browser is connected, off the event loop)."""
         self.root = str(root)
         try:
             camp = campaign_mod.load(root)
         except campaign_mod.CampaignError as exc:
-            self.param.update(campaign=None, statuses=[], error=str(exc))
+            self.param.update(campaign=None, statuses=[], error=str(exc), scanning=False)
             self.param.cell.objects = []
             return
-        statuses = camp.scan()
+        statuses = scan_statuses(camp) if scan else []
         self.param.cell.objects = camp.cells
-        self.param.update(campaign=camp, statuses=statuses, error="",
+        self.param.update(campaign=camp, statuses=statuses, error="", scanning=not scan,
                           cell=camp.cells[0] if camp.cells else None)
+
+    def scan(self) -> None:
+        """Read every acquisition of the open campaign (:func:`scan_statuses`)."""
+        if self.campaign is None:
+            return
+        self.scanning = True
+        try:
+            statuses = scan_statuses(self.campaign)
+        except BaseException:
+            self.scanning = False
+            raise
+        self.param.update(statuses=statuses, scanning=False)
 
     def rows(self) -> list[dict]:
         """One row per acquisition for tables."""
@@ -118,7 +216,8 @@ class ProcessingState(param.Parameterized):
 
     TRANSFORM_KEYS = ("lb_hz", "gb_hz", "zero_fill", "left_shift", "echo", "trace")
 
-    def __init__(self, campaign_root: str | Path | None = None, store=None, **params):
+    def __init__(self, campaign_root: str | Path | None = None, store=None, *,
+                 load: bool = True, **params):
         super().__init__(**params)
         from analysis.store import ResultsStore, default_path
 
@@ -135,11 +234,28 @@ class ProcessingState(param.Parameterized):
         self._spectrum = None
         self._measure_key = None
         self._measured: dict = {}
-        statuses = self.campaign.scan()
-        self.unreadable = {s.acquisition.path: s.reason for s in statuses if not s.ok}
+        self.unreadable: dict[str, str] = {}
         self.param.cell.objects = self.campaign.cells
+        if load:
+            self.start()
+        else:
+            self.status = "Reading the campaign's acquisitions…"
+
+    def start(self) -> None:
+        """Read every acquisition (:func:`scan_statuses`: the unreadable ones and why) and
+        open the first cell's first one. Done by ``__init__`` unless ``load=False``; the
+        served page calls it once the browser is connected, off the event loop."""
+        statuses = scan_statuses(self.campaign)
+        self.unreadable = {s.acquisition.path: s.reason for s in statuses if not s.ok}
+        if self.status.startswith("Reading the campaign"):
+            self.status = ""
         if self.campaign.cells:
-            self.cell = self.campaign.cells[0]
+            if self.cell == self.campaign.cells[0]:
+                self._on_cell()
+            else:
+                self.cell = self.campaign.cells[0]
+        else:
+            self.revision += 1
 
     # -- selection -------------------------------------------------------------------------
     @param.depends("cell", watch=True, on_init=False)

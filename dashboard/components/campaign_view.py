@@ -22,14 +22,14 @@ class CampaignOverview(pn.viewable.Viewer):
             header_filters=True, label="Acquisitions")
         self._cell = pn.widgets.Select.from_param(self.state.param.cell, label="Cell")
 
-    @param.depends("state.cell", watch=True)
+    @param.depends("state.cell", "state.statuses", watch=True)
     def _filter(self) -> None:
         df = pd.DataFrame(self.state.rows())
         if self.state.cell and not df.empty:
             df = df[df["cell"] == self.state.cell]
         self._table.value = df
 
-    @param.depends("state.statuses", "state.error")
+    @param.depends("state.statuses", "state.error", "state.scanning")
     def _summary(self):
         if self.state.error:
             return pn.pane.Alert(f"Cannot open the campaign: {self.state.error}",
@@ -49,6 +49,8 @@ class CampaignOverview(pn.viewable.Viewer):
             cells = sorted({c.cell for c in curves})
             lines.append(f"- Transport: {len(curves)} R(T) curves from cells "
                          + ", ".join(cells))
+        if self.state.scanning:
+            lines += ["", "*Reading the acquisitions…*"]
         items = [pn.pane.Markdown("\n".join(lines), sizing_mode="stretch_width")]
         bad = self.state.unreadable
         if bad:
