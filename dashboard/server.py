@@ -75,7 +75,7 @@ def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5
     root = check_under_roots(campaign_dir, data_roots)
     os.environ[CAMPAIGN_ENV] = str(root)
     pn.config.exception_handler = _exception_handler
-    run_off_the_event_loop(num_threads)
+    run_off_the_event_loop(num_threads, warm=num_procs == 1)
     auth = {}
     if password:
         auth = {"basic_auth": password,
@@ -91,17 +91,25 @@ def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5
              websocket_origin=origins, start=True, **auth, **serve_options())
 
 
-def run_off_the_event_loop(num_threads: int = NUM_THREADS_DEFAULT) -> None:
+def run_off_the_event_loop(num_threads: int = NUM_THREADS_DEFAULT, *,
+                           warm: bool = False) -> None:
     """What keeps one session's slow work from blocking the others: Panel callbacks (and
     ``pn.state.onload``, where the pages do their first reads) run in ``num_threads``
     threads, and :func:`analysis.io.read` runs in the reader pool, whose time limit
-    bounds how long any thread waits for a file."""
+    bounds how long any thread waits for a file. ``warm`` starts the pool's first reader
+    now, in the background (not with ``--num-procs`` > 1: each forked server process
+    starts its own pool on its first read)."""
+    import threading
+
     import panel as pn
 
-    from analysis.io import set_reader_isolation
+    from analysis.io import isolated, set_reader_isolation
 
     pn.config.nthreads = max(1, int(num_threads))
     set_reader_isolation(True)
+    if warm:
+        threading.Thread(target=isolated.pool().warm, name="hpnmr-reader-warm",
+                         daemon=True).start()
 
 
 def apps() -> dict:

@@ -6,9 +6,10 @@ nmrglue's) loop for minutes or grow without bound. On the server, every
 :func:`analysis.io.read` therefore runs in a small pool of reader processes:
 
 * each worker is forked from a ``forkserver`` that has already imported
-  :mod:`analysis.io` (a new worker is ready in tens of ms), runs with one BLAS thread and
-  with its address space limited by ``resource.setrlimit(RLIMIT_AS)`` to
-  ``$HPNMR_READ_MEMORY_MB`` (default 1536 MiB; an idle worker maps ≈ 265 MiB);
+  :mod:`analysis.io` (a new worker is ready in tens of ms), runs with one BLAS thread, at
+  a lower CPU priority than the server (nice 10), and with its address space limited by
+  ``resource.setrlimit(RLIMIT_AS)`` to ``$HPNMR_READ_MEMORY_MB`` (default 1536 MiB; an
+  idle worker maps ≈ 265 MiB);
 * a read that takes longer than ``$HPNMR_READ_TIMEOUT_S`` (default 20 s) is refused with a
   :class:`~analysis.dataset.ReaderError` ("reading took longer than 20 s: refused"); its
   worker is killed and a fresh one takes its place;
@@ -49,6 +50,9 @@ WORKERS_ENV = "HPNMR_READ_WORKERS"
 TIMEOUT_S_DEFAULT = 20.0
 MEMORY_MB_DEFAULT = 1536
 WORKERS_DEFAULT = 4
+#: readers run at a lower CPU priority than the server: a file that keeps one busy until
+#: its time limit does not slow the pages other users are loading meanwhile
+WORKER_NICENESS = 10
 #: environment of the forkserver (and so of every worker): one thread per numerical
 #: library, so the address-space limit is not eaten by thread stacks and arenas
 _WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -90,6 +94,8 @@ def _worker_main(conn: multiprocessing.connection.Connection, limit_bytes: int) 
     _IN_WORKER = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, not a read
     resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)  # a long read yields the CPU to the server's pages
     from .. import files
 
     while True:
@@ -238,6 +244,12 @@ class ReaderPool:
                 self._idle.append(w)
         if not keep:
             w.kill()
+
+    def warm(self) -> None:
+        """Start the forkserver (which imports the readers) and one idle worker now, so
+        the first read does not wait for them (≈ 1 s, more on a loaded machine)."""
+        w = self._take()
+        self._give_back(w, True)
 
     def pids(self) -> list[int]:
         """Process ids of the live workers (idle and busy)."""
