@@ -19,9 +19,11 @@ def create_app(state: ProcessingState | None = None):
         pn.state.onload(state.start)
     controls = ProcessingControls(state=state)
 
-    @pn.depends(state.param.status, state.param.saved)
-    def messages(status, saved):
+    @pn.depends(state.param.status, state.param.saved, state.param.store_notice)
+    def messages(status, saved, store_notice):
         items = [pn.pane.Markdown(f"Shown: {saved}", styles={"color": "#555"})] if saved else []
+        if store_notice:  # one line: the database is damaged or read-only
+            items.append(pn.pane.Alert(store_notice, alert_type="warning"))
         if status:
             kind = "danger" if status.lower().startswith(("unreadable", "save failed")) \
                 else "info"

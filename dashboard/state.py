@@ -213,17 +213,30 @@ class ProcessingState(param.Parameterized):
     status = param.String(default="", doc="Message for the user (errors, saves)")
     saved = param.String(default="", doc="Description of the version shown")
     revision = param.Integer(default=0, doc="Bumped when a new dataset is loaded")
+    store_notice = param.String(default="", doc="Why saved processing cannot be shown or "
+                                "saved (one line; empty when the results database works)")
+    can_save = param.Boolean(default=True, doc="Whether Save can write a new version")
 
     TRANSFORM_KEYS = ("lb_hz", "gb_hz", "zero_fill", "left_shift", "echo", "trace")
 
     def __init__(self, campaign_root: str | Path | None = None, store=None, *,
                  load: bool = True, **params):
         super().__init__(**params)
-        from analysis.store import ResultsStore, default_path
+        from analysis.store import ResultsStore, StoreError, default_path
 
         root = Path(campaign_root or default_campaign_dir())
         self.campaign = campaign_mod.load(root)
-        self.store = store or ResultsStore(os.environ.get(STORE_ENV) or default_path(root))
+        try:
+            self.store = store or ResultsStore(os.environ.get(STORE_ENV)
+                                               or default_path(root))
+        except StoreError as exc:  # damaged, or cannot be created (read-only folder)
+            self.store = None
+            self._store_broke(exc)
+        else:
+            if getattr(self.store, "read_only", False):
+                self.param.update(can_save=False, store_notice=(
+                    f"Read-only campaign: saving is off ({self.store.problem}); saved "
+                    "processing is shown."))
         self.dataset = None
         self.reference = None  # analysis.units.Reference of the loaded dataset
         self._cache_key = None
@@ -257,6 +270,26 @@ class ProcessingState(param.Parameterized):
         else:
             self.revision += 1
 
+    def _store_broke(self, exc: Exception) -> None:
+        """The results database cannot be used: say so in one line, show the raw files,
+        and write nothing (a damaged database is left exactly as it is)."""
+        self.param.update(can_save=False, saved="", store_notice=(
+            f"Saved processing is not available, showing the raw files; saving is off: "
+            f"{exc}"))
+
+    def _latest(self, acquisition: str):
+        """The acquisition's latest saved version, or None (also when the database breaks:
+        the notice says so)."""
+        from analysis.store import StoreError
+
+        if self.store is None:
+            return None
+        try:
+            return self.store.latest(acquisition)
+        except StoreError as exc:
+            self._store_broke(exc)
+            return None
+
     # -- selection -------------------------------------------------------------------------
     @param.depends("cell", watch=True, on_init=False)
     def _on_cell(self) -> None:
@@ -282,6 +315,7 @@ class ProcessingState(param.Parameterized):
         self.dataset = None
         self.reference = None
         self._cache_key = None
+        self.saved = ""  # never the previous acquisition's version
         if self.acquisition is None:
             return
         if self.acquisition in self.unreadable:
@@ -297,15 +331,21 @@ class ProcessingState(param.Parameterized):
             self.revision += 1
             return
         self.param.trace.bounds = (0, self.dataset.traces - 1)
-        latest = self.store.latest(self.acquisition)
+        latest = self._latest(self.acquisition)
         if latest is not None:
-            self.apply_params(latest.params)
+            try:
+                self.apply_params(latest.params)
+            except (ValueError, TypeError, KeyError) as exc:
+                self._store_broke(ValueError(f"version #{latest.id} of {self.acquisition} "
+                                             f"holds unusable parameters ({exc})"))
+                latest = None
+        if latest is not None:
             self.saved = f"version #{latest.id} saved by {latest.author} at " \
                          f"{latest.created_utc[:19].replace('T', ' ')} UTC"
             self.status = ""
         else:
             self.apply_params(acq.default_processing().to_dict())
-            self.saved = "not saved yet (defaults)"
+            self.saved = "not saved yet (defaults)" if not self.store_notice else ""
             self.status = ""
             self.revision += 1
             # a starting phase; broad, noisy ¹³⁹La lines leave p1 ill-determined
@@ -510,6 +550,9 @@ class ProcessingState(param.Parameterized):
         if self.dataset is None or self.acquisition is None:
             self.status = "nothing to save"
             return None
+        if self.store is None or not self.can_save:
+            self.status = f"save failed: {self.store_notice or 'saving is off'}"
+            return None
         m = self.measurements()
         results = {k: v.to_dict() for k, v in m.items() if hasattr(v, "to_dict")}
         try:
@@ -525,19 +568,35 @@ class ProcessingState(param.Parameterized):
         return v
 
     def restore(self, version_id: int) -> None:
-        v = self.store.restore(int(version_id))
+        from analysis.store import StoreError
+
+        if self.store is None or not self.can_save:
+            self.status = f"restore failed: {self.store_notice or 'saving is off'}"
+            return
+        try:
+            v = self.store.restore(int(version_id))
+        except StoreError as exc:
+            self.status = f"restore failed: {exc}"
+            return
         self.apply_params(v.params)
         self.saved = f"version #{v.id} (restored #{version_id})"
         self.status = f"restored version #{version_id} as #{v.id}"
 
     def history_rows(self) -> list[dict]:
-        if self.acquisition is None:
+        from analysis.store import StoreError
+
+        if self.acquisition is None or self.store is None:
+            return []
+        try:
+            versions = self.store.history(self.acquisition)
+        except StoreError as exc:
+            self._store_broke(exc)
             return []
         return [{"version": v.id, "saved (UTC)": v.created_utc[:19].replace("T", " "),
                  "by": v.author, "p0 (°)": round(v.params.get("p0_deg", 0.0), 2),
                  "p1 (°)": round(v.params.get("p1_deg", 0.0), 2),
                  "baseline": v.params.get("baseline", ""), "note": v.note}
-                for v in self.store.history(self.acquisition)]
+                for v in versions]
 
 
 # -------------------------------------------------------------------------------------------
