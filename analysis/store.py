@@ -19,6 +19,7 @@ trusted and opened without ``root``.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import getpass
 import json
 import sqlite3
@@ -109,11 +110,30 @@ def default_author() -> str:
         return "unknown"
 
 
+#: what SQLite and the OS say when the database or its folder cannot be written
+_READ_ONLY_SIGNS = ("readonly database", "read-only", "unable to open database file",
+                    "permission denied", "attempt to write")
+
+
+def _is_read_only(exc: BaseException) -> bool:
+    if isinstance(exc, PermissionError) or getattr(exc, "errno", None) in (
+            errno.EROFS, errno.EACCES, errno.EPERM):
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        sign in str(exc).lower() for sign in _READ_ONLY_SIGNS)
+
+
 class ResultsStore:
     """Append-only history of processing and results, one database per campaign.
 
     Each call opens its own short-lived connection, so a store object can be shared by
     threads and used from several processes at once.
+
+    A database that fails SQLite's integrity check is refused (:class:`StoreError`) before
+    anything is written to it: nothing ever writes over, repairs or recreates it. A
+    database that exists but cannot be written (a read-only campaign folder or file) opens
+    read-only: its history can be read, :meth:`save` refuses, and :attr:`read_only` and
+    :attr:`problem` say so.
 
     Parameters
     ----------
@@ -130,6 +150,13 @@ class ResultsStore:
     StoreError
         The database cannot be opened, or (with ``root``) it or its folder leads outside
         ``root`` (a symlink): then nothing is created.
+
+    Attributes
+    ----------
+    read_only : bool
+        The database can be read but not written.
+    problem : str
+        Why it is read-only (empty otherwise).
     """
 
     def __init__(self, path: str | Path, timeout_s: float = 30.0, *,
@@ -137,8 +164,16 @@ class ResultsStore:
         self.path = Path(path)
         self.timeout_s = timeout_s
         self.root = None if root is None else Path(root)
+        self.read_only = False
+        self.problem = ""
+        try:
+            exists = self.path.is_file() and self.path.stat().st_size > 0
+        except OSError:
+            exists = False
         try:
             with check_store_path(self.path, self.root):
+                if exists:
+                    self._check_integrity()
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as con:
                 con.execute("PRAGMA journal_mode=WAL")
@@ -146,31 +181,83 @@ class ResultsStore:
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)",
                             (str(SCHEMA_VERSION),))
         except files.ConfinementError as exc:
-            raise StoreError(f"{exc.path}: results database refused: it leads outside the "
-                             f"campaign folder {self.root} (a symlink)") from None
+            raise self._refused(exc) from None
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"{self.path}: cannot open the results database ({exc})") from exc
+            if not (exists and _is_read_only(exc)):
+                raise StoreError(f"{self.path}: cannot open the results database "
+                                 f"({exc})") from exc
+            self.read_only = True
+            self.problem = f"{self.path}: cannot be written ({exc})"
+            try:
+                self.history()
+            except StoreError as again:
+                raise StoreError(f"{self.path}: cannot be written ({exc}) nor read "
+                                 f"({again})") from exc
+
+    def _refused(self, exc: files.ConfinementError) -> StoreError:
+        return StoreError(f"{exc.path}: results database refused: it leads outside the "
+                          f"campaign folder {self.root} (a symlink)")
+
+    def _check_integrity(self) -> None:
+        """Refuse a damaged database, opened read-only so nothing can touch it."""
+        try:
+            con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                  timeout=self.timeout_s)
+            try:
+                rows = con.execute("PRAGMA quick_check").fetchall()
+            finally:
+                con.close()
+        except sqlite3.OperationalError as exc:
+            if _is_read_only(exc):
+                return  # a WAL database in a read-only folder: opened read-only below
+            raise StoreError(f"{self.path}: the results database is damaged ({exc}); it "
+                             "is left as it is") from exc
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: the results database is damaged ({exc}); it "
+                             "is left as it is") from exc
+        if rows != [("ok",)]:
+            first = "; ".join(str(r[0]) for r in rows[:2])
+            raise StoreError(f"{self.path}: the results database is damaged ({first}); it "
+                             "is left as it is")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         try:
             with check_store_path(self.path, self.root):
-                con = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+                if self.read_only:
+                    # immutable: no -wal/-shm files either (the folder may be read-only)
+                    con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1",
+                                          uri=True, timeout=self.timeout_s,
+                                          isolation_level=None)
+                else:
+                    con = sqlite3.connect(self.path, timeout=self.timeout_s,
+                                          isolation_level=None)
         except files.ConfinementError as exc:
-            raise StoreError(f"{exc.path}: results database refused: it leads outside the "
-                             f"campaign folder {self.root} (a symlink)") from None
+            raise self._refused(exc) from None
         try:
             con.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
-            con.execute("PRAGMA synchronous = NORMAL")
+            if not self.read_only:
+                con.execute("PRAGMA synchronous = NORMAL")
             yield con
         finally:
             con.close()
 
-    @staticmethod
-    def _row(r: tuple) -> Version:
-        return Version(id=r[0], acquisition=r[1], created_utc=r[2], author=r[3], note=r[4],
-                       params=json.loads(r[5]), results=json.loads(r[6]),
-                       raw_sha256=json.loads(r[7]), restored_from=r[8])
+    def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
+        """Rows of a query; a database that breaks meanwhile gives a StoreError."""
+        try:
+            with self._connect() as con:
+                return con.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: the results database cannot be read "
+                             f"({exc})") from exc
+
+    def _row(self, r: tuple) -> Version:
+        try:
+            return Version(id=r[0], acquisition=r[1], created_utc=r[2], author=r[3],
+                           note=r[4], params=json.loads(r[5]), results=json.loads(r[6]),
+                           raw_sha256=json.loads(r[7]), restored_from=r[8])
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"{self.path}: version #{r[0]} is damaged ({exc})") from exc
 
     _COLUMNS = ("id, acquisition, created_utc, author, note, params_json, results_json, "
                 "raw_sha256_json, restored_from")
@@ -180,6 +267,8 @@ class ResultsStore:
              raw_sha256: dict[str, str] | None = None,
              restored_from: int | None = None) -> Version:
         """Append a new version atomically and return it."""
+        if self.read_only:
+            raise StoreError(f"{self.problem}: saving is off")
         now = _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds")
         try:
             row = (acquisition, now, author or default_author(), note,
@@ -201,33 +290,30 @@ class ResultsStore:
                 except BaseException:
                     con.execute("ROLLBACK")
                     raise
-        except (sqlite3.Error, ValueError) as exc:
+        except (sqlite3.Error, ValueError, OSError) as exc:
             raise StoreError(f"{self.path}: save of {acquisition} failed ({exc})") from exc
         return self.get(int(vid))
 
     def get(self, version_id: int) -> Version:
-        with self._connect() as con:
-            r = con.execute(f"SELECT {self._COLUMNS} FROM versions WHERE id = ?",
-                            (version_id,)).fetchone()
-        if r is None:
+        rows = self._read(f"SELECT {self._COLUMNS} FROM versions WHERE id = ?",
+                          (version_id,))
+        if not rows:
             raise StoreError(f"{self.path}: no version #{version_id}")
-        return self._row(r)
+        return self._row(rows[0])
 
     def latest(self, acquisition: str) -> Version | None:
-        with self._connect() as con:
-            r = con.execute(f"SELECT {self._COLUMNS} FROM versions WHERE acquisition = ? "
-                            "ORDER BY id DESC LIMIT 1", (acquisition,)).fetchone()
-        return None if r is None else self._row(r)
+        rows = self._read(f"SELECT {self._COLUMNS} FROM versions WHERE acquisition = ? "
+                          "ORDER BY id DESC LIMIT 1", (acquisition,))
+        return self._row(rows[0]) if rows else None
 
     def history(self, acquisition: str | None = None) -> list[Version]:
         """Every version (of one acquisition, or all), oldest first."""
-        with self._connect() as con:
-            if acquisition is None:
-                rows = con.execute(f"SELECT {self._COLUMNS} FROM versions ORDER BY id")
-            else:
-                rows = con.execute(f"SELECT {self._COLUMNS} FROM versions WHERE "
-                                   "acquisition = ? ORDER BY id", (acquisition,))
-            return [self._row(r) for r in rows.fetchall()]
+        if acquisition is None:
+            rows = self._read(f"SELECT {self._COLUMNS} FROM versions ORDER BY id")
+        else:
+            rows = self._read(f"SELECT {self._COLUMNS} FROM versions WHERE "
+                              "acquisition = ? ORDER BY id", (acquisition,))
+        return [self._row(r) for r in rows]
 
     def restore(self, version_id: int, *, author: str | None = None) -> Version:
         """Make an earlier version current again by appending a copy of it."""

@@ -14,7 +14,10 @@ from dashboard.state import CampaignState
 def create_app():
     """A fresh page per session (no state shared between sessions)."""
     pn.extension("tabulator", notifications=True)
-    state = CampaignState()
+    # the manifest now; the acquisitions once the browser is connected, in Panel's thread
+    # pool when it has one (`hpnmr serve`): a slow file never holds up the event loop
+    state = CampaignState(scan=False)
+    pn.state.onload(state.scan)
     about = pn.pane.Markdown(
         "**hpnmr** — NMR and transport analysis for superhydrides in diamond anvil cells.\n\n"
         "This page lists the campaign's cells, days and acquisitions. Unreadable files are "

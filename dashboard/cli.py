@@ -514,7 +514,7 @@ def cmd_serve(args) -> None:
     password = password or os.environ.get("HPNMR_PASSWORD") or None
     serve(root, address=args.address, port=args.port, num_procs=args.num_procs,
           show=args.show, password=password, data_roots=args.data_root,
-          secure_cookies=args.secure_cookies or None)
+          secure_cookies=args.secure_cookies or None, num_threads=args.num_threads)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -696,6 +696,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="worker processes (default 1; they exit with the server). A session "
                    "stays on one worker: only worth it with >= 4 free cores and several users "
                    "at once; on 2 cores it was no faster than 1 worker")
+    s.add_argument("--num-threads", type=int, default=4,
+                   help="threads for page callbacks, so one session's work does not block "
+                   "the others (default 4); datasets are read in separate processes with "
+                   "a time limit, $HPNMR_READ_TIMEOUT_S (default 20 s)")
     s.add_argument("--show", action="store_true", help="open a browser")
     s.add_argument("--data-root", action="append", default=[], metavar="DIR",
                    help="serve only campaigns inside this folder (repeatable)")

@@ -13,27 +13,36 @@ from dashboard.state import ProcessingState
 def create_app(state: ProcessingState | None = None):
     """A fresh page per session (no state shared between sessions)."""
     pn.extension("tabulator", notifications=True)
-    state = state or ProcessingState()
+    if state is None:
+        # the manifest and the store now; the scan and the first dataset once the browser
+        # is connected, in Panel's thread pool when it has one (`hpnmr serve`)
+        state = ProcessingState(load=False)
+        pn.state.onload(state.start)
     controls = ProcessingControls(state=state)
 
-    @pn.depends(state.param.status, state.param.saved)
-    def messages(status, saved):
+    @pn.depends(state.param.status, state.param.saved, state.param.store_notice)
+    def messages(status, saved, store_notice):
         items = [text.markdown(text.md("Shown: {}", saved), styles={"color": "#555"})] \
             if saved else []
+        if store_notice:  # one line: the database is damaged or read-only
+            items.append(text.alert(store_notice, alert_type="warning"))
         if status:
             kind = "danger" if status.lower().startswith(("unreadable", "save failed")) \
                 else "info"
             items.append(text.alert(status, alert_type=kind))
         return pn.Column(*items, sizing_mode="stretch_width")
 
-    unreadable = []
-    if state.unreadable:
+    @pn.depends(state.param.revision)
+    def unreadable(_revision):
+        if not state.unreadable:
+            return pn.Column()
         listing = text.join("\n", (text.md("- {:code}: {}", k, v)
                                    for k, v in state.unreadable.items()))
-        unreadable = [text.alert(text.md("**Unreadable acquisitions**\n\n{}", listing),
-                                 alert_type="warning")]
+        return text.alert(text.md("**Unreadable acquisitions**\n\n{}", listing),
+                          alert_type="warning")
+
     main = [
-        *unreadable,
+        unreadable,
         messages,
         pn.Row(pn.Column(BokehSpectrumPlot(state=state), BokehFidPlot(state=state),
                          sizing_mode="stretch_both"),

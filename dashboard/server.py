@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from .state import CAMPAIGN_ENV
 
+NUM_THREADS_DEFAULT = 4
 INDEX_TEMPLATE = Path(__file__).with_name("templates") / "index.html"
 APPS = {"campaign": ("dashboard.campaign_app", "Campaign"),
         "processing": ("dashboard.processing_app", "Processing"),
@@ -62,7 +66,8 @@ def _exception_handler(exc: BaseException) -> None:
 def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5006,
           num_procs: int = 1, show: bool = False, password: str | None = None,
           data_roots=(), cookie_secret: str | None = None,
-          secure_cookies: bool | None = None) -> None:
+          secure_cookies: bool | None = None,
+          num_threads: int = NUM_THREADS_DEFAULT) -> None:
     """Serve every page for ``campaign_dir`` (blocks until stopped).
 
     Binds 127.0.0.1 unless ``address`` says otherwise. ``password`` turns on the login
@@ -71,12 +76,17 @@ def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5
     start; ``secure_cookies``, default ``$HPNMR_SECURE_COOKIES``, marks cookies ``Secure``
     for serving behind TLS). ``data_roots`` limits what may be served: the campaign must
     lie inside one of them. With ``num_procs`` > 1 the workers exit with the parent.
+
+    No session blocks another (:func:`run_off_the_event_loop`): Panel callbacks run in
+    ``num_threads`` threads and every dataset is read in a reader process with a time and
+    memory limit (:mod:`analysis.io.isolated`, ``$HPNMR_READ_TIMEOUT_S``).
     """
     import panel as pn
 
     root = check_under_roots(campaign_dir, data_roots)
     os.environ[CAMPAIGN_ENV] = str(root)
     pn.config.exception_handler = _exception_handler
+    run_off_the_event_loop(num_threads, warm=num_procs == 1)
     auth = {}
     if password:
         from .auth import auth_options
@@ -95,6 +105,85 @@ def serve(campaign_dir: str | Path, *, address: str = "127.0.0.1", port: int = 5
           + (" (password required)" if password else ""), flush=True)
     pn.serve(apps(), address=address, port=port, num_procs=num_procs, show=show,
              websocket_origin=origins, start=True, **auth, **serve_options())
+
+
+class SessionOrderedExecutor(ThreadPoolExecutor):
+    """Panel's thread pool (``pn.config.nthreads``), but each session's work runs one task
+    at a time, in the order it arrived.
+
+    Panel submits every browser event of a session to its pool on its own; in a plain pool
+    a button click can then run before the text typed just before it reaches the server
+    (a Save recorded the default author instead of the name typed). Here tasks of one
+    document queue behind each other, and different sessions still run side by side.
+    Tasks without a document (periodic callbacks) run as in a plain pool.
+    """
+
+    def __init__(self, max_workers: int):
+        super().__init__(max_workers=max_workers, thread_name_prefix="hpnmr-session")
+        self._order_lock = threading.Lock()
+        self._waiting: dict[int, deque] = {}  # id(document) → tasks queued behind one
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        from bokeh.document import Document
+
+        doc = next((a for a in args if isinstance(a, Document)), None)
+        if doc is None:
+            return super().submit(fn, *args, **kwargs)
+        outer: Future = Future()
+        key = id(doc)
+        with self._order_lock:
+            queue = self._waiting.get(key)
+            if queue is not None:  # this session has a task running: wait behind it
+                queue.append((outer, fn, args, kwargs))
+                return outer
+            self._waiting[key] = deque()
+        self._start(key, outer, fn, args, kwargs)
+        return outer
+
+    def _start(self, key: int, outer: Future, fn, args, kwargs) -> None:
+        def run():
+            try:
+                if outer.set_running_or_notify_cancel():
+                    try:
+                        outer.set_result(fn(*args, **kwargs))
+                    except BaseException as exc:
+                        outer.set_exception(exc)
+            finally:
+                self._next(key)
+
+        super().submit(run)
+
+    def _next(self, key: int) -> None:
+        with self._order_lock:
+            queue = self._waiting.get(key)
+            if not queue:
+                self._waiting.pop(key, None)
+                return
+            item = queue.popleft()
+        self._start(key, *item)
+
+
+def run_off_the_event_loop(num_threads: int = NUM_THREADS_DEFAULT, *,
+                           warm: bool = False) -> None:
+    """What keeps one session's slow work from blocking the others: Panel callbacks (and
+    ``pn.state.onload``, where the pages do their first reads) run in ``num_threads``
+    threads, and :func:`analysis.io.read` runs in the reader pool, whose time limit
+    bounds how long any thread waits for a file. One session's events keep their order
+    (:class:`SessionOrderedExecutor`). ``warm`` starts the pool's first reader
+    now, in the background (not with ``--num-procs`` > 1: each forked server process
+    starts its own pool on its first read)."""
+    import threading
+
+    import panel as pn
+
+    from analysis.io import isolated, set_reader_isolation
+
+    pn.config.nthreads = max(1, int(num_threads))
+    pn.state._thread_pool = SessionOrderedExecutor(pn.config.nthreads)
+    set_reader_isolation(True)
+    if warm:
+        threading.Thread(target=isolated.pool().warm, name="hpnmr-reader-warm",
+                         daemon=True).start()
 
 
 def apps() -> dict:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +73,84 @@ def readable_transport(camp) -> tuple:
     return dataclasses.replace(camp, transport_cells=tuple(kept)), refused
 
 
+# -------------------------------------------------------------------------------------------
+# the scan of a campaign, remembered per server process
+# -------------------------------------------------------------------------------------------
+_SCAN_CACHE: OrderedDict = OrderedDict()
+_SCAN_LOCK = threading.Lock()
+_SCAN_KEY_LOCKS: dict = {}
+SCAN_CACHE_ITEMS = 4096
+#: how long a read refused for taking too long stays refused (s): a slow machine, not the
+#: file, may have been the cause, but a hostile file must not cost every session the limit
+SCAN_TIMEOUT_MEMORY_S = 300.0
+
+
+def _file_signature(path: Path) -> tuple | None:
+    """(size, mtime) of a file, or of a folder and the files directly in it; None when the
+    path cannot be examined (the read then reports why)."""
+    try:
+        st = path.stat()
+        if not path.is_dir():
+            return (st.st_size, st.st_mtime_ns)
+        entries = []
+        with os.scandir(path) as it:
+            for i, e in enumerate(sorted(it, key=lambda e: e.name)):
+                if i >= 256:
+                    break
+                est = e.stat()
+                entries.append((e.name, est.st_size, est.st_mtime_ns))
+        return (st.st_mtime_ns, tuple(entries))
+    except OSError:
+        return None
+
+
+def scan_statuses(camp) -> list:
+    """``camp.scan()`` — every acquisition read once, unreadable ones with the reason —
+    with each outcome remembered by this process while the acquisition's files keep their
+    size and modification time. Sessions opening the same campaign share the outcomes, and
+    a file that another session is reading right now is waited for, not read twice (so a
+    hostile file costs the server its time limit once, not once per page)."""
+    from analysis.io.isolated import TIMEOUT_PHRASE
+
+    try:
+        root = str(camp.root.resolve())
+        context = json.dumps(camp.referencing, sort_keys=True, default=str)
+    except (OSError, TypeError, ValueError):
+        return camp.scan()
+    out = []
+    for acq in camp.acquisitions:
+        one = dataclasses.replace(camp, acquisitions=(acq,))
+        try:
+            sig = _file_signature(camp.resolve(acq.path))
+        except campaign_mod.CampaignError:
+            sig = None
+        if sig is None:
+            out.extend(one.scan())
+            continue
+        key = (root, context, acq, sig)
+        with _SCAN_LOCK:
+            lock = _SCAN_KEY_LOCKS.setdefault(key, threading.Lock())
+        with lock:
+            with _SCAN_LOCK:
+                hit = _SCAN_CACHE.get(key)
+            if hit is not None and (hit[1] is None or time.monotonic() < hit[1]):
+                out.append(hit[0])
+                continue
+            started = time.monotonic()
+            status = one.scan()[0]
+            expires = None
+            if not status.ok and TIMEOUT_PHRASE in status.reason:
+                expires = started + SCAN_TIMEOUT_MEMORY_S
+            with _SCAN_LOCK:
+                _SCAN_CACHE[key] = (status, expires)
+                _SCAN_CACHE.move_to_end(key)
+                while len(_SCAN_CACHE) > SCAN_CACHE_ITEMS:
+                    old, _ = _SCAN_CACHE.popitem(last=False)
+                    _SCAN_KEY_LOCKS.pop(old, None)
+            out.append(status)
+    return out
+
+
 class CampaignState(param.Parameterized):
     """The open campaign and which acquisitions could be read."""
 
@@ -76,25 +158,40 @@ class CampaignState(param.Parameterized):
     error = param.String(default="", doc="Why the campaign could not be opened")
     campaign = param.Parameter(default=None, doc="analysis.campaign.Campaign")
     statuses = param.List(default=[], doc="AcquisitionStatus per acquisition")
+    scanning = param.Boolean(default=False, doc="The acquisitions are being read")
     cell = param.Selector(default=None, objects=[], allow_None=True, doc="Selected cell")
 
-    def __init__(self, root: str | Path | None = None, **params):
+    def __init__(self, root: str | Path | None = None, *, scan: bool = True, **params):
         super().__init__(**params)
-        self.open(root or default_campaign_dir())
+        self.open(root or default_campaign_dir(), scan=scan)
 
-    def open(self, root: str | Path) -> None:
-        """Load a campaign folder; on failure keep the session alive and say why."""
+    def open(self, root: str | Path, *, scan: bool = True) -> None:
+        """Load a campaign folder; on failure keep the session alive and say why.
+        ``scan=False`` reads only the manifest; :meth:`scan` then reads the acquisitions
+        (the served page does it once the browser is connected, off the event loop)."""
         self.root = str(root)
         try:
             camp = campaign_mod.load(root)
         except campaign_mod.CampaignError as exc:
-            self.param.update(campaign=None, statuses=[], error=str(exc))
+            self.param.update(campaign=None, statuses=[], error=str(exc), scanning=False)
             self.param.cell.objects = []
             return
-        statuses = camp.scan()
+        statuses = scan_statuses(camp) if scan else []
         self.param.cell.objects = camp.cells
-        self.param.update(campaign=camp, statuses=statuses, error="",
+        self.param.update(campaign=camp, statuses=statuses, error="", scanning=not scan,
                           cell=camp.cells[0] if camp.cells else None)
+
+    def scan(self) -> None:
+        """Read every acquisition of the open campaign (:func:`scan_statuses`)."""
+        if self.campaign is None:
+            return
+        self.scanning = True
+        try:
+            statuses = scan_statuses(self.campaign)
+        except BaseException:
+            self.scanning = False
+            raise
+        self.param.update(statuses=statuses, scanning=False)
 
     def rows(self) -> list[dict]:
         """One row per acquisition for tables."""
@@ -157,14 +254,29 @@ class ProcessingState(param.Parameterized):
     status = param.String(default="", doc="Message for the user (errors, saves)")
     saved = param.String(default="", doc="Description of the version shown")
     revision = param.Integer(default=0, doc="Bumped when a new dataset is loaded")
+    store_notice = param.String(default="", doc="Why saved processing cannot be shown or "
+                                "saved (one line; empty when the results database works)")
+    can_save = param.Boolean(default=True, doc="Whether Save can write a new version")
 
     TRANSFORM_KEYS = ("lb_hz", "gb_hz", "zero_fill", "left_shift", "echo", "trace")
 
-    def __init__(self, campaign_root: str | Path | None = None, store=None, **params):
+    def __init__(self, campaign_root: str | Path | None = None, store=None, *,
+                 load: bool = True, **params):
         super().__init__(**params)
+        from analysis.store import StoreError
+
         root = Path(campaign_root or default_campaign_dir())
         self.campaign = campaign_mod.load(root)
-        self.store = store or open_store(root)
+        try:
+            self.store = store or open_store(root)
+        except StoreError as exc:  # damaged, or cannot be created (read-only folder)
+            self.store = None
+            self._store_broke(exc)
+        else:
+            if getattr(self.store, "read_only", False):
+                self.param.update(can_save=False, store_notice=(
+                    f"Read-only campaign: saving is off ({self.store.problem}); saved "
+                    "processing is shown."))
         self.dataset = None
         self.reference = None  # analysis.units.Reference of the loaded dataset
         self._cache_key = None
@@ -175,11 +287,48 @@ class ProcessingState(param.Parameterized):
         self._spectrum = None
         self._measure_key = None
         self._measured: dict = {}
-        statuses = self.campaign.scan()
-        self.unreadable = {s.acquisition.path: s.reason for s in statuses if not s.ok}
+        self.unreadable: dict[str, str] = {}
         self.param.cell.objects = self.campaign.cells
+        if load:
+            self.start()
+        else:
+            self.status = "Reading the campaign's acquisitions…"
+
+    def start(self) -> None:
+        """Read every acquisition (:func:`scan_statuses`: the unreadable ones and why) and
+        open the first cell's first one. Done by ``__init__`` unless ``load=False``; the
+        served page calls it once the browser is connected, off the event loop."""
+        statuses = scan_statuses(self.campaign)
+        self.unreadable = {s.acquisition.path: s.reason for s in statuses if not s.ok}
+        if self.status.startswith("Reading the campaign"):
+            self.status = ""
         if self.campaign.cells:
-            self.cell = self.campaign.cells[0]
+            if self.cell == self.campaign.cells[0]:
+                self._on_cell()
+            else:
+                self.cell = self.campaign.cells[0]
+        else:
+            self.revision += 1
+
+    def _store_broke(self, exc: Exception) -> None:
+        """The results database cannot be used: say so in one line, show the raw files,
+        and write nothing (a damaged database is left exactly as it is)."""
+        self.param.update(can_save=False, saved="", store_notice=(
+            f"Saved processing is not available, showing the raw files; saving is off: "
+            f"{exc}"))
+
+    def _latest(self, acquisition: str):
+        """The acquisition's latest saved version, or None (also when the database breaks:
+        the notice says so)."""
+        from analysis.store import StoreError
+
+        if self.store is None:
+            return None
+        try:
+            return self.store.latest(acquisition)
+        except StoreError as exc:
+            self._store_broke(exc)
+            return None
 
     # -- selection -------------------------------------------------------------------------
     @param.depends("cell", watch=True, on_init=False)
@@ -206,6 +355,7 @@ class ProcessingState(param.Parameterized):
         self.dataset = None
         self.reference = None
         self._cache_key = None
+        self.saved = ""  # never the previous acquisition's version
         if self.acquisition is None:
             return
         if self.acquisition in self.unreadable:
@@ -221,15 +371,21 @@ class ProcessingState(param.Parameterized):
             self.revision += 1
             return
         self.param.trace.bounds = (0, self.dataset.traces - 1)
-        latest = self.store.latest(self.acquisition)
+        latest = self._latest(self.acquisition)
         if latest is not None:
-            self.apply_params(latest.params)
+            try:
+                self.apply_params(latest.params)
+            except (ValueError, TypeError, KeyError) as exc:
+                self._store_broke(ValueError(f"version #{latest.id} of {self.acquisition} "
+                                             f"holds unusable parameters ({exc})"))
+                latest = None
+        if latest is not None:
             self.saved = f"version #{latest.id} saved by {latest.author} at " \
                          f"{latest.created_utc[:19].replace('T', ' ')} UTC"
             self.status = ""
         else:
             self.apply_params(acq.default_processing().to_dict())
-            self.saved = "not saved yet (defaults)"
+            self.saved = "not saved yet (defaults)" if not self.store_notice else ""
             self.status = ""
             self.revision += 1
             # a starting phase; broad, noisy ¹³⁹La lines leave p1 ill-determined
@@ -440,6 +596,9 @@ class ProcessingState(param.Parameterized):
         if self.dataset is None or self.acquisition is None:
             self.status = "nothing to save"
             return None
+        if self.store is None or not self.can_save:
+            self.status = f"save failed: {self.store_notice or 'saving is off'}"
+            return None
         m = self.measurements()
         results = {k: v.to_dict() for k, v in m.items() if hasattr(v, "to_dict")}
         try:
@@ -455,19 +614,35 @@ class ProcessingState(param.Parameterized):
         return v
 
     def restore(self, version_id: int) -> None:
-        v = self.store.restore(int(version_id))
+        from analysis.store import StoreError
+
+        if self.store is None or not self.can_save:
+            self.status = f"restore failed: {self.store_notice or 'saving is off'}"
+            return
+        try:
+            v = self.store.restore(int(version_id))
+        except StoreError as exc:
+            self.status = f"restore failed: {exc}"
+            return
         self.apply_params(v.params)
         self.saved = f"version #{v.id} (restored #{version_id})"
         self.status = f"restored version #{version_id} as #{v.id}"
 
     def history_rows(self) -> list[dict]:
-        if self.acquisition is None:
+        from analysis.store import StoreError
+
+        if self.acquisition is None or self.store is None:
+            return []
+        try:
+            versions = self.store.history(self.acquisition)
+        except StoreError as exc:
+            self._store_broke(exc)
             return []
         return [{"version": v.id, "saved (UTC)": v.created_utc[:19].replace("T", " "),
                  "by": v.author, "p0 (°)": round(v.params.get("p0_deg", 0.0), 2),
                  "p1 (°)": round(v.params.get("p1_deg", 0.0), 2),
                  "baseline": v.params.get("baseline", ""), "note": v.note}
-                for v in self.store.history(self.acquisition)]
+                for v in versions]
 
 
 # -------------------------------------------------------------------------------------------

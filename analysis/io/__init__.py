@@ -18,9 +18,11 @@ import warnings
 from pathlib import Path
 
 from ..dataset import ArrayAxis, Dataset, ReaderError, UnsupportedFormatError
-from . import bruker, jcamp, pipe, tecmag, text, varian
+from . import bruker, isolated, jcamp, pipe, tecmag, text, varian
+from .isolated import set_reader_isolation
 
-__all__ = ["ArrayAxis", "Dataset", "ReaderError", "UnsupportedFormatError", "detect", "read"]
+__all__ = ["ArrayAxis", "Dataset", "ReaderError", "UnsupportedFormatError", "detect", "read",
+           "read_in_process", "set_reader_isolation"]
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -104,8 +106,18 @@ def read(path: str | Path, *, nucleus: str | None = None, format: str | None = N
     Raises
     ------
     ReaderError
-        Malformed, truncated or unsupported input; the message names the file.
+        Malformed, truncated or unsupported input; the message names the file. On the
+        server (:func:`set_reader_isolation`) also a read that exceeds the time or memory
+        limit of :mod:`analysis.io.isolated`.
     """
+    if isolated.reader_isolation():
+        return isolated.read_isolated(path, nucleus=nucleus, format=format, **kwargs)
+    return read_in_process(path, nucleus=nucleus, format=format, **kwargs)
+
+
+def read_in_process(path: str | Path, *, nucleus: str | None = None,
+                    format: str | None = None, **kwargs) -> Dataset:
+    """:func:`read` in the calling thread, whatever :func:`set_reader_isolation` says."""
     p = Path(path)
     fmt = format or detect(p)
     if fmt not in _READERS:

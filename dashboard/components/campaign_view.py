@@ -23,14 +23,14 @@ class CampaignOverview(pn.viewable.Viewer):
             header_filters=True, label="Acquisitions")
         self._cell = pn.widgets.Select.from_param(self.state.param.cell, label="Cell")
 
-    @param.depends("state.cell", watch=True)
+    @param.depends("state.cell", "state.statuses", watch=True)
     def _filter(self) -> None:
         df = pd.DataFrame(self.state.rows())
         if self.state.cell and not df.empty:
             df = df[df["cell"] == self.state.cell]
         self._table.value = df
 
-    @param.depends("state.statuses", "state.error")
+    @param.depends("state.statuses", "state.error", "state.scanning")
     def _summary(self):
         if self.state.error:
             return text.alert(text.md("Cannot open the campaign: {}", self.state.error),
@@ -51,6 +51,8 @@ class CampaignOverview(pn.viewable.Viewer):
             cells = sorted({c.cell for c in curves})
             lines.append(text.md("- Transport: {} R(T) curves from cells {}", len(curves),
                                  ", ".join(cells)))
+        if self.state.scanning:
+            lines += ["", text.md("*Reading the acquisitions…*")]
         items = [text.markdown(text.join("\n", lines), sizing_mode="stretch_width")]
         if refused:
             items.append(text.alert("\n\n".join(refused), sizing_mode="stretch_width"))

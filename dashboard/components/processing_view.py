@@ -162,6 +162,8 @@ class ProcessingControls(pn.viewable.Viewer):
                                   max_length=text.NAME_MAX)
         self.save_btn = w.Button(label="Save", color="success", width=100)
         self.save_btn.on_click(lambda _e: s.save(self.author.value))
+        self.save_reason = pn.pane.Markdown("", sizing_mode="stretch_width",
+                                            styles={"color": "#8a5300"})
         self.history = w.Tabulator(pd.DataFrame(), disabled=True, show_index=False,
                                    height=180, sizing_mode="stretch_width",
                                    selectable=1)
@@ -171,8 +173,10 @@ class ProcessingControls(pn.viewable.Viewer):
                                          label="Export history (JSON)", width=190)
         s.param.watch(self._update_history, ["saved", "acquisition", "status"])
         s.param.watch(self._update_pivot, ["pivot_hz", "unit", "revision"])
+        s.param.watch(self._update_saving, ["can_save", "revision", "store_notice"])
         self._update_history()
         self._update_pivot()
+        self._update_saving()
 
     def _step_button(self, key: str, delta: float):
         b = pn.widgets.Button(label=f"{key} {delta:+g}°", width=70, margin=(2, 2))
@@ -195,6 +199,14 @@ class ProcessingControls(pn.viewable.Viewer):
         self.pivot.object = (f"Pivot: **{float(s.to_display(s.pivot_hz)):.6g} {unit}** "
                              "(tap the spectrum to move it)")
 
+    def _update_saving(self, *_):
+        """Save and Restore only when a dataset is shown and the database can be written;
+        otherwise they are disabled and the reason is shown beside them."""
+        s = self.state
+        ok = s.can_save and s.dataset is not None
+        self.save_btn.disabled = self.restore_btn.disabled = not ok
+        self.save_reason.object = "" if s.can_save else "Saving is off (see the notice above)."
+
     def _update_history(self, *_):
         self.history.value = pd.DataFrame(self.state.history_rows())
 
@@ -209,7 +221,15 @@ class ProcessingControls(pn.viewable.Viewer):
     def _export(self):
         import io
 
-        return io.StringIO(self.state.store.export_json())
+        from analysis.store import StoreError
+
+        if self.state.store is None:
+            return io.StringIO("{}")
+        try:
+            return io.StringIO(self.state.store.export_json())
+        except StoreError as exc:
+            self.state.status = f"export failed: {exc}"
+            return io.StringIO("{}")
 
     def sidebar(self):
         return [self.cell, self.day, self.acq, self.trace,
@@ -236,6 +256,7 @@ class ProcessingControls(pn.viewable.Viewer):
                                           "any earlier one."),
                          pn.Row(self.author, self.save_btn, self.restore_btn,
                                 self.export_btn),
+                         self.save_reason,
                          self.history, sizing_mode="stretch_width")
 
     def __panel__(self):

@@ -1,0 +1,169 @@
+"""Reading off the event loop (issue 14 §3): the reader pool's time and memory limits, its
+workers replaced after a kill, confinement inside the worker, and the server's per-process
+scan of a campaign."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from analysis import campaign as campaign_mod
+from analysis import files, io
+from analysis.dataset import ReaderError
+from analysis.io import isolated
+
+#: 98 bytes: one value repeated 10⁹ times (DUP count "S000000000"): nmrglue appends them
+#: one by one (> 2 min, > 8 GB when nothing stops it)
+HOSTILE_JCAMP = (b"##TITLE=x\n##JCAMP-DX=5.0\n##DATATYPE=NMR FID\n##NPOINTS=4\n"
+                 b"##XYDATA=(X++(R..R))\n0 AS000000000\n##END=\n")
+
+
+@pytest.fixture(scope="module")
+def pool():
+    p = isolated.ReaderPool(max_workers=2)
+    yield p
+    p.close()
+
+
+def _same(a, b) -> None:
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            np.testing.assert_array_equal(x, y)
+        else:
+            assert x == y, f.name
+
+
+def test_read_isolated_gives_the_same_dataset_as_io_read(example):
+    for rel in ("nmr/N2/day001/1H", "nmr/N2/day001/1H_satrec"):
+        path = example / rel
+        _same(io.read(path), isolated.read_isolated(path))
+
+
+def test_reader_errors_keep_their_class_and_message(example, tmp_path):
+    with pytest.raises(ReaderError, match="no such file or folder") as err:
+        isolated.read_isolated(tmp_path / "missing")
+    assert str(tmp_path / "missing") in str(err.value)
+    # refused by the confinement in the worker, with the caller's roots passed along
+    with files.confined(tmp_path), pytest.raises(files.ConfinementError):
+        isolated.read_isolated(example / "nmr" / "N2" / "day001" / "1H")
+
+
+def test_a_read_over_the_time_limit_is_refused_and_its_worker_replaced(pool):
+    pool.run(abs, -1, label="warm-up")
+    before = set(pool.pids())
+    t0 = time.monotonic()
+    with pytest.raises(isolated.ReadTimeoutError, match=r"x\.dx: reading took longer than "
+                                                        r"1 s: refused"):
+        pool.run(time.sleep, 60, label="x.dx", timeout=1)
+    assert time.monotonic() - t0 < 5
+    assert not (set(pool.pids()) & before) or len(before) > 1  # the sleeper is gone
+    assert pool.run(abs, -3, label="after") == 3  # a fresh worker answers
+
+
+def test_the_hostile_jcamp_file_is_refused_within_the_time_limit(tmp_path):
+    bad = tmp_path / "dup.dx"
+    bad.write_bytes(HOSTILE_JCAMP)
+    t0 = time.monotonic()
+    with pytest.raises(ReaderError, match=r"dup\.dx"):
+        isolated.read_isolated(bad, timeout=3)
+    assert time.monotonic() - t0 < 8
+
+
+def test_running_out_of_memory_is_a_reader_error(pool):
+    with pytest.raises(ReaderError, match=r"big\.fid: reading needed more than the memory "
+                                          r"limit of \d+ MiB: refused"):
+        pool.run(bytearray, 8 * 2**30, label="big.fid")
+    assert pool.run(abs, -2, label="after") == 2
+
+
+def test_a_killed_worker_is_replaced(pool):
+    assert pool.run(abs, -1, label="a") == 1
+    for pid in pool.pids():  # killed while idle: the next read starts a new worker
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.2)
+    assert pool.run(abs, -4, label="b") == 4
+    # killed during a read: that read is refused, the next one works
+    import threading
+
+    def killer():
+        time.sleep(1.0)
+        for pid in pool.pids():
+            os.kill(pid, signal.SIGKILL)
+
+    threading.Thread(target=killer).start()
+    with pytest.raises(ReaderError, match=r"c: the reading process stopped \(signal 9\)"):
+        pool.run(time.sleep, 30, label="c", timeout=20)
+    assert pool.run(abs, -5, label="d") == 5
+
+
+def test_an_unexpected_exception_in_a_reader_becomes_a_reader_error(pool):
+    with pytest.raises(ReaderError, match=r"odd\.fid: could not be read \(ValueError: "):
+        pool.run(int, "not a number", label="odd.fid")
+
+
+def test_io_read_uses_the_pool_when_isolation_is_on(example, monkeypatch):
+    monkeypatch.setattr(isolated, "_POOL", None)
+    path = example / "nmr" / "N2" / "day001" / "1H"
+    try:
+        io.set_reader_isolation(True)
+        assert isolated.reader_isolation()
+        ds = io.read(path)
+        assert isolated.pool().pids()  # a worker read it
+    finally:
+        io.set_reader_isolation(False)
+    assert not isolated.reader_isolation()
+    _same(ds, io.read(path))
+
+
+# -- the server's scan -------------------------------------------------------------------
+def test_the_scan_is_remembered_until_a_file_changes(example, tmp_path, monkeypatch):
+    from dashboard import state
+
+    root = tmp_path / "camp"
+    shutil.copytree(example / "nmr" / "N2" / "day001", root / "nmr" / "N2" / "day001")
+    camp = campaign_mod.load(root)
+    reads = []
+    real = campaign_mod.Campaign.read
+
+    def counting(self, acq):
+        reads.append(acq)
+        return real(self, acq)
+
+    monkeypatch.setattr(campaign_mod.Campaign, "read", counting)
+    first = state.scan_statuses(camp)
+    assert len(reads) == len(camp.acquisitions) > 1
+    assert [s.ok for s in first] == [s.ok for s in camp.scan()]
+    reads.clear()
+    again = state.scan_statuses(campaign_mod.load(root))
+    assert reads == [] and [s.summary for s in again] == [s.summary for s in first]
+    fid = root / "nmr" / "N2" / "day001" / "1H" / "fid"
+    st = fid.stat()
+    os.utime(fid, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    state.scan_statuses(camp)
+    assert [a.path for a in reads] == ["nmr/N2/day001/1H"]
+
+
+def test_the_served_pages_read_nothing_until_the_browser_is_connected(example, tmp_path,
+                                                                      monkeypatch):
+    from analysis.store import ResultsStore
+    from dashboard.state import CampaignState, ProcessingState
+
+    calls = []
+    monkeypatch.setattr(campaign_mod.Campaign, "read",
+                        lambda self, acq: calls.append(acq) or pytest.fail("read"))
+    cs = CampaignState(example, scan=False)
+    ps = ProcessingState(example, store=ResultsStore(tmp_path / "r.sqlite"), load=False)
+    assert calls == [] and cs.scanning and ps.dataset is None
+    assert ps.status.startswith("Reading")
+    monkeypatch.undo()
+    cs.scan()
+    ps.start()
+    assert not cs.scanning and cs.statuses and all(s.ok for s in cs.statuses)
+    assert ps.dataset is not None and ps.acquisition and not ps.status.startswith("Reading")
