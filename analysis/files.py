@@ -29,6 +29,7 @@ import importlib.machinery
 import os
 import sys
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,8 +212,11 @@ def _audit(event: str, args: tuple) -> None:
             if isinstance(target, bytes):
                 target = os.fsdecode(target)
             target = os.fspath(target)
-            if event == "sqlite3.connect" and (target == ":memory:" or not target):
-                continue
+            if event == "sqlite3.connect":
+                if target == ":memory:" or not target:
+                    continue
+                if target.startswith("file:"):  # a URI (read-only opens): check its path
+                    target = urllib.parse.unquote(urllib.parse.urlsplit(target).path)
             if event == "open" and _read_only(args) and _is_code(target):
                 continue
             _check_resolved(target, roots)

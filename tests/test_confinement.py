@@ -455,3 +455,19 @@ def test_reader_error_is_the_base_of_a_refusal():
         camp.resolve("../../etc/passwd")
     with pytest.raises(campaign.CampaignError, match="outside the campaign"):
         camp.read_rt("/etc/passwd")
+
+
+def test_a_sqlite_uri_is_checked_by_its_path(tmp_path):
+    """Read-only stores connect by URI (``file:…?mode=ro``): the path inside it is what
+    the hook checks, inside the root and out."""
+    import sqlite3
+
+    root, outside = tmp_path / "camp", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    for folder in (root, outside):
+        sqlite3.connect(folder / "db.sqlite").close()
+    with files.confined(root):
+        sqlite3.connect(f"{(root / 'db.sqlite').as_uri()}?mode=ro", uri=True).close()
+        with pytest.raises(files.ConfinementError):
+            sqlite3.connect(f"{(outside / 'db.sqlite').as_uri()}?mode=ro", uri=True)
