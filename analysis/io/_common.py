@@ -41,3 +41,26 @@ def as_traces(data: np.ndarray) -> np.ndarray:
     if a.ndim == 1:
         return a[np.newaxis, :]
     return a.reshape(-1, a.shape[-1])
+
+
+def data_file_size(path) -> int:
+    """Size in bytes of a data file that exists, is not empty and is under the size
+    ceiling (:func:`analysis.files.check_file_size`).
+
+    Raises
+    ------
+    ReaderError
+        ``empty file: the acquisition may still be running`` for a file of 0 bytes.
+    LimitError
+        Above ``$HPNMR_MAX_FILE_MB``.
+    """
+    from ..dataset import ReaderError
+    from ..files import check_file_size
+
+    size = check_file_size(path)
+    if size == 0:
+        raise ReaderError(path, EMPTY)
+    return size
+
+
+EMPTY = "empty file: the acquisition may still be running"

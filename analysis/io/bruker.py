@@ -28,7 +28,8 @@ import numpy as np
 from ..constants import H_TMS_HZ_PER_T
 from ..constants import nucleus as lookup
 from ..dataset import ArrayAxis, Dataset, ReaderError, hashes
-from ._common import as_traces, canonical_nucleus, parse_si_number
+from ..files import check_file_size, check_points
+from ._common import as_traces, canonical_nucleus, data_file_size, parse_si_number
 
 #: Nominal ¹H frequencies (MHz) of commercial NMR magnets, used to sanity-check NUC1.
 _MAGNETS_MHZ = (40, 43, 60, 80, 90, 100, 200, 250, 270, 300, 360, 400, 500, 600, 700, 750,
@@ -99,6 +100,9 @@ def _check_parameter_files(folder: Path) -> None:
         f = folder / name
         if not f.is_file():
             continue
+        if check_file_size(f) == 0:
+            raise ReaderError(folder, f"{name} is an empty file (the acquisition may still "
+                                      "be running)")
         raw = f.read_bytes()
         if b"##END=" not in raw[-4096:]:
             raise ReaderError(folder, f"{name} is truncated (no ##END= line)")
@@ -125,9 +129,51 @@ def _check_parameter_files(folder: Path) -> None:
                                           f"and holds {have}")
 
 
+_TD = re.compile(rb"^##\$TD=\s*([-+]?\d+)\s*$", re.M)
+_DTYPA = re.compile(rb"^##\$DTYPA=\s*(\d+)\s*$", re.M)
+
+
+def _check_data_size(folder: Path) -> None:
+    """The fid/ser file against acqus (and acqu2s) TD and :func:`analysis.files.limits`,
+    before nmrglue reads the file whole and shapes it from TD.
+
+    Raises
+    ------
+    ReaderError
+        Empty data file, or one shorter than a single FID of TD points.
+    LimitError
+        A data file above ``$HPNMR_MAX_FILE_MB`` or TD/2 × rows above
+        ``$HPNMR_MAX_POINTS``.
+    """
+    data = folder / "fid" if (folder / "fid").is_file() else folder / "ser"
+    if not data.is_file():
+        return  # nmrglue names the missing file
+    size = data_file_size(data)
+    acqus = (folder / "acqus").read_bytes() if (folder / "acqus").is_file() else b""
+    td_m = _TD.search(acqus)
+    if not td_m:
+        return  # read() refuses an acqus without TD
+    td = int(td_m.group(1))
+    if td <= 0:
+        raise ReaderError(folder, f"acqus gives TD={td}")
+    dtypa = _DTYPA.search(acqus)
+    point_bytes = 8 if dtypa and int(dtypa.group(1)) == 2 else 4
+    row_bytes = td * point_bytes
+    if row_bytes > size:
+        raise ReaderError(folder, f"truncated: TD = {td:,} needs {row_bytes:,} bytes per "
+                                  f"FID, {data.name} holds {size:,} bytes")
+    rows = max(1, size // row_bytes)
+    if data.name == "ser" and (folder / "acqu2s").is_file():
+        m = _TD.search((folder / "acqu2s").read_bytes())
+        if m and int(m.group(1)) > 0:
+            rows = min(rows, int(m.group(1)))
+    check_points(folder, (td // 2) * rows, "complex points (TD/2 × rows)")
+
+
 def read(path: Path, **_: object) -> Dataset:
     folder = _folder(Path(path))
     _check_parameter_files(folder)
+    _check_data_size(folder)
     try:
         dic, data = ng.bruker.read(str(folder))
     except FileNotFoundError as exc:
