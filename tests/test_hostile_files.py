@@ -68,7 +68,8 @@ def _refused(answer: dict, name: str, *words: str) -> None:
     ("0 A1J0s99999999\n", "DIF+DUP 1e9"),
     ("0 A1s999999999\n", "DUP 1e10"),
     ("0 A1J0s999999999\n", "DIF+DUP 1e10"),
-], ids=["dup-1e9", "dif-dup-1e9", "dup-1e10", "dif-dup-1e10"])
+    ("0 A1J0s9999999\n", "DIF+DUP 1e7, under the points limit but not NPOINTS = 8"),
+], ids=["dup-1e9", "dif-dup-1e9", "dup-1e10", "dif-dup-1e10", "dif-dup-1e7"])
 def test_jcamp_dup_bomb(tmp_path, data, label):
     p = tmp_path / "bomb.dx"
     p.write_text(JCAMP_HEAD + data + "##END=\n")

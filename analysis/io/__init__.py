@@ -18,11 +18,10 @@ import warnings
 from pathlib import Path
 
 from ..dataset import ArrayAxis, Dataset, ReaderError, UnsupportedFormatError
+from ..files import check_file_size
 from . import bruker, jcamp, pipe, tecmag, text, varian
 
 __all__ = ["ArrayAxis", "Dataset", "ReaderError", "UnsupportedFormatError", "detect", "read"]
-
-MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
 def detect(path: str | Path) -> str:
@@ -110,8 +109,8 @@ def read(path: str | Path, *, nucleus: str | None = None, format: str | None = N
     fmt = format or detect(p)
     if fmt not in _READERS:
         raise UnsupportedFormatError(p, f"unknown format {fmt!r}")
-    if p.is_file() and p.stat().st_size > MAX_FILE_BYTES:
-        raise ReaderError(p, f"file larger than {MAX_FILE_BYTES // 2**20} MiB")
+    if p.is_file():
+        check_file_size(p)  # folders: each reader checks its data files
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
