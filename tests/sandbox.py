@@ -144,7 +144,7 @@ def _serve() -> None:  # the child
             else:
                 io.read(job["path"])
             outcome, kind, message = "dataset", "", ""
-        except BaseException as exc:  # noqa: BLE001 - classifying is the point
+        except BaseException as exc:
             outcome, kind, message = (_classify(exc, io.read.__code__),
                                       type(exc).__name__, str(exc)[:400])
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -161,7 +161,7 @@ def read(path: Path, **_: object) -> Dataset:
     if not (folder / "fid").is_file():
         raise ReaderError(folder, "missing Varian file: fid")
     pp = _procpar(folder)
-    dic, data = _read_fid(folder, pp)
+    _, data = _read_fid(folder, pp)
     sw = _float(pp, "sw")
     sfrq = _float(pp, "sfrq")
     if not sw or not sfrq or sw <= 0 or sfrq <= 0:
