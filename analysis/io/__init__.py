@@ -20,6 +20,7 @@ from pathlib import Path
 from ..dataset import ArrayAxis, Dataset, ReaderError, UnsupportedFormatError
 from ..files import check_file_size
 from . import bruker, jcamp, pipe, tecmag, text, varian
+from ._common import EMPTY
 
 __all__ = ["ArrayAxis", "Dataset", "ReaderError", "UnsupportedFormatError", "detect", "read"]
 
@@ -51,6 +52,8 @@ def detect(path: str | Path) -> str:
         return "bruker"
     if name == "procpar":
         return "varian"
+    if p.stat().st_size == 0:
+        raise ReaderError(p, EMPTY)
     try:
         with open(p, "rb") as fh:
             head = fh.read(4096)

@@ -48,15 +48,29 @@ def _folder(path: Path) -> Path:
 
 
 def _read_list(path: Path, default_scale: float) -> list[float]:
+    """Values of a vdlist/vplist/vclist (one per line, SI suffixes allowed).
+
+    Raises
+    ------
+    ReaderError
+        A line that is not a finite number, naming the list and the line.
+    """
+    check_file_size(path)
     values = []
-    for line in path.read_text(errors="replace").splitlines():
+    for i, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
         tok = line.split("#")[0].strip()
         if not tok:
             continue
-        if tok[-1].isdigit() or tok[-1] == ".":
-            values.append(float(tok) * default_scale)
-        else:
-            values.append(parse_si_number(tok))
+        try:
+            if tok[-1].isdigit() or tok[-1] == ".":
+                value = float(tok) * default_scale
+            else:
+                value = parse_si_number(tok)
+        except ValueError:
+            value = float("nan")
+        if not np.isfinite(value):
+            raise ReaderError(path, f"line {i} is not a finite number")
+        values.append(value)
     return values
 
 
@@ -108,6 +122,10 @@ def _check_parameter_files(folder: Path) -> None:
             raise ReaderError(folder, f"{name} is truncated (no ##END= line)")
         if b"\x00" in raw:
             raise ReaderError(folder, f"{name} holds NUL bytes: not a parameter file")
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ReaderError(folder, f"{name}: byte {exc.start} is not UTF-8 text") from exc
         lines = raw.decode("latin-1").splitlines()
         for i, line in enumerate(lines):
             value = line.split("=", 1)[1].strip() if line.startswith("##") and "=" in line \
@@ -129,8 +147,21 @@ def _check_parameter_files(folder: Path) -> None:
                                           f"and holds {have}")
 
 
-_TD = re.compile(rb"^##\$TD=\s*([-+]?\d+)\s*$", re.M)
-_DTYPA = re.compile(rb"^##\$DTYPA=\s*(\d+)\s*$", re.M)
+_TD = re.compile(rb"^##\$TD=[ \t]*([^\r\n]*)$", re.M)
+_DTYPA = re.compile(rb"^##\$DTYPA=[ \t]*([^\r\n]*)$", re.M)
+
+
+def _whole(folder: Path, name: str, key: str, raw: bytes, allowed=None) -> int:
+    """A whole-number parameter from a parameter file's text, or a ReaderError."""
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = None
+    if value is None or (allowed is not None and value not in allowed):
+        raise ReaderError(folder, f"{name}: {key} = {raw[:20].decode('latin-1')!r} is not "
+                                  + ("a whole number" if allowed is None else
+                                     " or ".join(map(str, allowed))))
+    return value
 
 
 def _check_data_size(folder: Path) -> None:
@@ -153,11 +184,19 @@ def _check_data_size(folder: Path) -> None:
     td_m = _TD.search(acqus)
     if not td_m:
         return  # read() refuses an acqus without TD
-    td = int(td_m.group(1))
+    td = _whole(folder, "acqus", "TD", td_m.group(1))
     if td <= 0:
         raise ReaderError(folder, f"acqus gives TD={td}")
+    aq_mod = re.search(rb"^##\$AQ_mod=[ \t]*([^\r\n]*)$", acqus, re.M)
+    if aq_mod:
+        _whole(folder, "acqus", "AQ_mod", aq_mod.group(1), (0, 1, 2, 3))
     dtypa = _DTYPA.search(acqus)
-    point_bytes = 8 if dtypa and int(dtypa.group(1)) == 2 else 4
+    point_bytes = 4
+    if dtypa:
+        point_bytes = 8 if _whole(folder, "acqus", "DTYPA", dtypa.group(1), (0, 2)) else 4
+    if size % (2 * point_bytes):
+        raise ReaderError(folder, f"truncated: {data.name} holds {size:,} bytes, not a whole "
+                                  f"number of complex points of 2 × {point_bytes} bytes")
     row_bytes = td * point_bytes
     if row_bytes > size:
         raise ReaderError(folder, f"truncated: TD = {td:,} needs {row_bytes:,} bytes per "
@@ -165,8 +204,14 @@ def _check_data_size(folder: Path) -> None:
     rows = max(1, size // row_bytes)
     if data.name == "ser" and (folder / "acqu2s").is_file():
         m = _TD.search((folder / "acqu2s").read_bytes())
-        if m and int(m.group(1)) > 0:
-            rows = min(rows, int(m.group(1)))
+        if m:
+            td2 = _whole(folder, "acqu2s", "TD", m.group(1))
+            padded = -(-row_bytes // 1024) * 1024  # each FID of a ser starts on 1 KiB
+            if td2 <= 0 or td2 * padded > size:
+                raise ReaderError(folder, f"acqu2s declares {td2:,} rows of {padded:,} bytes; "
+                                          f"ser holds {size:,} bytes (truncated, or the "
+                                          "acquisition may still be running)")
+            rows = min(rows, td2)
     check_points(folder, (td // 2) * rows, "complex points (TD/2 × rows)")
 
 
@@ -182,9 +227,13 @@ def read(path: Path, **_: object) -> Dataset:
     for key in ("TD", "SW_h", "SFO1"):
         if key not in acqus:
             raise ReaderError(folder, f"acqus has no {key}")
-    td = int(acqus["TD"])
-    sw = float(acqus["SW_h"])
-    if td <= 0 or sw <= 0:
+    try:
+        td = int(acqus["TD"])
+        sw = float(acqus["SW_h"])
+    except (TypeError, ValueError, OverflowError):
+        raise ReaderError(folder, f"acqus gives TD={acqus['TD']!r}, "
+                                  f"SW_h={acqus['SW_h']!r}") from None
+    if td <= 0 or not 0 < sw < float("inf"):
         raise ReaderError(folder, f"acqus gives TD={td}, SW_h={sw}")
     data = np.asarray(data)
     if data.size == 0:
@@ -194,7 +243,13 @@ def read(path: Path, **_: object) -> Dataset:
         raise ReaderError(folder, f"truncated: {data.shape[-1]} complex points stored, "
                           f"TD/2 = {npts}")
     data = data[..., :npts]
-    if "DSPFVS" in acqus and "DECIM" in acqus and int(acqus.get("DECIM", 1)) > 1:
+    try:
+        decim = float(acqus.get("DECIM", 1))
+    except (TypeError, ValueError):
+        decim = float("nan")
+    if not np.isfinite(decim):
+        raise ReaderError(folder, f"acqus gives DECIM={acqus.get('DECIM')!r}")
+    if "DSPFVS" in acqus and "DECIM" in acqus and decim > 1:
         data = ng.bruker.remove_digital_filter(dic, data)
         # nmrglue drops the last group-delay points; restore TD/2 with zeros (signal-free tail)
         pad = [(0, 0)] * (data.ndim - 1) + [(0, npts - data.shape[-1])]
@@ -233,8 +288,12 @@ def read(path: Path, **_: object) -> Dataset:
     p = acqus.get("P") or []
     plw = acqus.get("PLW") or []
     date = acqus.get("DATE")
-    acquired = (_dt.datetime.fromtimestamp(int(date), tz=_dt.UTC).isoformat()
-                if isinstance(date, (int, float)) and date > 0 else None)
+    try:
+        acquired = (_dt.datetime.fromtimestamp(int(date), tz=_dt.UTC).isoformat()
+                    if isinstance(date, (int, float)) and date > 0 else None)
+    except (OverflowError, OSError, ValueError):
+        acquired = None
+        warnings.append(f"acqus DATE = {date!r} is not a time; acquisition date unknown")
     files = [folder / n for n in ("acqus", "acqu2s", "fid", "ser", "vdlist", "vplist",
                                   "vclist")]
     field_t = reference / (lookup(nuc).xi * H_TMS_HZ_PER_T) if nuc else None

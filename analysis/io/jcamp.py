@@ -30,6 +30,7 @@ _TABLES = ("XYDATA", "DATATABLE", "XYPOINTS", "PEAKTABLE")
 _DUP = {"S": 1, "T": 2, "U": 3, "V": 4, "W": 5, "X": 6, "Y": 7, "Z": 8, "s": 9}
 _DUP_TOKEN = re.compile(r"([S-Zs])(\d*)")
 _PSEUDO = re.compile(r"[@%A-Ra-r]")
+_NO_X = re.compile(r"^(?![ \t]*(?:[+-]?\d|[+-]?\.\d|\r?$))[^\n]*$", re.M)
 _PLAIN = re.compile(r"(?<![\w.@%])[-+]?(?:\d+\.?\d*|\.\d+)")
 
 
@@ -70,6 +71,11 @@ def check_expansion(path: Path, text: str) -> int:
             continue
         end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
         body = re.sub(r"\$\$[^\n]*", "", text[m.end():end])
+        bad = _NO_X.search(body)
+        if bad:
+            line = text.count("\n", 0, m.end() + bad.start()) + 1
+            raise ReaderError(path, f"line {line} of ##{m.group(1).strip()} does not start "
+                                    "with an X value")
         for dm in _DUP_TOKEN.finditer(body):
             digits = dm.group(2)
             if len(digits) > 12:
