@@ -48,7 +48,9 @@ import numpy as np
 from scipy import signal
 
 from .dataset import ReaderError
+from .files import check_file_size, limits
 from .fitting import FitResult, failed, robust_noise_sigma
+from .io._common import SLOW_PATH_LINES, count_lines, delimiter_of, numeric_table
 from .measure import Measurement
 
 CRITERIA = ("onset", "90", "50", "10", "max-slope", "zero", "offset")
@@ -102,6 +104,50 @@ def _pick(names: list[str], pattern: re.Pattern, avoid: tuple[str, ...]) -> int 
     return None
 
 
+def _first_line(p: Path, index: int) -> str:
+    with open(p, encoding="utf-8", errors="replace") as fh:
+        for i, raw in enumerate(fh):
+            if i == index:
+                return raw.strip()
+    return ""
+
+
+def _scan(p: Path, first_row_only: bool
+          ) -> tuple[dict[str, str], list[list[str]], list[list[float]], int]:
+    """Line by line: the ``# key: value`` metadata, the non-numeric lines before the data
+    (possible headers), the numeric rows, and the index of the first numeric line. With
+    ``first_row_only`` it stops at the first numeric row (the rest goes to numpy)."""
+    meta: dict[str, str] = {}
+    candidates: list[list[str]] = []  # non-numeric lines before the data: possible headers
+    rows: list[list[float]] = []
+    first = -1
+    with open(p, encoding="utf-8", errors="replace") as fh:
+        for i, raw in enumerate(fh):
+            line = raw.strip()
+            if not line:
+                continue
+            if line.startswith("#"):
+                body = line.lstrip("#").strip()
+                m = re.fullmatch(r"([A-Za-z_][\w ]*?)\s*[:=]\s*(.+)", body)
+                if m and not rows:
+                    meta[m.group(1).strip().lower()] = m.group(2).strip()
+                elif not rows and len(_split(body)) >= 2:
+                    candidates.append(_split(body))
+                continue
+            parts = _split(line)
+            vals = [_num(x) for x in parts]
+            if sum(1 for v in vals if v == v and abs(v) != float("inf")) < 2:  # finite
+                if not rows:
+                    candidates.append(parts)
+                continue
+            rows.append(vals)
+            if first < 0:
+                first = i
+                if first_row_only:
+                    break
+    return meta, candidates, rows, first
+
+
 def read_rt(path: str | Path) -> RTCurve:
     """Read an R(T) file (see the module docstring).
 
@@ -115,31 +161,24 @@ def read_rt(path: str | Path) -> RTCurve:
     if not p.is_file():
         raise ReaderError(p, "no such file")
     try:
-        text = p.read_text(encoding="utf-8", errors="replace")
+        if check_file_size(p) == 0:
+            raise ReaderError(p, "empty file: no numeric rows (the measurement may still be "
+                                 "running)")
+        lines = count_lines(p, limits().max_points // 2)
+        meta, candidates, rows, skip = _scan(p, first_row_only=True)
+        table = None
+        if rows:
+            table = numeric_table(p, skip, delimiter_of(_first_line(p, skip)))
+        if table is not None:
+            table = table[np.isfinite(table).sum(axis=1) >= 2]
+        elif rows and lines > SLOW_PATH_LINES:
+            raise ReaderError(p, f"{lines:,} lines that are not one clean numeric table (text "
+                                 f"cells, empty fields or ragged rows); above "
+                                 f"{SLOW_PATH_LINES:,} lines only clean tables are read")
+        elif rows:
+            meta, candidates, rows, _ = _scan(p, first_row_only=False)
     except OSError as exc:
         raise ReaderError(p, f"cannot read ({exc})") from exc
-    meta: dict[str, str] = {}
-    candidates: list[list[str]] = []  # non-numeric lines before the data: possible headers
-    rows: list[list[float]] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            body = line.lstrip("#").strip()
-            m = re.fullmatch(r"([A-Za-z_][\w ]*?)\s*[:=]\s*(.+)", body)
-            if m and not rows:
-                meta[m.group(1).strip().lower()] = m.group(2).strip()
-            elif not rows and len(_split(body)) >= 2:
-                candidates.append(_split(body))
-            continue
-        parts = _split(line)
-        vals = [_num(x) for x in parts]
-        if sum(1 for v in vals if v == v and abs(v) != float("inf")) < 2:  # finite
-            if not rows:
-                candidates.append(parts)
-            continue
-        rows.append(vals)
     header: list[str] = []
     for cand in reversed(candidates):  # the last line naming both columns is the header
         if (_pick(cand, _T_NAME, ("(s)", "time", "therm")) is not None
@@ -148,10 +187,12 @@ def read_rt(path: str | Path) -> RTCurve:
             break
     if not rows:
         raise ReaderError(p, "no numeric rows")
-    width = max(len(r) for r in rows)
-    table = np.full((len(rows), width), np.nan)
-    for i, r in enumerate(rows):
-        table[i, :len(r)] = r
+    if table is None:
+        width = max(len(r) for r in rows)
+        table = np.full((len(rows), width), np.nan)
+        for i, r in enumerate(rows):
+            table[i, :len(r)] = r
+    width = table.shape[1]
     if header:
         it = _pick(header, _T_NAME, ("(s)", "time", "therm"))
         ir = _pick(header, _R_NAME, ("therm",))

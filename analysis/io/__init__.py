@@ -18,13 +18,13 @@ import warnings
 from pathlib import Path
 
 from ..dataset import ArrayAxis, Dataset, ReaderError, UnsupportedFormatError
+from ..files import check_file_size
 from . import bruker, isolated, jcamp, pipe, tecmag, text, varian
+from ._common import EMPTY
 from .isolated import set_reader_isolation
 
 __all__ = ["ArrayAxis", "Dataset", "ReaderError", "UnsupportedFormatError", "detect", "read",
            "read_in_process", "set_reader_isolation"]
-
-MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
 def detect(path: str | Path) -> str:
@@ -54,6 +54,8 @@ def detect(path: str | Path) -> str:
         return "bruker"
     if name == "procpar":
         return "varian"
+    if p.stat().st_size == 0:
+        raise ReaderError(p, EMPTY)
     try:
         with open(p, "rb") as fh:
             head = fh.read(4096)
@@ -122,8 +124,8 @@ def read_in_process(path: str | Path, *, nucleus: str | None = None,
     fmt = format or detect(p)
     if fmt not in _READERS:
         raise UnsupportedFormatError(p, f"unknown format {fmt!r}")
-    if p.is_file() and p.stat().st_size > MAX_FILE_BYTES:
-        raise ReaderError(p, f"file larger than {MAX_FILE_BYTES // 2**20} MiB")
+    if p.is_file():
+        check_file_size(p)  # folders: each reader checks its data files
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -28,7 +28,8 @@ import numpy as np
 from ..constants import H_TMS_HZ_PER_T
 from ..constants import nucleus as lookup
 from ..dataset import ArrayAxis, Dataset, ReaderError, hashes
-from ._common import as_traces, canonical_nucleus, parse_si_number
+from ..files import check_file_size, check_points
+from ._common import as_traces, canonical_nucleus, data_file_size, parse_si_number
 
 #: Nominal ¹H frequencies (MHz) of commercial NMR magnets, used to sanity-check NUC1.
 _MAGNETS_MHZ = (40, 43, 60, 80, 90, 100, 200, 250, 270, 300, 360, 400, 500, 600, 700, 750,
@@ -47,15 +48,29 @@ def _folder(path: Path) -> Path:
 
 
 def _read_list(path: Path, default_scale: float) -> list[float]:
+    """Values of a vdlist/vplist/vclist (one per line, SI suffixes allowed).
+
+    Raises
+    ------
+    ReaderError
+        A line that is not a finite number, naming the list and the line.
+    """
+    check_file_size(path)
     values = []
-    for line in path.read_text(errors="replace").splitlines():
+    for i, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
         tok = line.split("#")[0].strip()
         if not tok:
             continue
-        if tok[-1].isdigit() or tok[-1] == ".":
-            values.append(float(tok) * default_scale)
-        else:
-            values.append(parse_si_number(tok))
+        try:
+            if tok[-1].isdigit() or tok[-1] == ".":
+                value = float(tok) * default_scale
+            else:
+                value = parse_si_number(tok)
+        except ValueError:
+            value = float("nan")
+        if not np.isfinite(value):
+            raise ReaderError(path, f"line {i} is not a finite number")
+        values.append(value)
     return values
 
 
@@ -99,11 +114,18 @@ def _check_parameter_files(folder: Path) -> None:
         f = folder / name
         if not f.is_file():
             continue
+        if check_file_size(f) == 0:
+            raise ReaderError(folder, f"{name} is an empty file (the acquisition may still "
+                                      "be running)")
         raw = f.read_bytes()
         if b"##END=" not in raw[-4096:]:
             raise ReaderError(folder, f"{name} is truncated (no ##END= line)")
         if b"\x00" in raw:
             raise ReaderError(folder, f"{name} holds NUL bytes: not a parameter file")
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ReaderError(folder, f"{name}: byte {exc.start} is not UTF-8 text") from exc
         lines = raw.decode("latin-1").splitlines()
         for i, line in enumerate(lines):
             value = line.split("=", 1)[1].strip() if line.startswith("##") and "=" in line \
@@ -125,9 +147,78 @@ def _check_parameter_files(folder: Path) -> None:
                                           f"and holds {have}")
 
 
+_TD = re.compile(rb"^##\$TD=[ \t]*([^\r\n]*)$", re.M)
+_DTYPA = re.compile(rb"^##\$DTYPA=[ \t]*([^\r\n]*)$", re.M)
+
+
+def _whole(folder: Path, name: str, key: str, raw: bytes, allowed=None) -> int:
+    """A whole-number parameter from a parameter file's text, or a ReaderError."""
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = None
+    if value is None or (allowed is not None and value not in allowed):
+        raise ReaderError(folder, f"{name}: {key} = {raw[:20].decode('latin-1')!r} is not "
+                                  + ("a whole number" if allowed is None else
+                                     " or ".join(map(str, allowed))))
+    return value
+
+
+def _check_data_size(folder: Path) -> None:
+    """The fid/ser file against acqus (and acqu2s) TD and :func:`analysis.files.limits`,
+    before nmrglue reads the file whole and shapes it from TD.
+
+    Raises
+    ------
+    ReaderError
+        Empty data file, or one shorter than a single FID of TD points.
+    LimitError
+        A data file above ``$HPNMR_MAX_FILE_MB`` or TD/2 × rows above
+        ``$HPNMR_MAX_POINTS``.
+    """
+    data = folder / "fid" if (folder / "fid").is_file() else folder / "ser"
+    if not data.is_file():
+        return  # nmrglue names the missing file
+    size = data_file_size(data)
+    acqus = (folder / "acqus").read_bytes() if (folder / "acqus").is_file() else b""
+    td_m = _TD.search(acqus)
+    if not td_m:
+        return  # read() refuses an acqus without TD
+    td = _whole(folder, "acqus", "TD", td_m.group(1))
+    if td <= 0:
+        raise ReaderError(folder, f"acqus gives TD={td}")
+    aq_mod = re.search(rb"^##\$AQ_mod=[ \t]*([^\r\n]*)$", acqus, re.M)
+    if aq_mod:
+        _whole(folder, "acqus", "AQ_mod", aq_mod.group(1), (0, 1, 2, 3))
+    dtypa = _DTYPA.search(acqus)
+    point_bytes = 4
+    if dtypa:
+        point_bytes = 8 if _whole(folder, "acqus", "DTYPA", dtypa.group(1), (0, 2)) else 4
+    if size % (2 * point_bytes):
+        raise ReaderError(folder, f"truncated: {data.name} holds {size:,} bytes, not a whole "
+                                  f"number of complex points of 2 × {point_bytes} bytes")
+    row_bytes = td * point_bytes
+    if row_bytes > size:
+        raise ReaderError(folder, f"truncated: TD = {td:,} needs {row_bytes:,} bytes per "
+                                  f"FID, {data.name} holds {size:,} bytes")
+    rows = max(1, size // row_bytes)
+    if data.name == "ser" and (folder / "acqu2s").is_file():
+        m = _TD.search((folder / "acqu2s").read_bytes())
+        if m:
+            td2 = _whole(folder, "acqu2s", "TD", m.group(1))
+            padded = -(-row_bytes // 1024) * 1024  # each FID of a ser starts on 1 KiB
+            if td2 <= 0 or td2 * padded > size:
+                raise ReaderError(folder, f"acqu2s declares {td2:,} rows of {padded:,} bytes; "
+                                          f"ser holds {size:,} bytes (truncated, or the "
+                                          "acquisition may still be running)")
+            rows = min(rows, td2)
+    check_points(folder, (td // 2) * rows, "complex points (TD/2 × rows)")
+
+
 def read(path: Path, **_: object) -> Dataset:
     folder = _folder(Path(path))
     _check_parameter_files(folder)
+    _check_data_size(folder)
     try:
         dic, data = ng.bruker.read(str(folder))
     except FileNotFoundError as exc:
@@ -136,9 +227,13 @@ def read(path: Path, **_: object) -> Dataset:
     for key in ("TD", "SW_h", "SFO1"):
         if key not in acqus:
             raise ReaderError(folder, f"acqus has no {key}")
-    td = int(acqus["TD"])
-    sw = float(acqus["SW_h"])
-    if td <= 0 or sw <= 0:
+    try:
+        td = int(acqus["TD"])
+        sw = float(acqus["SW_h"])
+    except (TypeError, ValueError, OverflowError):
+        raise ReaderError(folder, f"acqus gives TD={acqus['TD']!r}, "
+                                  f"SW_h={acqus['SW_h']!r}") from None
+    if td <= 0 or not 0 < sw < float("inf"):
         raise ReaderError(folder, f"acqus gives TD={td}, SW_h={sw}")
     data = np.asarray(data)
     if data.size == 0:
@@ -148,7 +243,13 @@ def read(path: Path, **_: object) -> Dataset:
         raise ReaderError(folder, f"truncated: {data.shape[-1]} complex points stored, "
                           f"TD/2 = {npts}")
     data = data[..., :npts]
-    if "DSPFVS" in acqus and "DECIM" in acqus and int(acqus.get("DECIM", 1)) > 1:
+    try:
+        decim = float(acqus.get("DECIM", 1))
+    except (TypeError, ValueError):
+        decim = float("nan")
+    if not np.isfinite(decim):
+        raise ReaderError(folder, f"acqus gives DECIM={acqus.get('DECIM')!r}")
+    if "DSPFVS" in acqus and "DECIM" in acqus and decim > 1:
         data = ng.bruker.remove_digital_filter(dic, data)
         # nmrglue drops the last group-delay points; restore TD/2 with zeros (signal-free tail)
         pad = [(0, 0)] * (data.ndim - 1) + [(0, npts - data.shape[-1])]
@@ -187,8 +288,12 @@ def read(path: Path, **_: object) -> Dataset:
     p = acqus.get("P") or []
     plw = acqus.get("PLW") or []
     date = acqus.get("DATE")
-    acquired = (_dt.datetime.fromtimestamp(int(date), tz=_dt.UTC).isoformat()
-                if isinstance(date, (int, float)) and date > 0 else None)
+    try:
+        acquired = (_dt.datetime.fromtimestamp(int(date), tz=_dt.UTC).isoformat()
+                    if isinstance(date, (int, float)) and date > 0 else None)
+    except (OverflowError, OSError, ValueError):
+        acquired = None
+        warnings.append(f"acqus DATE = {date!r} is not a time; acquisition date unknown")
     files = [folder / n for n in ("acqus", "acqu2s", "fid", "ser", "vdlist", "vplist",
                                   "vclist")]
     field_t = reference / (lookup(nuc).xi * H_TMS_HZ_PER_T) if nuc else None

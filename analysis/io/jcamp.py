@@ -22,7 +22,78 @@ import nmrglue as ng
 import numpy as np
 
 from ..dataset import Dataset, ReaderError, hashes
-from ._common import canonical_nucleus
+from ..files import LimitError, check_points, limits
+from ._common import canonical_nucleus, data_file_size
+
+_LABEL = re.compile(r"^[ \t]*##([^=\n]*)=([^\n]*)$", re.M)
+_TABLES = ("XYDATA", "DATATABLE", "XYPOINTS", "PEAKTABLE")
+_DUP = {"S": 1, "T": 2, "U": 3, "V": 4, "W": 5, "X": 6, "Y": 7, "Z": 8, "s": 9}
+_DUP_TOKEN = re.compile(r"([S-Zs])(\d*)")
+_PSEUDO = re.compile(r"[@%A-Ra-r]")
+_NO_X = re.compile(r"^(?![ \t]*(?:[+-]?\d|[+-]?\.\d|\r?$))[^\n]*$", re.M)
+_PLAIN = re.compile(r"(?<![\w.@%])[-+]?(?:\d+\.?\d*|\.\d+)")
+
+
+def check_expansion(path: Path, text: str) -> int:
+    """Refuse a JCAMP-DX file whose data tables would expand past the points ceiling.
+
+    nmrglue expands ASDF compression one Python float at a time: a DUP token repeats
+    the previous value (or difference) as many times as it says, so a 279-byte file with
+    ``s99999999`` asks for 10⁹ values (minutes and gigabytes). This pre-scan adds up,
+    without decoding, an upper bound on the values every data table yields (one per
+    number or pseudo-digit, plus each DUP count − 1) and compares it, and every
+    ``##NPOINTS``, with :func:`analysis.files.limits`.
+
+    Returns
+    -------
+    int
+        The upper bound on the number of values (all tables together).
+
+    Raises
+    ------
+    LimitError
+        Naming the file, the declared size and the limit.
+    """
+    cap = limits().max_points
+    labels = list(_LABEL.finditer(text))
+    total = dup_total = declared_sum = 0
+    for i, m in enumerate(labels):
+        key = re.sub(r"[\s_-]", "", m.group(1)).upper()
+        if key == "NPOINTS":
+            raw = m.group(2).split("$$", 1)[0].strip()
+            try:
+                declared = int(float(raw.replace(",", ".")))
+            except (ValueError, OverflowError):
+                raise ReaderError(path, f"##NPOINTS= {raw[:20]!r} is not a count") from None
+            declared_sum += check_points(path, declared, "points (##NPOINTS)")
+            continue
+        if key not in _TABLES:
+            continue
+        end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
+        body = re.sub(r"\$\$[^\n]*", "", text[m.end():end])
+        bad = _NO_X.search(body)
+        if bad:
+            line = text.count("\n", 0, m.end() + bad.start()) + 1
+            raise ReaderError(path, f"line {line} of ##{m.group(1).strip()} does not start "
+                                    "with an X value")
+        for dm in _DUP_TOKEN.finditer(body):
+            digits = dm.group(2)
+            if len(digits) > 12:
+                raise LimitError(path, f"a DUP count of {len(digits) + 1} digits in "
+                                       f"##{m.group(1).strip()}, more than the limit of "
+                                       f"{cap:,} points")
+            dup_total += int(f"{_DUP[dm.group(1)]}{digits}") - 1
+        total += len(_PSEUDO.findall(body)) + len(_PLAIN.findall(body))
+        if total + dup_total > cap:
+            raise LimitError(path, f"its data tables declare {total + dup_total:,} values "
+                                   f"(DUP counts included), more than the limit of {cap:,} "
+                                   "points (set $HPNMR_MAX_POINTS to raise it)")
+    # an XY table holds NPOINTS values, plus one X value and one DIF check value per line
+    slack = 2 * declared_sum + 2 * text.count("\n") + 16
+    if declared_sum and "##NTUPLES" not in text.upper() and dup_total > slack:
+        raise LimitError(path, f"DUP counts expand its data tables by {dup_total:,} values "
+                               f"where ##NPOINTS declares {declared_sum:,}")
+    return total + dup_total
 
 
 def _get(dic: dict, *keys: str) -> str | None:
@@ -174,7 +245,9 @@ def read_ntuples_2d(path: Path, text: str) -> Dataset:
 
 def read(path: Path, **_: object) -> Dataset:
     path = Path(path)
+    data_file_size(path)
     text = path.read_text(encoding="latin-1")
+    check_expansion(path, text)
     if re.search(r"^##DATA ?TYPE=\s*nD NMR SPECTRUM", text, re.M | re.I):
         return read_ntuples_2d(path, text)
     dic, data = ng.jcampdx.read(str(path))

@@ -38,7 +38,10 @@ import nmrglue as ng
 import numpy as np
 
 from ..dataset import ArrayAxis, Dataset, ReaderError, hashes
-from ._common import canonical_nucleus
+from ..files import check_points
+from ._common import canonical_nucleus, data_file_size
+
+_TLV = struct.Struct("<4sii")  # section tag, flag, length in bytes
 
 
 def _text(value) -> str:
@@ -65,8 +68,63 @@ def _row_name(raw: bytes, table: str) -> str | None:
     return None
 
 
+def check_sections(path: Path) -> None:
+    """Walk the section headers of a ``.tnt`` file (tag, flag, length) and check them, and
+    the sizes TMAG declares, against the file size and :func:`analysis.files.limits`
+    before nmrglue maps the data.
+
+    Raises
+    ------
+    ReaderError
+        Empty file, no TNT1 header, a section running past the end of the file, a
+        missing TMAG/DATA/TMG2 section, or a DATA section that does not hold the points
+        TMAG declares.
+    LimitError
+        More points than ``$HPNMR_MAX_POINTS``.
+    """
+    size = data_file_size(path)
+    sections: dict[bytes, tuple[int, int]] = {}
+    with open(path, "rb") as fh:
+        if not fh.read(8).startswith(b"TNT1"):
+            raise ReaderError(path, "not a Tecmag file (no TNT1 header)")
+        pos = 8
+        while pos + _TLV.size <= size:
+            fh.seek(pos)
+            tag, _flag, length = _TLV.unpack(fh.read(_TLV.size))
+            if not (tag.isascii() and tag.isalnum()):
+                raise ReaderError(path, f"corrupt section header at byte {pos:,}")
+            if length < 0:
+                raise ReaderError(path, f"corrupt section {tag.decode()} at byte {pos:,}: "
+                                        f"length {length:,}")
+            sections.setdefault(tag, (pos + _TLV.size, length))
+            pos += _TLV.size + length  # past the end: the walk stops (PSEQ does that)
+        for tag, dtype in ((b"TMAG", ng.tecmag.TNTTMAG), (b"DATA", None),
+                           (b"TMG2", ng.tecmag.TNTTMG2)):
+            if tag not in sections:
+                raise ReaderError(path, f"truncated or corrupt: no {tag.decode()} section")
+            start, length = sections[tag]
+            if start + length > size:
+                raise ReaderError(path, f"truncated: section {tag.decode()} at byte "
+                                        f"{start - _TLV.size:,} declares {length:,} bytes, "
+                                        f"the file holds {size:,}")
+            if dtype is not None and length != dtype.itemsize:
+                raise ReaderError(path, f"corrupt {tag.decode()} section of {length} bytes "
+                                        f"({dtype.itemsize} expected)")
+        fh.seek(sections[b"TMAG"][0])
+        tmag = np.frombuffer(fh.read(ng.tecmag.TNTTMAG.itemsize), ng.tecmag.TNTTMAG)[0]
+    npts = [int(v) for v in tmag["actual_npts"]]
+    if any(n < 1 for n in npts):
+        raise ReaderError(path, f"TMAG declares {npts} points per dimension")
+    total = int(np.prod(npts, dtype=object))
+    check_points(path, total, "complex points")
+    if sections[b"DATA"][1] != 8 * total:
+        raise ReaderError(path, f"DATA section of {sections[b'DATA'][1]:,} bytes where TMAG "
+                                f"declares {total:,} complex points ({8 * total:,} bytes)")
+
+
 def read(path: Path, **_: object) -> Dataset:
     path = Path(path)
+    check_sections(path)
     try:
         dic, data = ng.tecmag.read(str(path))
     except struct.error as exc:

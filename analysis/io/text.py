@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from ..dataset import Dataset, ReaderError, hashes
+from ..files import limits
+from ._common import SLOW_PATH_LINES, count_lines, data_file_size, delimiter_of, numeric_table
 
 
 def looks_like_text(head: bytes) -> bool:
@@ -39,24 +41,28 @@ def read_minispec(path: Path, **_: object) -> Dataset:
     ¹H relaxometers) and is left unset.
     """
     path = Path(path)
-    lines = path.read_text(encoding="latin-1").splitlines()
-    meta = dict(ln.split("=", 1) for ln in lines[:8] if "=" in ln)
+    data_file_size(path)
+    total = count_lines(path, limits().max_points)
+    with open(path, encoding="latin-1") as fh:
+        head = [fh.readline().rstrip("\r\n") for _ in range(200)]
+    meta = dict(ln.split("=", 1) for ln in head[:8] if "=" in ln)
     try:
         start_ms, end_ms, npts = (float(v) for v in meta["DataLimits"].split(","))
     except (KeyError, ValueError) as exc:
         raise ReaderError(path, "minispec header without DataLimits=start,end,points") from exc
-    values = []
-    for ln in lines:
-        parts = ln.split()
-        if not parts or "=" in ln:
-            continue
-        try:
-            nums = [float(p) for p in parts]
-        except ValueError:
-            continue
-        values.append(nums[0] + (1j * nums[1] if len(nums) > 1 else 0))
+    if not (np.isfinite(npts) and npts == int(npts) and 2 <= npts <= total):
+        raise ReaderError(path, f"DataLimits declares {npts:g} points; the file has "
+                                f"{total:,} lines")
     n = int(npts)
-    if len(values) != n or n < 2:
+    skip = next((i for i, ln in enumerate(head) if "=" not in ln and _numeric(ln)), None)
+    table = numeric_table(path, skip, None) if skip is not None else None
+    if table is not None:
+        values = table[:, 0] + (1j * table[:, 1] if table.shape[1] > 1 else 0)
+    elif total > SLOW_PATH_LINES:
+        raise ReaderError(path, f"{total:,} lines that are not one clean numeric table")
+    else:
+        values = _minispec_values(path)
+    if len(values) != n:
         raise ReaderError(path, f"{len(values)} data lines, header says {n}")
     dwell = (end_ms - start_ms) * 1e-3 / (n - 1)
     if not dwell > 0:
@@ -68,32 +74,107 @@ def read_minispec(path: Path, **_: object) -> Dataset:
                    params={"data_type": kind, "start_s": start_ms * 1e-3})
 
 
+def _split(line: str) -> list[str]:
+    return [p for p in re.split(r"[,\t;]|\s+", line) if p != ""]
+
+
+def _content(line: str) -> str:
+    return line.split("#", 1)[0].strip() if not line.lstrip().startswith("#") else ""
+
+
+def _preamble(path: Path) -> tuple[list[str], int, str | None]:
+    """(header names, index of the first numeric line, that line) — the header is the
+    first non-numeric line before the data."""
+    header: list[str] = []
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for i, raw in enumerate(fh):
+            line = _content(raw)
+            if not line:
+                continue
+            try:
+                [float(p) for p in _split(line)]
+            except ValueError:
+                if not header:
+                    header = [p.strip().strip('"') for p in re.split(r"[,\t;]", line)]
+                    if len(header) == 1:
+                        header = line.split()
+                continue
+            return header, i, line
+    return header, -1, None
+
+
+def _numeric(line: str) -> bool:
+    parts = line.split()
+    try:
+        return bool(parts) and bool([float(p) for p in parts])
+    except ValueError:
+        return False
+
+
+def _minispec_values(path: Path) -> np.ndarray:
+    values = []
+    with open(path, encoding="latin-1") as fh:
+        for ln in fh:
+            parts = ln.split()
+            if not parts or "=" in ln:
+                continue
+            try:
+                nums = [float(p) for p in parts]
+            except ValueError:
+                continue
+            values.append(nums[0] + (1j * nums[1] if len(nums) > 1 else 0))
+    return np.asarray(values, dtype=complex)
+
+
 def load_table(path: Path, min_columns: int = 2) -> tuple[list[str], np.ndarray]:
     """Read a numeric table: (header names, 2-D float array). Non-numeric rows are skipped
-    after the header; the separator is detected."""
-    text = Path(path).read_text(encoding="utf-8", errors="replace")
-    rows: list[list[float]] = []
-    header: list[str] = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip() if not line.lstrip().startswith("#") else ""
-        if not line:
-            continue
-        parts = [p for p in re.split(r"[,\t;]|\s+", line) if p != ""]
-        try:
-            rows.append([float(p) for p in parts])
-        except ValueError:
-            if not rows and not header:
-                header = [p.strip().strip('"') for p in re.split(r"[,\t;]", line)]
-                if len(header) == 1:
-                    header = line.split()
-            continue
-    if not rows:
+    after the header; the separator is detected.
+
+    The file's lines are counted first (nothing kept) and refused above
+    ``$HPNMR_MAX_POINTS / min_columns`` rows; a clean numeric block is parsed by numpy's
+    C reader, anything else line by line (at most :data:`SLOW_PATH_LINES` lines).
+
+    Raises
+    ------
+    ReaderError
+        Empty file, no numeric rows, too few columns.
+    LimitError
+        More rows than the points ceiling allows, or a file above the size ceiling.
+    """
+    path = Path(path)
+    data_file_size(path)
+    lines = count_lines(path, limits().max_points // max(min_columns, 1))
+    header, skip, first = _preamble(path)
+    if first is None:
         raise ReaderError(path, "no numeric rows")
-    width = min(len(r) for r in rows)
+    table = numeric_table(path, skip, delimiter_of(first))
+    if table is None:
+        if lines > SLOW_PATH_LINES:
+            raise ReaderError(path, f"{lines:,} lines that are not one clean numeric table "
+                                    "(text cells, empty fields or ragged rows); above "
+                                    f"{SLOW_PATH_LINES:,} lines only clean tables are read")
+        table = _slow_table(path)
+    width = table.shape[1]
     if width < min_columns:
         raise ReaderError(path, f"need at least {min_columns} numeric columns, found {width}")
-    table = np.array([r[:width] for r in rows], dtype=float)
     return header, table
+
+
+def _slow_table(path: Path) -> np.ndarray:
+    """Line by line: rows that do not parse are skipped, the narrowest row sets the
+    width."""
+    rows: list[list[float]] = []
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for raw in fh:
+            line = _content(raw)
+            if not line:
+                continue
+            try:
+                rows.append([float(p) for p in _split(line)])
+            except ValueError:
+                continue
+    width = min(len(r) for r in rows)
+    return np.array([r[:width] for r in rows], dtype=float)
 
 
 def read(path: Path, *, domain: str | None = None, carrier_hz: float = 0.0,

@@ -13,6 +13,7 @@ Varian), ssNake and DNPLab conjugate Varian data the same way.
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import nmrglue as ng
@@ -21,7 +22,17 @@ import numpy as np
 from ..constants import H_TMS_HZ_PER_T
 from ..constants import nucleus as lookup
 from ..dataset import ArrayAxis, Dataset, ReaderError, hashes
-from ._common import as_traces, canonical_nucleus
+from ..files import check_file_size, check_points
+from ._common import EMPTY, as_traces, canonical_nucleus, data_file_size
+
+#: The 32-byte file header: nblocks, ntraces, np, ebytes, tbytes, bbytes (big-endian
+#: longs), vers_id, status (shorts), nbheaders (long).
+_FILE_HEADER = struct.Struct(">6lhhl")
+#: Bytes of one block header.
+_BLOCK_HEADER = 28
+#: More block headers per block than any VnmrJ acquisition writes (1, or 2 with a
+#: hypercomplex header).
+_MAX_BLOCK_HEADERS = 16
 
 
 def _folder(path: Path) -> Path:
@@ -43,15 +54,114 @@ def _float(pp: dict, key: str) -> float | None:
         return None
 
 
+def check_fid_header(fid: Path) -> dict:
+    """The file header of a Varian ``fid``, checked against the file size and
+    :func:`analysis.files.limits` before anything is allocated or looped over.
+
+    nmrglue allocates ``nblocks × np`` values and loops over ``nblocks`` blocks and
+    ``nbheaders`` block headers straight from these words, so a 30 KB file declaring 10⁹
+    blocks would hang it: every word is checked here first.
+
+    Returns
+    -------
+    dict
+        ``nblocks``, ``ntraces``, ``np`` (real values per trace), ``ebytes``, ``tbytes``,
+        ``bbytes``, ``status``, ``nbheaders``.
+
+    Raises
+    ------
+    ReaderError
+        Empty or truncated file, or header words that contradict each other or the size.
+    LimitError
+        More points than ``$HPNMR_MAX_POINTS`` or a file above ``$HPNMR_MAX_FILE_MB``.
+    """
+    size = data_file_size(fid)
+    if size < _FILE_HEADER.size:
+        raise ReaderError(fid, f"truncated: {size} bytes, shorter than the "
+                               f"{_FILE_HEADER.size}-byte file header")
+    with open(fid, "rb") as fh:
+        words = _FILE_HEADER.unpack(fh.read(_FILE_HEADER.size))
+    nblocks, ntraces, npts, ebytes, tbytes, bbytes, _vers, status, nbheaders = words
+    if nblocks == 0 and size == _FILE_HEADER.size:
+        raise ReaderError(fid, f"{EMPTY} (a file header and no blocks)")
+    status &= 0xFFFF
+    want_ebytes = 4 if status & 0x8 or status & 0x4 else 2
+    problems = []
+    if nblocks < 1:
+        problems.append(f"{nblocks} blocks")
+    if ntraces < 1:
+        problems.append(f"{ntraces} traces per block")
+    if npts < 2 or npts % 2:
+        problems.append(f"{npts} values per trace (need an even number ≥ 2)")
+    if ebytes != want_ebytes:
+        problems.append(f"{ebytes} bytes per value where its status word says "
+                        f"{want_ebytes}")
+    if not 0 <= nbheaders <= _MAX_BLOCK_HEADERS:
+        problems.append(f"{nbheaders} block headers per block")
+    if problems:
+        raise ReaderError(fid, "corrupt file header: it declares " + ", ".join(problems))
+    if tbytes != npts * ebytes or bbytes != ntraces * tbytes + nbheaders * _BLOCK_HEADER:
+        raise ReaderError(fid, f"corrupt file header: {npts} values of {ebytes} bytes and "
+                               f"{nbheaders} block headers do not make traces of {tbytes} "
+                               f"bytes in blocks of {bbytes} bytes")
+    check_points(fid, nblocks * ntraces * (npts // 2), "complex points")
+    need = _FILE_HEADER.size + nblocks * bbytes
+    if need > size:
+        have = (size - _FILE_HEADER.size) // bbytes
+        raise ReaderError(fid, f"truncated: the header declares {nblocks:,} blocks of "
+                               f"{bbytes} bytes ({need:,} bytes), the file holds {size:,} "
+                               f"bytes ({have} whole blocks); the acquisition may still be "
+                               "running")
+    return {"nblocks": nblocks, "ntraces": ntraces, "np": npts, "ebytes": ebytes,
+            "tbytes": tbytes, "bbytes": bbytes, "status": status, "nbheaders": nbheaders}
+
+
+def _procpar(folder: Path) -> dict:
+    """procpar parsed by nmrglue, after a size check; its failures named."""
+    path = folder / "procpar"
+    if check_file_size(path) == 0:
+        raise ReaderError(path, "empty procpar")
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise ReaderError(path, "holds NUL bytes: not a procpar file")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReaderError(path, f"not a text file (byte {exc.start} is not UTF-8)") from exc
+    try:
+        return ng.varian.read_procpar(str(path))
+    except (IndexError, ValueError) as exc:
+        raise ReaderError(path, f"malformed procpar ({type(exc).__name__}: {exc})") from exc
+
+
+def _read_fid(folder: Path, pdic: dict) -> tuple[dict, np.ndarray]:
+    """The ``fid`` data, read by nmrglue once its header has passed
+    :func:`check_fid_header` (nmrglue's own ``read`` does the same steps unchecked)."""
+    fid = folder / "fid"
+    header = check_fid_header(fid)
+    try:
+        shape = ng.varian.find_shape(pdic)
+    except (ValueError, TypeError, KeyError, IndexError):
+        shape = None
+    if shape is not None and (any(int(s) < 1 for s in shape)
+                              or int(np.prod(shape, dtype=float)) != header["nblocks"]
+                              * header["ntraces"] * (header["np"] // 2)):
+        shape = None  # procpar disagrees with the fid: keep the fid's traces as stored
+    if shape is not None and len(shape) >= 3:
+        shape = None  # only 1-D and arrayed (pseudo-2D) data are read
+    dic, data = ng.varian.read_fid(str(fid), shape=shape, torder="flat",
+                                   as_2d=shape is None)
+    return dic, data
+
+
 def read(path: Path, **_: object) -> Dataset:
     folder = _folder(Path(path))
     if not (folder / "procpar").is_file():
         raise ReaderError(folder, "no procpar beside the fid")
-    try:
-        dic, data = ng.varian.read(str(folder))
-    except FileNotFoundError as exc:
-        raise ReaderError(folder, f"missing Varian file: {Path(exc.filename).name}") from exc
-    pp = dic.get("procpar") or {}
+    if not (folder / "fid").is_file():
+        raise ReaderError(folder, "missing Varian file: fid")
+    pp = _procpar(folder)
+    _, data = _read_fid(folder, pp)
     sw = _float(pp, "sw")
     sfrq = _float(pp, "sfrq")
     if not sw or not sfrq or sw <= 0 or sfrq <= 0:
