@@ -77,6 +77,16 @@ def test_jcamp_dup_bomb(tmp_path, data, label):
     _refused(_read(p), "bomb.dx", "dup")
 
 
+def test_jcamp_dup_bomb_under_the_points_limit_stays_small(tmp_path):
+    """NPOINTS and DUP agree on 10⁷ values — under the 64 Mi points ceiling, but nmrglue
+    would hold them as ≈ 30 B Python floats (> 1.5 GB with the decoding copies): JCAMP-DX
+    tables are capped at an eighth of the points ceiling."""
+    p = tmp_path / "agreeing.dx"
+    p.write_text(JCAMP_HEAD.replace("##NPOINTS=8", "##NPOINTS=10000000")
+                 + "0 A1J0s9999999\n##END=\n")
+    _refused(_read(p), "agreeing.dx", "8,388,608")
+
+
 def test_jcamp_absurd_npoints(tmp_path):
     p = tmp_path / "npoints.dx"
     p.write_text(JCAMP_HEAD.replace("##NPOINTS=8", "##NPOINTS=99999999999")

@@ -22,7 +22,7 @@ import nmrglue as ng
 import numpy as np
 
 from ..dataset import Dataset, ReaderError, hashes
-from ..files import LimitError, check_points, limits
+from ..files import LimitError, check_count, limits
 from ._common import canonical_nucleus, data_file_size
 
 _LABEL = re.compile(r"^[ \t]*##([^=\n]*)=([^\n]*)$", re.M)
@@ -34,6 +34,10 @@ _NO_X = re.compile(r"^(?![ \t]*(?:[+-]?\d|[+-]?\.\d|\r?$))[^\n]*$", re.M)
 _PLAIN = re.compile(r"(?<![\w.@%])[-+]?(?:\d+\.?\d*|\.\d+)")
 
 
+#: how much more memory nmrglue's JCAMP decoding costs per point than the data it yields
+COST_RATIO = 8
+
+
 def check_expansion(path: Path, text: str) -> int:
     """Refuse a JCAMP-DX file whose data tables would expand past the points ceiling.
 
@@ -42,7 +46,10 @@ def check_expansion(path: Path, text: str) -> int:
     ``s99999999`` asks for 10⁹ values (minutes and gigabytes). This pre-scan adds up,
     without decoding, an upper bound on the values every data table yields (one per
     number or pseudo-digit, plus each DUP count − 1) and compares it, and every
-    ``##NPOINTS``, with :func:`analysis.files.limits`.
+    ``##NPOINTS``, with :func:`analysis.files.limits`. nmrglue holds each expanded value
+    as a Python float in a list (≈ 30 B, against 16 B for the complex point it becomes), so
+    JCAMP-DX tables may expand to at most 1/:data:`COST_RATIO` of the points ceiling (8 Mi
+    values by default, ≈ 0.25 GB while decoding).
 
     Returns
     -------
@@ -54,7 +61,7 @@ def check_expansion(path: Path, text: str) -> int:
     LimitError
         Naming the file, the declared size and the limit.
     """
-    cap = limits().max_points
+    cap = limits().max_points // COST_RATIO
     labels = list(_LABEL.finditer(text))
     total = dup_total = declared_sum = 0
     for i, m in enumerate(labels):
@@ -65,7 +72,7 @@ def check_expansion(path: Path, text: str) -> int:
                 declared = int(float(raw.replace(",", ".")))
             except (ValueError, OverflowError):
                 raise ReaderError(path, f"##NPOINTS= {raw[:20]!r} is not a count") from None
-            declared_sum += check_points(path, declared, "points (##NPOINTS)")
+            declared_sum += check_count(path, declared, cap, "points (##NPOINTS)")
             continue
         if key not in _TABLES:
             continue
@@ -87,7 +94,7 @@ def check_expansion(path: Path, text: str) -> int:
         if total + dup_total > cap:
             raise LimitError(path, f"its data tables declare {total + dup_total:,} values "
                                    f"(DUP counts included), more than the limit of {cap:,} "
-                                   "points (set $HPNMR_MAX_POINTS to raise it)")
+                                   f"values for JCAMP-DX, 1/{COST_RATIO} of $HPNMR_MAX_POINTS")
     # an XY table holds NPOINTS values, plus one X value and one DIF check value per line
     slack = 2 * declared_sum + 2 * text.count("\n") + 16
     if declared_sum and "##NTUPLES" not in text.upper() and dup_total > slack:
