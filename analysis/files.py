@@ -38,7 +38,7 @@ from .dataset import ReaderError
 
 __all__ = ["ConfinementError", "LimitError", "Limits", "check", "check_count",
            "check_file_size", "check_points", "confined", "current_roots", "inside",
-           "limits"]
+           "limits", "unconfined"]
 
 MAX_POINTS_DEFAULT = 64 * 2**20
 MAX_FILE_MB_DEFAULT = 512
@@ -268,5 +268,17 @@ def confined(*roots: str | os.PathLike) -> Iterator[tuple[Path, ...]]:
     token = _ROOTS.set(resolved)
     try:
         yield resolved
+    finally:
+        _ROOTS.reset(token)
+
+
+@contextlib.contextmanager
+def unconfined() -> Iterator[None]:
+    """Lift the confinement of this thread for the program's own machinery — starting a
+    reader process (``multiprocessing`` makes its temporary folder and socket) — never
+    around opening a file a campaign names."""
+    token = _ROOTS.set(None)
+    try:
+        yield
     finally:
         _ROOTS.reset(token)

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from ..dataset import Dataset, ReaderError
 
 __all__ = ["ReadTimeoutError", "ReaderPool", "pool", "read_isolated", "reader_isolation",
@@ -96,7 +97,6 @@ def _worker_main(conn: multiprocessing.connection.Connection, limit_bytes: int) 
     resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)  # a long read yields the CPU to the server's pages
-    from .. import files
 
     while True:
         try:
@@ -232,8 +232,9 @@ class ReaderPool:
                     self._busy.add(w)
                     return w
                 w.kill()  # died while idle (killed from outside): replaced below
-            self._start_forkserver()
-            w = _Worker(self._ctx, self.memory_limit_bytes)
+            with files.unconfined():  # multiprocessing's own temporary folder and socket
+                self._start_forkserver()
+                w = _Worker(self._ctx, self.memory_limit_bytes)
             self._busy.add(w)
             return w
 

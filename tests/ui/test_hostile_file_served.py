@@ -1,8 +1,14 @@
 """A hostile file on the served Campaign page (issue 14 §3): the 98-byte JCAMP file whose DUP
 count of 10⁹ froze the whole server for minutes gives a typed error within the time limit,
-while another session's pages keep answering."""
+while another session's pages keep answering.
+
+The JCAMP reader now refuses that file up front (its pre-scan). To exercise the server's
+safety net — a file no pre-scan foresaw — the served file declares 10⁹ points and the
+server runs with a points ceiling of 10¹², so the file reaches nmrglue's expansion and only
+the reader process's time or memory limit stops it."""
 
 import os
+import re
 import resource
 import shutil
 import signal
@@ -57,9 +63,10 @@ def test_a_hostile_file_blocks_neither_the_server_nor_its_page(page, example, tm
     root = tmp_path / "camp"
     shutil.copytree(example / "nmr" / "N2" / "day001" / "1H", root / "nmr" / "N2" / "day001"
                     / "1H")
-    (root / "nmr" / "N2" / "day001" / "bad.dx").write_bytes(HOSTILE_JCAMP)
+    (root / "nmr" / "N2" / "day001" / "bad.dx").write_bytes(
+        HOSTILE_JCAMP.replace(b"##NPOINTS=4", b"##NPOINTS=1000000000"))
     (root / "campaign.toml").write_text(MANIFEST)
-    env = dict(os.environ, HPNMR_READ_TIMEOUT_S=str(TIMEOUT_S))
+    env = dict(os.environ, HPNMR_READ_TIMEOUT_S=str(TIMEOUT_S), HPNMR_MAX_POINTS="1e12")
     server = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", str(root),
                                "--port", str(free_port)], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True,
@@ -100,8 +107,9 @@ def test_a_hostile_file_blocks_neither_the_server_nor_its_page(page, example, tm
         t0 = time.monotonic()
         other = threading.Thread(target=other_session, daemon=True)
         other.start()
-        expect(page.get_by_text(f"reading took longer than {TIMEOUT_S} s: refused",
-                                exact=False).first).to_be_visible(timeout=60_000)
+        refusal = re.compile(rf"reading took longer than {TIMEOUT_S} s: refused|reading "
+                             r"needed more than the memory limit of \d+ MiB: refused")
+        expect(page.get_by_text(refusal).first).to_be_visible(timeout=60_000)
         refused_after = time.monotonic() - t0
         time.sleep(1)
         stop.set()
