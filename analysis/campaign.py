@@ -208,12 +208,18 @@ class Campaign:
         ------
         ReaderError
             Unreadable or malformed file, or one leading outside the campaign folder
-            (:class:`OutsideCampaignError`; nothing of it is read).
+            (:class:`OutsideCampaignError`; nothing of it is read). On the server
+            (:func:`analysis.io.set_reader_isolation`) the file is read in a reader process:
+            also a read over its time or memory limit.
         """
+        from .io import isolated
         from .transport import read_rt
 
         with self.confined():
-            return read_rt(self.resolve(relative))
+            path = self.resolve(relative)
+            if isolated.reader_isolation():  # the server: in a reader, time and memory bounded
+                return isolated.run_isolated(read_rt, path, label=path)
+            return read_rt(path)
 
     def file_sha256(self, relative: str) -> str:
         """SHA-256 (hex) of a campaign file, read inside the campaign's confinement

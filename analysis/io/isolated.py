@@ -29,6 +29,7 @@ serve`` turns the pool on with :func:`set_reader_isolation`.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -232,10 +233,16 @@ class ReaderPool:
                     self._busy.add(w)
                     return w
                 w.kill()  # died while idle (killed from outside): replaced below
-            self._start_forkserver()
-            w = _Worker(self._ctx, self.memory_limit_bytes)
+            # the pool's own files (multiprocessing's temp folder and socket, tempfile's
+            # probe of /tmp) are not a campaign's: start processes outside any confinement
+            # (a fresh context), or the first read inside one is refused (--num-procs 2)
+            w = contextvars.Context().run(self._start_worker)
             self._busy.add(w)
             return w
+
+    def _start_worker(self) -> _Worker:
+        self._start_forkserver()
+        return _Worker(self._ctx, self.memory_limit_bytes)
 
     def _give_back(self, w: _Worker, keep: bool) -> None:
         with self._lock:
