@@ -113,6 +113,8 @@ class Campaign:
             return files.check(self.root / relative, (self.root,))
         except files.ConfinementError as exc:
             raise OutsideCampaignError(relative, exc.problem) from None
+        except (ValueError, OSError) as exc:  # a NUL character, a name too long, …
+            raise CampaignError(f"{relative}: not a usable path ({exc})") from None
 
     def confined(self):
         """``with campaign.confined():`` — every file opened or written in the block must
@@ -306,6 +308,16 @@ def load(root: str | Path) -> Campaign:
         raise OutsideCampaignError(manifest, exc.problem) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CampaignError(f"{manifest}: invalid TOML ({exc})") from exc
+    except RecursionError:
+        raise CampaignError(f"{manifest}: invalid TOML (nested too deeply)") from None
+    try:
+        return _from_manifest(root, manifest, doc)
+    except (TypeError, AttributeError, KeyError) as exc:  # a table where a list is due, …
+        raise CampaignError(f"{manifest}: malformed manifest ({type(exc).__name__}: "
+                            f"{exc})") from None
+
+
+def _from_manifest(root: Path, manifest: Path, doc: dict) -> Campaign:
     meta = doc.get("campaign", {})
     acqs = []
     for i, a in enumerate(doc.get("acquisitions", [])):
@@ -323,6 +335,11 @@ def load(root: str | Path) -> Campaign:
             cell=str(_require(a, "cell", where, manifest)), day=day,
             nucleus=a.get("nucleus"), kind=kind, left_shift=a.get("left_shift", 0),
             array_kind=a.get("array_kind")))
+    for where, cells in (("nmr_cells", doc.get("nmr_cells", [])),
+                         ("transport_cells", doc.get("transport_cells", []))):
+        if not isinstance(cells, list) or not all(isinstance(c, dict) and "id" in c
+                                                  for c in cells):
+            raise CampaignError(f"{manifest}: {where} must be a list of tables with an id")
     return Campaign(root=root, name=str(meta.get("name", root.name)),
                     field_t=meta.get("field_t"), channels=dict(doc.get("channels", {})),
                     referencing=_check_referencing(doc.get("referencing", {}), manifest),
