@@ -217,3 +217,42 @@ def test_the_first_read_of_a_fresh_process_inside_a_confinement_works(example):
                          timeout=120, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "refused" not in out.stdout + out.stderr
+
+
+def test_a_busy_reader_exits_when_the_server_is_killed(tmp_path):
+    """A reader in the middle of a long read outlived a server killed with SIGKILL (or
+    stopped by SIGTERM without --password): the forkserver's child, it kept the forkserver
+    alive too, and went on reading with nobody to stop it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import threading, time\n"
+        "from analysis.io import isolated\n"
+        "if __name__ == '__main__':\n"
+        "    p = isolated.ReaderPool(1)\n"
+        "    threading.Thread(target=lambda: p.run(time.sleep, 3600, timeout=3600),\n"
+        "                     daemon=True).start()\n"
+        "    while not p.pids():\n"
+        "        time.sleep(0.1)\n"
+        "    time.sleep(1.0)\n"
+        "    print(p.pids()[0], flush=True)\n"
+        "    time.sleep(3600)\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    server = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                              text=True, env=env)
+    try:
+        reader = int(server.stdout.readline())
+    finally:
+        server.kill()
+        server.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(reader, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(reader, signal.SIGKILL)
+        pytest.fail("the reader outlived the server")

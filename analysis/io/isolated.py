@@ -87,12 +87,43 @@ def memory_bytes() -> int:
 
 
 # -- the worker -----------------------------------------------------------------------------
-def _worker_main(conn: multiprocessing.connection.Connection, limit_bytes: int) -> None:
+def _exit_with(owner: int) -> None:
+    """End this reader when process ``owner`` (the server) ends, even in the middle of a
+    read: a reader stuck on a file otherwise outlived a killed server (it is the
+    forkserver's child, and keeps the forkserver alive too)."""
+    import select
+    import time
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(owner)
+        except (AttributeError, OSError):
+            fd = None
+        if fd is not None:
+            select.select([fd], [], [])  # readable once the owner has exited
+        else:
+            while True:
+                try:
+                    os.kill(owner, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    pass
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="hpnmr-reader-owner", daemon=True).start()
+
+
+def _worker_main(conn: multiprocessing.connection.Connection, limit_bytes: int,
+                 owner: int | None = None) -> None:
     """Loop of a reader process: receive (function, args, kwargs, roots), answer."""
     import resource
 
     global _IN_WORKER
     _IN_WORKER = True
+    if owner is not None:
+        _exit_with(owner)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, not a read
     resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
     with contextlib.suppress(OSError):
@@ -150,7 +181,7 @@ class _Worker:
 
     def __init__(self, ctx, limit_bytes: int):
         parent, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, limit_bytes),
+        self.process = ctx.Process(target=_worker_main, args=(child, limit_bytes, os.getpid()),
                                    name="hpnmr-reader", daemon=True)
         self.process.start()
         child.close()
