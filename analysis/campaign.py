@@ -113,6 +113,8 @@ class Campaign:
             return files.check(self.root / relative, (self.root,))
         except files.ConfinementError as exc:
             raise OutsideCampaignError(relative, exc.problem) from None
+        except (ValueError, OSError) as exc:  # a NUL character, a name too long, …
+            raise CampaignError(f"{relative}: not a usable path ({exc})") from None
 
     def confined(self):
         """``with campaign.confined():`` — every file opened or written in the block must
@@ -208,12 +210,18 @@ class Campaign:
         ------
         ReaderError
             Unreadable or malformed file, or one leading outside the campaign folder
-            (:class:`OutsideCampaignError`; nothing of it is read).
+            (:class:`OutsideCampaignError`; nothing of it is read). On the server
+            (:func:`analysis.io.set_reader_isolation`) the file is read in a reader process:
+            also a read over its time or memory limit.
         """
+        from .io import isolated
         from .transport import read_rt
 
         with self.confined():
-            return read_rt(self.resolve(relative))
+            path = self.resolve(relative)
+            if isolated.reader_isolation():  # the server: in a reader, time and memory bounded
+                return isolated.run_isolated(read_rt, path, label=path)
+            return read_rt(path)
 
     def file_sha256(self, relative: str) -> str:
         """SHA-256 (hex) of a campaign file, read inside the campaign's confinement
@@ -300,6 +308,16 @@ def load(root: str | Path) -> Campaign:
         raise OutsideCampaignError(manifest, exc.problem) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CampaignError(f"{manifest}: invalid TOML ({exc})") from exc
+    except RecursionError:
+        raise CampaignError(f"{manifest}: invalid TOML (nested too deeply)") from None
+    try:
+        return _from_manifest(root, manifest, doc)
+    except (TypeError, AttributeError, KeyError) as exc:  # a table where a list is due, …
+        raise CampaignError(f"{manifest}: malformed manifest ({type(exc).__name__}: "
+                            f"{exc})") from None
+
+
+def _from_manifest(root: Path, manifest: Path, doc: dict) -> Campaign:
     meta = doc.get("campaign", {})
     acqs = []
     for i, a in enumerate(doc.get("acquisitions", [])):
@@ -317,6 +335,11 @@ def load(root: str | Path) -> Campaign:
             cell=str(_require(a, "cell", where, manifest)), day=day,
             nucleus=a.get("nucleus"), kind=kind, left_shift=a.get("left_shift", 0),
             array_kind=a.get("array_kind")))
+    for where, cells in (("nmr_cells", doc.get("nmr_cells", [])),
+                         ("transport_cells", doc.get("transport_cells", []))):
+        if not isinstance(cells, list) or not all(isinstance(c, dict) and "id" in c
+                                                  for c in cells):
+            raise CampaignError(f"{manifest}: {where} must be a list of tables with an id")
     return Campaign(root=root, name=str(meta.get("name", root.name)),
                     field_t=meta.get("field_t"), channels=dict(doc.get("channels", {})),
                     referencing=_check_referencing(doc.get("referencing", {}), manifest),

@@ -194,9 +194,12 @@ class Dataset:
 
 
 def sha256_of(path: str | Path) -> str:
-    """SHA-256 hex digest of a file, read in chunks."""
+    """SHA-256 hex digest of a file, read in chunks (a FIFO, a device or a file over the
+    size ceiling is refused: :func:`analysis.files.open_regular`)."""
+    from .files import open_regular
+
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()

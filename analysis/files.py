@@ -38,7 +38,7 @@ from .dataset import ReaderError
 
 __all__ = ["ConfinementError", "LimitError", "Limits", "check", "check_count",
            "check_file_size", "check_points", "confined", "current_roots", "inside",
-           "limits", "unconfined"]
+           "limits", "open_regular", "unconfined"]
 
 MAX_POINTS_DEFAULT = 64 * 2**20
 MAX_FILE_MB_DEFAULT = 512
@@ -114,6 +114,37 @@ def check_file_size(path: str | Path) -> int:
         raise LimitError(path, f"file of {size / 2**20:.0f} MiB is larger than the limit "
                                f"of {cap // 2**20} MiB (set $HPNMR_MAX_FILE_MB to raise it)")
     return size
+
+
+def open_regular(path: str | Path):
+    """``path`` opened for reading in binary mode, if it is a regular file under the size
+    ceiling; else :class:`~analysis.dataset.ReaderError` (nothing read).
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO or a
+    device (``mkfifo fid``: a plain ``open`` waits forever for a writer) is refused at once,
+    also when it replaced a regular file after an earlier ``is_file()``. Confinement is
+    checked as for every open.
+    """
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ReaderError(path, f"cannot open: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ReaderError(path, "not a regular file (a FIFO, device or folder): refused")
+        cap = limits().max_file_bytes
+        if st.st_size > cap:
+            raise LimitError(path, f"file of {st.st_size / 2**20:.0f} MiB is larger than the "
+                                   f"limit of {cap // 2**20} MiB (set $HPNMR_MAX_FILE_MB to "
+                                   "raise it)")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 # -- confinement -----------------------------------------------------------------------

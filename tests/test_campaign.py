@@ -189,3 +189,43 @@ def test_no_example_acquisition_is_taken_for_several_lines(example):
     assert not refused, refused
     assert measured == len(camp.acquisitions) > 100
     assert {a.kind for a in camp.acquisitions} >= {"fid", "whole-echo"}
+
+
+# -- hostile manifests (red-team pass after issue 14): a CampaignError, never a traceback ----
+HOSTILE_MANIFESTS = {
+    "channels not a table": "channels = 5\n",
+    "cells not a list": "nmr_cells = 5\n",
+    "acquisition not a table": "acquisitions = [5]\n",
+    "acquisitions a table": '[acquisitions]\npath = "x"\n',
+    "campaign not a table": 'campaign = "x"\n',
+    "transport cell not a table": "transport_cells = [5]\n",
+    "transport cell without id": 'transport_cells = [{folder = "t"}]\n',
+    "nested arrays": "x = " + "[" * 5000 + "]" * 5000 + "\n",
+    "nested tables": "x = " + "{a=" * 3000 + "1" + "}" * 3000 + "\n",
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE_MANIFESTS.values(), ids=HOSTILE_MANIFESTS.keys())
+def test_a_malformed_manifest_is_a_campaign_error(tmp_path, text, capsys):
+    from dashboard.cli import main
+
+    (tmp_path / "campaign.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(campaign.CampaignError, match=r"campaign\.toml"):
+        campaign.load(tmp_path)
+    assert main(["campaign", str(tmp_path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("path", ["a\x00b", "a" * 5000, "a/" * 3000 + "x"],
+                         ids=["NUL", "long name", "long path"])
+def test_an_unusable_acquisition_path_is_listed_unreadable(tmp_path, path):
+    """One acquisition path with a NUL or too long for the system stopped the whole scan
+    (a ValueError / OSError escaped Campaign.scan: the Campaign page listed nothing)."""
+    import json
+
+    (tmp_path / "campaign.toml").write_text(
+        f"[[acquisitions]]\npath = {json.dumps(path)}\ncell = \"A\"\nday = 1\n",
+        encoding="utf-8")
+    [status] = campaign.load(tmp_path).scan()
+    assert not status.ok and status.reason

@@ -246,3 +246,56 @@ def test_empty_files_every_format(tmp_path):
             assert path.name in answer["message"], (path, answer)
             problem = answer["message"].replace(str(path), "")
             assert "empty" in problem.lower(), (path, answer)
+
+
+# -- files the server itself opens (red-team pass after issue 14) --------------------------
+
+def _fifo_campaign(tmp_path: Path) -> Path:
+    import os
+
+    root = tmp_path / "camp"
+    (root / "transport" / "T1").mkdir(parents=True)
+    (root / "campaign.toml").write_text(
+        '[campaign]\nname = "fifo"\n[[transport_cells]]\nid = "T1"\n'
+        'folder = "transport/T1"\n', encoding="utf-8")
+    os.mkfifo(root / "transport" / "T1" / "day1.csv")
+    return root
+
+
+def _within(seconds: float, fn):
+    """``fn()``'s outcome (value or exception) if it ends within ``seconds``; else fail
+    (a thread stuck in ``open`` of a FIFO is released by opening its other end)."""
+    import threading
+
+    out: dict = {}
+
+    def go():
+        try:
+            out["value"] = fn()
+        except BaseException as exc:  # handed to the test
+            out["error"] = exc
+
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    t.join(seconds)
+    return t.is_alive(), out
+
+
+def test_a_fifo_in_a_transport_folder_is_refused_by_the_hashes(tmp_path):
+    """The export sidecar hashes every R(T) file: a FIFO made the server thread wait for a
+    writer forever (four exports: every Panel thread stuck)."""
+    import os
+
+    from analysis import campaign
+    from analysis.dataset import ReaderError
+
+    root = _fifo_campaign(tmp_path)
+    camp = campaign.load(root)
+    fifo = root / "transport" / "T1" / "day1.csv"
+    assert [c.path for c in camp.transport_curves()] == ["transport/T1/day1.csv"]
+    stuck, out = _within(5.0, lambda: camp.file_sha256("transport/T1/day1.csv"))
+    if stuck:  # release the thread before failing
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert not stuck, "hashing a FIFO blocked"
+    assert isinstance(out.get("error"), ReaderError), out
+    assert "not a regular file" in str(out["error"])

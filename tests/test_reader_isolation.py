@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -181,3 +182,91 @@ def test_the_served_pages_read_nothing_until_the_browser_is_connected(example, t
     ps.start()
     assert not cs.scanning and cs.statuses and all(s.ok for s in cs.statuses)
     assert ps.dataset is not None and ps.acquisition and not ps.status.startswith("Reading")
+
+
+def test_rt_files_are_read_in_the_pool_when_isolation_is_on(example, monkeypatch):
+    """R(T) files were read in the server process with no time or memory limit (a 165 MB
+    file of 3.3·10⁷ short rows, under every ceiling: 25 s and 3 GB per Transport page)."""
+    camp = campaign_mod.load(example)
+    rel = camp.transport_curves()[0].path
+    direct = camp.read_rt(rel)
+    monkeypatch.setattr(isolated, "_POOL", None)
+    calls = []
+    real = isolated.run_isolated
+    monkeypatch.setattr(isolated, "run_isolated",
+                        lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    try:
+        io.set_reader_isolation(True)
+        curve = camp.read_rt(rel)
+        assert isolated.pool().pids()
+        # refused files keep their reason, from the worker
+        with pytest.raises(ReaderError, match="no such file"):
+            camp.read_rt("transport/missing.csv")
+    finally:
+        io.set_reader_isolation(False)
+    assert calls and calls[0] == camp.resolve(rel)
+    np.testing.assert_array_equal(curve.temperature_k, direct.temperature_k)
+    np.testing.assert_array_equal(curve.resistance_ohm, direct.resistance_ohm)
+
+
+def test_the_first_read_of_a_fresh_process_inside_a_confinement_works(example):
+    """``hpnmr serve --num-procs 2`` does not warm the pool, so each server process starts
+    it on its first read, inside the campaign's confinement: multiprocessing's temp folder
+    (and tempfile's probe of /tmp) were refused, and every acquisition was listed as
+    "/tmp/xyz: refused: it leads outside the campaign folder"."""
+    import subprocess
+    import sys
+
+    code = (
+        "from analysis import campaign, io\n"
+        "from analysis.io import isolated\n"
+        "if __name__ == '__main__':\n"
+        "    io.set_reader_isolation(True)\n"
+        f"    c = campaign.load({str(example)!r})\n"
+        "    print(c.read(c.acquisitions[0]).points)\n"
+        "    print(len(c.read_rt(c.transport_curves()[0].path).temperature_k))\n"
+        "    isolated.pool().close()\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "refused" not in out.stdout + out.stderr
+
+
+def test_a_busy_reader_exits_when_the_server_is_killed(tmp_path):
+    """A reader in the middle of a long read outlived a server killed with SIGKILL (or
+    stopped by SIGTERM without --password): the forkserver's child, it kept the forkserver
+    alive too, and went on reading with nobody to stop it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import threading, time\n"
+        "from analysis.io import isolated\n"
+        "if __name__ == '__main__':\n"
+        "    p = isolated.ReaderPool(1)\n"
+        "    threading.Thread(target=lambda: p.run(time.sleep, 3600, timeout=3600),\n"
+        "                     daemon=True).start()\n"
+        "    while not p.pids():\n"
+        "        time.sleep(0.1)\n"
+        "    time.sleep(1.0)\n"
+        "    print(p.pids()[0], flush=True)\n"
+        "    time.sleep(3600)\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    server = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                              text=True, env=env)
+    try:
+        reader = int(server.stdout.readline())
+    finally:
+        server.kill()
+        server.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(reader, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(reader, signal.SIGKILL)
+        pytest.fail("the reader outlived the server")

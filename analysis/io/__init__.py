@@ -36,7 +36,11 @@ def detect(path: str | Path) -> str:
         When no reader recognises it.
     """
     p = Path(path)
-    if not p.exists():
+    try:
+        exists = p.exists()
+    except OSError as exc:  # a name too long, a loop of symlinks, …
+        raise ReaderError(p, f"cannot be examined: {exc.strerror or exc}") from None
+    if not exists:
         raise ReaderError(p, "no such file or folder")
     if p.is_dir():
         if (p / "acqus").is_file() and ((p / "fid").is_file() or (p / "ser").is_file()):

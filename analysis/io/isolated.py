@@ -87,12 +87,43 @@ def memory_bytes() -> int:
 
 
 # -- the worker -----------------------------------------------------------------------------
-def _worker_main(conn: multiprocessing.connection.Connection, limit_bytes: int) -> None:
+def _exit_with(owner: int) -> None:
+    """End this reader when process ``owner`` (the server) ends, even in the middle of a
+    read: a reader stuck on a file otherwise outlived a killed server (it is the
+    forkserver's child, and keeps the forkserver alive too)."""
+    import select
+    import time
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(owner)
+        except (AttributeError, OSError):
+            fd = None
+        if fd is not None:
+            select.select([fd], [], [])  # readable once the owner has exited
+        else:
+            while True:
+                try:
+                    os.kill(owner, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    pass
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="hpnmr-reader-owner", daemon=True).start()
+
+
+def _worker_main(conn: multiprocessing.connection.Connection, limit_bytes: int,
+                 owner: int | None = None) -> None:
     """Loop of a reader process: receive (function, args, kwargs, roots), answer."""
     import resource
 
     global _IN_WORKER
     _IN_WORKER = True
+    if owner is not None:
+        _exit_with(owner)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, not a read
     resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
     with contextlib.suppress(OSError):
@@ -149,7 +180,7 @@ class _Worker:
 
     def __init__(self, ctx, limit_bytes: int):
         parent, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, limit_bytes),
+        self.process = ctx.Process(target=_worker_main, args=(child, limit_bytes, os.getpid()),
                                    name="hpnmr-reader", daemon=True)
         self.process.start()
         child.close()
@@ -232,11 +263,17 @@ class ReaderPool:
                     self._busy.add(w)
                     return w
                 w.kill()  # died while idle (killed from outside): replaced below
-            with files.unconfined():  # multiprocessing's own temporary folder and socket
-                self._start_forkserver()
-                w = _Worker(self._ctx, self.memory_limit_bytes)
+            # the pool's own files (multiprocessing's temp folder and socket, tempfile's
+            # probe of /tmp) are not a campaign's: start processes outside any confinement,
+            # or the first read inside one is refused (--num-procs 2)
+            with files.unconfined():
+                w = self._start_worker()
             self._busy.add(w)
             return w
+
+    def _start_worker(self) -> _Worker:
+        self._start_forkserver()
+        return _Worker(self._ctx, self.memory_limit_bytes)
 
     def _give_back(self, w: _Worker, keep: bool) -> None:
         with self._lock:
