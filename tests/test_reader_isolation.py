@@ -56,20 +56,6 @@ def test_reader_errors_keep_their_class_and_message(example, tmp_path):
         isolated.read_isolated(example / "nmr" / "N2" / "day001" / "1H")
 
 
-def test_a_pool_first_used_inside_a_confined_block_starts(example):
-    """``hpnmr serve --num-procs 2`` starts each worker's pool lazily, inside the campaign's
-    confinement: multiprocessing's own temporary folder and socket are not campaign files
-    (every read was refused as 'outside the campaign folder' before)."""
-    fresh = isolated.ReaderPool(max_workers=1)
-    try:
-        with files.confined(example):
-            fields = fresh.run(isolated._read_fields, example / "nmr" / "N2" / "day001" / "1H",
-                               roots=(example,))
-        assert fields["data"].size > 0
-    finally:
-        fresh.close()
-
-
 def test_a_read_over_the_time_limit_is_refused_and_its_worker_replaced(pool):
     pool.run(abs, -1, label="warm-up")
     before = set(pool.pids())
