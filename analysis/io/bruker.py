@@ -69,7 +69,7 @@ def _read_list(path: Path, default_scale: float) -> list[float]:
         except ValueError:
             value = float("nan")
         if not np.isfinite(value):
-            raise ReaderError(path, f"line {i} is not a finite number")
+            raise ReaderError(path, f"line {i} is not a finite number: {tok[:60]!r}")
         values.append(value)
     return values
 
