@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import ipaddress
 import math
 import os
 import secrets
@@ -62,7 +63,7 @@ from panel.io.state import state
 
 __all__ = ["FREE_FAILURES", "MAX_CLIENTS", "SESSION_COOKIE", "HpnmrAuthProvider",
            "LoginThrottle", "SessionStore", "auth_options", "check_password",
-           "client_address", "env_flag"]
+           "client_address", "env_flag", "throttle_key"]
 
 FREE_FAILURES = 5
 MAX_CLIENTS = 4096
@@ -239,19 +240,34 @@ class SessionStore:
             con.execute("DELETE FROM sessions WHERE digest = ?", (self._digest(sid),))
 
 
+def throttle_key(address: str) -> str:
+    """What the throttle counts by: an IPv4 address as it is, an IPv6 address by its /64
+    network (one subscriber's block, whose 2⁶⁴ addresses would otherwise each get their
+    own free guesses; an IPv4-mapped IPv6 address as the IPv4 address)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def client_address(handler) -> str:
-    """The client's address for throttling: the socket peer, or — only when the peer is
-    listed in ``$HPNMR_TRUSTED_PROXY`` — the rightmost ``X-Forwarded-For`` entry that is
-    not a trusted proxy."""
+    """The client's key for throttling (:func:`throttle_key`) of the socket peer, or — only
+    when the peer is listed in ``$HPNMR_TRUSTED_PROXY`` — of the rightmost
+    ``X-Forwarded-For`` entry that is not a trusted proxy."""
     peer = handler.request.remote_ip or ""
     trusted = {p.strip() for p in os.environ.get(PROXY_ENV, "").split(",") if p.strip()}
     if peer not in trusted:
-        return peer
+        return throttle_key(peer)
     hops = [h.strip() for h in handler.request.headers.get("X-Forwarded-For", "").split(",")]
     for hop in reversed([h for h in hops if h]):
         if hop not in trusted:
-            return hop
-    return peer
+            return throttle_key(hop)
+    return throttle_key(peer)
 
 
 class _CookieMixin:

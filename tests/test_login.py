@@ -93,6 +93,21 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy(monkeypatch):
     assert auth.client_address(_Handler("127.0.0.1")) == "127.0.0.1"
 
 
+def test_ipv6_clients_are_counted_by_their_64_block(monkeypatch, tmp_path):
+    """A client holding a /64 (every home line does) could try 5 passwords from each of its
+    2⁶⁴ addresses: the throttle counts the block."""
+    monkeypatch.delenv(auth.PROXY_ENV, raising=False)
+    a = auth.client_address(_Handler("2001:db8:1:2::1"))
+    b = auth.client_address(_Handler("2001:db8:1:2:ffff:1234:5:6"))
+    assert a == b == "2001:db8:1:2::/64"
+    assert auth.client_address(_Handler("2001:db8:1:3::1")) != a
+    assert auth.client_address(_Handler("::ffff:10.1.1.1")) == "10.1.1.1"
+    throttle = auth.LoginThrottle(tmp_path / "auth.sqlite", free=2, base_s=60)
+    for host in ("::1:1", "::1:2", "::1:3"):
+        throttle.record_failure(auth.throttle_key(f"2001:db8:1:2{host}"))
+    assert throttle.retry_after(auth.client_address(_Handler("2001:db8:1:2::99"))) > 0
+
+
 # ---------------------------------------------------------------- a real server
 
 
