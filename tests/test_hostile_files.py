@@ -170,6 +170,19 @@ def test_bruker_rows_beyond_file(tmp_path):
     _refused(_read(folder), "rows", "acqu2s", "1,000,000,000 rows")
 
 
+@pytest.mark.parametrize("line", ["##$PLW= (0..63)0 0.0 0.0 0.0", "##$PLW= x<y"],
+                         ids=["array-values-on-its-line", "string-in-mid-value"])
+def test_bruker_parameter_lines_that_hang_nmrglue(tmp_path, line):
+    """Found by ``make fuzz``: an array declaration followed by values on its own line, and
+    a "<" in mid-value, send nmrglue's JCAMP parser reading past the end of the file for
+    ever (it counts values after ")" and reads lines until it has N + 1, or until a ">")."""
+    folder = bruker.write(tmp_path / "params", np.ones((1, 16)), nucleus="1H",
+                          carrier_hz=400e6, reference_hz=400e6, spectral_width_hz=1e5)
+    acqus = folder / "acqus"
+    acqus.write_text(acqus.read_text().replace("##END=", line + "\n##END="))
+    _refused(_read(folder), "params", "acqus")
+
+
 def test_bruker_empty_fid(tmp_path):
     folder = _bruker_folder(tmp_path, "running", 32, 0)
     _refused(_read(folder), "running", "empty", "still be running")

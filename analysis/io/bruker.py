@@ -104,7 +104,7 @@ def _check_nucleus(label: str | None, bf1_mhz: float) -> tuple[str | None, list[
 _PARAMETER_FILES = ("acqus", "acqu2s", "acqu3s", "pdata/1/procs")
 
 
-_ARRAY = re.compile(r"^##\$?([^=]+)=\s*\((\d+)\.\.(\d+)\)\s*$")
+_ARRAY = re.compile(r"^##\$?([^=]+)=[^(]*\((\d+)\.\.(\d+)\)(.*)$")
 
 
 def _check_parameter_files(folder: Path) -> None:
@@ -128,18 +128,27 @@ def _check_parameter_files(folder: Path) -> None:
             raise ReaderError(folder, f"{name}: byte {exc.start} is not UTF-8 text") from exc
         lines = raw.decode("latin-1").splitlines()
         for i, line in enumerate(lines):
-            value = line.split("=", 1)[1].strip() if line.startswith("##") and "=" in line \
-                else ""
-            if value.startswith("<") and ">" not in value and not any(
-                    ">" in nxt for nxt in lines[i + 1:i + 50] if not nxt.startswith("##")):
-                raise ReaderError(folder, f"{name}: unterminated string in {line[:40]!r}")
-            m = _ARRAY.match(line.strip())
-            if not m:
+            # mirror nmrglue's parse_jcamp_line: a value holding "<" is a string read up to
+            # a ">" on any later line; else one holding "(" is an array of N + 1 values for
+            # "(a..N)", read from the rest of the line and then line after line — at the end
+            # of the file both loops wait for ever
+            if not line.startswith("##") or "=" not in line:
                 continue
-            want = int(m.group(3)) - int(m.group(2)) + 1
-            have = 0
+            value = line[line.index("=") + 1:].lstrip()
+            if "<" in value:
+                if ">" not in value and not any(">" in nxt for nxt in lines[i + 1:]):
+                    raise ReaderError(folder, f"{name}: unterminated string in {line[:40]!r}")
+                continue
+            if "(" not in value:
+                continue
+            m = _ARRAY.match(line)
+            if not m:
+                raise ReaderError(folder, f"{name}: malformed array declaration "
+                                          f"{line[:40]!r}")
+            want = int(m.group(3)) + 1
+            have = len(m.group(4).split())
             for nxt in lines[i + 1:]:
-                if nxt.startswith("##"):
+                if have >= want or nxt.startswith("##"):
                     break
                 have += len(nxt.split())
             if have < want:
