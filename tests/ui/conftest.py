@@ -18,3 +18,11 @@ def _stop_panel_servers():
 
     pn.state.kill_all_servers()
     pn.state.reset()
+    # a session's document left current (a page's onload still running in the server's
+    # thread when the server was stopped never leaves Bokeh's patch_curdoc) makes the next
+    # test's pn.state.onload wait for a session that never loads: a page built outside a
+    # session must run its onload at once again
+    from bokeh.io import doc as bokeh_doc
+
+    bokeh_doc._PATCHED_CURDOCS.clear()
+    pn.state.curdoc = None
