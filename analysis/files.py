@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import importlib.machinery
+import math
 import os
 import sys
 import threading
@@ -37,7 +38,7 @@ from pathlib import Path
 from .dataset import ReaderError
 
 __all__ = ["ConfinementError", "LimitError", "Limits", "check", "check_count",
-           "check_file_size", "check_points", "confined", "current_roots", "inside",
+           "check_file_size", "check_points", "confined", "current_roots", "env_number", "inside",
            "limits", "open_regular", "unconfined"]
 
 MAX_POINTS_DEFAULT = 64 * 2**20
@@ -68,14 +69,20 @@ class Limits:
     max_file_bytes: int = MAX_FILE_MB_DEFAULT * 2**20
 
 
-def _env_int(name: str, default: int) -> int:
+def env_number(name: str, default: float) -> float:
+    """``$name`` as a positive finite number, or ``default`` when it is unset, not a
+    number, zero, negative, infinite or NaN (every numeric setting of hpnmr: limits, time
+    limits, back-off delays)."""
     raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
     try:
-        value = int(float(raw))
+        value = float(raw) if raw else default
     except ValueError:
         return default
+    return value if math.isfinite(value) and value > 0 else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = int(env_number(name, default))
     return value if value > 0 else default
 
 

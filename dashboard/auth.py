@@ -61,6 +61,8 @@ from panel.config import config
 from panel.io.resources import CDN_DIST
 from panel.io.state import state
 
+from analysis.files import env_number
+
 __all__ = ["FREE_FAILURES", "MAX_CLIENTS", "SESSION_COOKIE", "HpnmrAuthProvider",
            "LoginThrottle", "SessionStore", "auth_options", "check_password",
            "client_address", "env_flag", "throttle_key"]
@@ -96,15 +98,6 @@ def check_password(given: str, expected: str) -> bool:
 def env_flag(name: str) -> bool:
     """Whether ``$name`` is set to a true value (``1``, ``true``, ``yes``, ``on``)."""
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def _env_seconds(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
-        return default
-    return value if math.isfinite(value) and value > 0 else default
 
 
 @contextlib.contextmanager
@@ -432,6 +425,6 @@ def auth_options(password: str, *, cookie_secret: str | None = None,
                     and shutil.rmtree(state_dir, ignore_errors=True))
     _exit_cleanly_on_sigterm(owner)
     provider = HpnmrAuthProvider(password, state_dir, secure_cookies=secure_cookies,
-                                 backoff_s=_env_seconds(BACKOFF_ENV, 1.0),
-                                 backoff_max_s=_env_seconds(BACKOFF_MAX_ENV, 900.0))
+                                 backoff_s=env_number(BACKOFF_ENV, 1.0),
+                                 backoff_max_s=env_number(BACKOFF_MAX_ENV, 900.0))
     return {"auth_provider": provider, "cookie_secret": secret}

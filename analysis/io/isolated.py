@@ -67,23 +67,14 @@ class ReadTimeoutError(ReaderError):
     """Reading a file took longer than the time limit (``$HPNMR_READ_TIMEOUT_S``)."""
 
 
-def _env_number(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
 def timeout_s() -> float:
     """The time limit of one read in s (``$HPNMR_READ_TIMEOUT_S``, default 20)."""
-    return _env_number(TIMEOUT_ENV, TIMEOUT_S_DEFAULT)
+    return files.env_number(TIMEOUT_ENV, TIMEOUT_S_DEFAULT)
 
 
 def memory_bytes() -> int:
     """The address-space limit of a reader process in bytes (``$HPNMR_READ_MEMORY_MB``)."""
-    return int(_env_number(MEMORY_ENV, MEMORY_MB_DEFAULT) * 2**20)
+    return int(files.env_number(MEMORY_ENV, MEMORY_MB_DEFAULT) * 2**20)
 
 
 # -- the worker -----------------------------------------------------------------------------
@@ -371,7 +362,7 @@ def pool() -> ReaderPool:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None or _POOL._pid != os.getpid():
-            _POOL = ReaderPool(int(_env_number(WORKERS_ENV, WORKERS_DEFAULT)))
+            _POOL = ReaderPool(int(files.env_number(WORKERS_ENV, WORKERS_DEFAULT)))
         return _POOL
 
 
