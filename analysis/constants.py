@@ -26,6 +26,9 @@ PROTON_GYRO: float = sc.physical_constants["proton gyromag. ratio"][0]  #: rad s
 #: ¹H in TMS per tesla, the basis of every Ξ reference frequency (Hz T⁻¹).
 H_TMS_HZ_PER_T: float = 42.5763847e6
 
+#: The reference study's magnet (T): the field assumed where a campaign does not give one.
+STUDY_FIELD_T: float = 9.28
+
 
 @dataclass(frozen=True, slots=True)
 class Nucleus:

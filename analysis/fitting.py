@@ -38,7 +38,7 @@ from types import MappingProxyType
 import numpy as np
 from scipy import optimize, stats
 
-from .measure import Measurement, format_value_error
+from .results import Measurement, format_value_error
 
 #: central probability of the χ²_ν range outside which a fit is flagged (the 3σ level)
 VERDICT_LEVEL = 0.997

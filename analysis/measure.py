@@ -27,44 +27,8 @@ from scipy import optimize
 
 from .dataset import Dataset
 from .processing import ProcessingParams, Spectrum, phased_fid
+from .results import Measurement, format_value_error  # noqa: F401 (re-exported)
 from .units import hz_to_ppm, width_hz_to_ppm
-
-
-def format_value_error(value: float, error: float, digits: int = 2) -> str:
-    """``value ± error`` with the value rounded to the error's ``digits`` significant
-    digits (3773.2 ± 341 → "3770 ± 340"); scientific notation for large/small numbers."""
-    if not (np.isfinite(value) and np.isfinite(error)) or error <= 0:
-        return f"{value:.6g} ± {error:.2g}"
-    exp_err = int(np.floor(np.log10(error)))
-    decimals = digits - 1 - exp_err
-    mag = max(abs(value), error)
-    if mag >= 1e6 or mag < 1e-3:
-        exp = int(np.floor(np.log10(mag)))
-        scale = 10.0**exp
-        d = max(0, decimals + exp)
-        return f"({value / scale:.{d}f} ± {error / scale:.{d}f})e{exp:+d}"
-    d = max(0, decimals)
-    return f"{round(value, decimals):.{d}f} ± {round(error, decimals):.{d}f}"
-
-
-@dataclass(frozen=True, slots=True)
-class Measurement:
-    """A measured quantity: value ± standard error, with its unit."""
-
-    value: float
-    stderr: float
-    unit: str
-
-    def to_dict(self) -> dict[str, float | str]:
-        return {"value": float(self.value), "stderr": float(self.stderr), "unit": self.unit}
-
-    def __format__(self, spec: str) -> str:
-        if spec:
-            return f"{self.value:{spec}} ± {self.stderr:{spec}} {self.unit}".rstrip()
-        return f"{format_value_error(self.value, self.stderr)} {self.unit}".rstrip()
-
-    def __str__(self) -> str:
-        return format(self)
 
 
 @dataclass(frozen=True, slots=True)

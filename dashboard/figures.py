@@ -267,7 +267,7 @@ def campaign_hashes(camp) -> dict:
 
 def figure_1(camp, cell: str = "N2"):
     from . import plots
-    from .state import display_spectrum
+    from .state.evolution import display_spectrum
 
     panels, raw, proc = [], {}, {}
     for nuc, name, xlim in (("139La", "¹³⁹La", (-1500, 4500)), ("1H", "¹H", (-400, 400))):

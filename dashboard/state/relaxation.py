@@ -1,0 +1,242 @@
+"""The Relaxation page's store: T1 and T2 fits, model comparison, D from T1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import param
+
+from analysis import campaign as campaign_mod
+
+from .common import (
+    default_campaign_dir,
+    ms_text,
+    sci_text,
+    verdict_flag,
+)
+
+#: acquisition kinds per role on the relaxation page
+RECOVERY_KINDS = ("saturation-recovery", "inversion-recovery")
+DECAY_KINDS = ("hahn-echo",)
+TRAIN_KINDS = ("echo-train",)
+#: LaH10 rigid-lattice ¹H M₂ (PHYSICS §3.1 F5, idealised Fm-3m structure; rad² s⁻²)
+LAH10_SECOND_MOMENT = 4.40e11
+
+
+class RelaxationState(param.Parameterized):
+    """T1 and T2 from the campaign's arrays, the model comparison and D from T1.
+
+    Every fit lands in ``t1`` / ``t2`` as ``(Amplitudes, FitResult)``; a failure lands in
+    ``message`` (never an exception).
+    """
+
+    t1_acquisition = param.Selector(default=None, objects=[], allow_None=True,
+                                    label="Recovery array (T1)")
+    t2_acquisition = param.Selector(default=None, objects=[], allow_None=True,
+                                    label="Hahn-echo array (T2)")
+    train_acquisition = param.Selector(default=None, objects=[], allow_None=True,
+                                       label="Echo train (Fig. 2)")
+    method = param.Selector(default="auto", objects=["auto", "projection", "integral",
+                                                      "echo-top"],
+                            label="Amplitude per trace")
+    t1_model = param.Selector(default="auto", objects=[], label="T1 model")
+    t2_model = param.Selector(default="hahn", objects=[], label="T2 model")
+    region_lo_khz = param.Number(default=0.0, label="integral region from (kHz)")
+    region_hi_khz = param.Number(default=0.0, label="integral region to (kHz; both 0: auto)")
+    t1 = param.Parameter(default=None, doc="(Amplitudes, FitResult) of the recovery array")
+    t2 = param.Parameter(default=None, doc="(Amplitudes, FitResult) of the Hahn array")
+    t1_choice = param.Parameter(default=None, doc="MethodChoice of the recovery array "
+                                "(method auto), else None")
+    t2_choice = param.Parameter(default=None, doc="MethodChoice of the Hahn array (auto)")
+    density_e23_cm3 = param.Number(default=3.0, bounds=(1e-3, 100.0), step=0.01,
+                                   label="H density N (10²³ cm⁻³)")
+    distance_angstrom = param.Number(default=1.0, bounds=(0.1, 10.0), step=0.01,
+                                     label="closest approach a (Å)")
+    prefactor = param.Selector(default="paper", objects=["paper", "torrey", "ffhs"],
+                               label="prefactor")
+    constant = param.Selector(default="hbar", objects=["hbar", "h"], label="constant")
+    second_moment_e11 = param.Number(default=LAH10_SECOND_MOMENT / 1e11, bounds=(0, None),
+                                     step=0.01, label="rigid-lattice M₂ (10¹¹ rad² s⁻²; 0: off)")
+    message = param.String(default="")
+
+    def __init__(self, campaign_root: str | Path | None = None, **params):
+        from analysis import relaxation as rx
+
+        super().__init__(**params)
+        self.campaign = campaign_mod.load(campaign_root or default_campaign_dir())
+        self.param.t1_model.objects = [rx.AUTO, *rx.T1_MODELS]
+        self.param.t2_model.objects = list(rx.T2_MODELS)
+        acqs = self.campaign.acquisitions
+        for name, kinds in (("t1_acquisition", RECOVERY_KINDS),
+                            ("t2_acquisition", DECAY_KINDS),
+                            ("train_acquisition", TRAIN_KINDS)):
+            paths = [a.path for a in acqs if a.kind in kinds]
+            self.param[name].objects = paths
+            if paths:
+                setattr(self, name, paths[0])
+        self._train_cache: tuple | None = None
+        self.refit()
+
+    # -- fits --------------------------------------------------------------------------------
+    @param.depends("t1_acquisition", "t2_acquisition", "method", "t1_model", "t2_model",
+                   "region_lo_khz", "region_hi_khz", watch=True)
+    def refit(self) -> None:
+        """Amplitudes and fits for both arrays (tens of ms each; ~0.2 s with method auto,
+        which runs and fits all three amplitude methods)."""
+        t1, c1, m1 = self._fit(self.t1_acquisition, self.t1_model, "recovery")
+        t2, c2, m2 = self._fit(self.t2_acquisition, self.t2_model, "decay")
+        self.t1_choice, self.t2_choice = c1, c2  # before the fits, which the views watch
+        self.t1, self.t2 = t1, t2
+        messages = [m for m in (m1, m2) if m]
+        self.message = "\n\n".join(messages)
+
+    def _fit(self, path: str | None, model: str, kind: str):
+        """((Amplitudes, FitResult), MethodChoice or None, message) of one array."""
+        from analysis import relaxation as rx
+        from analysis.dataset import ReaderError
+
+        if path is None:
+            return None, None, ""
+        acq = self.campaign.acquisition(path)
+        lo, hi = sorted((self.region_lo_khz * 1e3, self.region_hi_khz * 1e3))
+        region = (lo, hi) if hi > lo else None
+        choice = None
+        try:
+            ds = self.campaign.read(acq)
+            if self.method == rx.AUTO:
+                choice = rx.auto_fit(ds, model, kind=kind, params=acq.default_processing(),
+                                     region_hz=region)
+                amps, res = choice.amplitudes, choice.fit
+            else:
+                amps = rx.amplitudes(ds, self.method, params=acq.default_processing(),
+                                     region_hz=region)
+                if model == rx.AUTO:
+                    model = rx.recovery_model(amps)[0]
+                res = amps.fit(model, kind=kind)
+        except (ReaderError, ValueError, OSError) as exc:
+            return None, None, f"{path}: {exc}"
+        return ((amps, res), choice,
+                "" if res.success else f"{path} ({res.model_name}): {res.message}")
+
+    def compare(self, which: str) -> list[dict]:
+        """Every model of the array's kind on the current amplitudes: rows with the headline
+        time, AIC, AICc, BIC, the difference of the ranking criterion to the best (``ΔAICc``
+        when n/k < 40, else ``ΔAIC``; best first) and the goodness-of-fit verdict."""
+        from analysis import relaxation as rx
+        from analysis.fitting import rank
+
+        pair = self.t1 if which == "t1" else self.t2
+        if pair is None:
+            return []
+        amps = pair[0]
+        names = rx.T1_MODELS if which == "t1" else rx.T2_MODELS
+        fits, ic = rank([amps.fit(n) for n in names])
+        best = fits[0].criterion(ic) if fits and fits[0].success else np.nan
+        key = "T1_s" if which == "t1" else "T2_s"
+        rows = []
+        for r in fits:
+            t = r.measurement(key) if key in r.values else None
+            rows.append({"model": r.model_name,
+                         key: ms_text(t) if (t is not None and r.success) else "—",
+                         "AIC": f"{r.aic:.1f}" if np.isfinite(r.aic) else "—",
+                         "AICc": f"{r.aicc:.1f}" if np.isfinite(r.aicc) else "—",
+                         "BIC": f"{r.bic:.1f}" if np.isfinite(r.bic) else "—",
+                         f"Δ{ic}": f"{r.criterion(ic) - best:.1f}"
+                         if r.success and np.isfinite(best) else "failed: " + r.message,
+                         "fit": verdict_flag(r.verdict) if r.success else "—"})
+        return rows
+
+    # -- diffusion ---------------------------------------------------------------------------
+    def diffusion(self):
+        """``DiffusionResult`` from the current T1 and inputs, or None (no converged T1)."""
+        from analysis import diffusion as df
+
+        if self.t1 is None or not self.t1[1].success:
+            return None
+        t1 = self.t1[1].measurement("T1_s")
+        field = self.campaign.field_t or 9.28
+        return df.diffusion_from_t1(t1.value, self.density_e23_cm3 * 1e29,
+                                    self.distance_angstrom * 1e-10, prefactor=self.prefactor,
+                                    constant=self.constant, t1_stderr_s=t1.stderr,
+                                    field_t=field,
+                                    second_moment_rad2_s2=self.second_moment_e11 * 1e11
+                                    or None)
+
+    def bpp(self) -> dict | None:
+        """Inputs of the BPP plot: M₂ (the lattice value, or a pair at distance a when it is
+        0), ω₀, the measured rates and τ = a²/6D; None without a converged T1."""
+        from analysis import diffusion as df
+
+        res = self.diffusion()
+        if res is None:
+            return None
+        m2 = self.second_moment_e11 * 1e11 or 0.45 * float(df.dipolar_b(res.distance_m)) ** 2
+        t2 = self.t2[1] if self.t2 is not None and self.t2[1].success else None
+        return {"second_moment_rad2_s2": m2, "omega0_rad_s": res.omega0_rad_s,
+                "rate1": 1 / res.t1_s, "rate2": 1 / t2.values["T2_s"] if t2 else None,
+                "tau_s": res.tau_s}
+
+    def diffusion_rows(self) -> list[dict]:
+        """D for every prefactor with ħ and with h, the chosen one marked."""
+        from analysis import diffusion as df
+
+        res = self.diffusion()
+        if res is None:
+            return []
+        rows = []
+        for key in df.PREFACTORS:
+            r = df.diffusion_from_t1(res.t1_s, res.density_m3, res.distance_m, prefactor=key,
+                                     t1_stderr_s=self.t1[1].stderr["T1_s"],
+                                     larmor_hz=res.omega0_rad_s / (2 * np.pi))
+            rel = r.D_stderr_m2_s / r.D_m2_s
+            rows.append({"prefactor": df.PREFACTOR_LABELS[key],
+                         "D with ħ (cm²/s)": sci_text(r.D_hbar_m2_s * 1e4, rel),
+                         "D with h (cm²/s)": sci_text(r.D_h_m2_s * 1e4, rel),
+                         "chosen": "◀" if key == self.prefactor else ""})
+        return rows
+
+    def traces(self, which: str):
+        """The traces of the T1 or T2 array for display (see :func:`_array_traces`)."""
+        from analysis.dataset import ReaderError
+
+        path = self.t1_acquisition if which == "t1" else self.t2_acquisition
+        if path is None:
+            return None
+        try:
+            return _array_traces(self.campaign, path)
+        except (ReaderError, ValueError, OSError):
+            return None
+
+    # -- echo train --------------------------------------------------------------------------
+    def echo_train(self):
+        """(time_s, |traces| (traces × points), pulse spacings τ in s) of the echo train."""
+        from analysis.dataset import ReaderError
+
+        path = self.train_acquisition
+        if path is None:
+            return None
+        if self._train_cache and self._train_cache[0] == path:
+            return self._train_cache[1]
+        try:
+            ds = self.campaign.read(path)
+        except (ReaderError, ValueError, OSError) as exc:
+            self.message = f"{path}: {exc}"
+            return None
+        taus = ds.array.as_array() if ds.array is not None else np.arange(ds.traces, float)
+        out = (ds.time_s(), np.abs(ds.data), taus)
+        self._train_cache = (path, out)
+        return out
+
+
+
+def _array_traces(campaign, path: str):
+    """(time_s, real phased traces, per-trace time, symbol) of an array, for display."""
+    from analysis import relaxation as rx
+
+    acq = campaign.acquisition(path)
+    ds = campaign.read(acq)
+    t, real, _ = rx.phased_traces(ds, acq.default_processing())
+    x, kind = rx.array_axis(ds)
+    times = 2 * x if kind == "pulse-spacing" else x
+    return t, real, times, ("2τ" if kind != "delay" else "t")
