@@ -175,6 +175,16 @@ def dipolar_b(r_m, nuc: str = "1H"):
     return MU0_OVER_4PI * g**2 * HBAR / np.asarray(r_m, float) ** 3
 
 
+#: powder-averaged second moment of a like-spin pair per b²: M₂ = (9/20)·b²
+PAIR_SECOND_MOMENT_PER_B2 = 9 / 20
+
+
+def pair_second_moment(r_m, nuc: str = "1H"):
+    """M₂ = (9/20)·b² (rad² s⁻²) of a like-spin pair at distance ``r_m`` (m), powder
+    averaged (:func:`dipolar_b`)."""
+    return PAIR_SECOND_MOMENT_PER_B2 * dipolar_b(r_m, nuc) ** 2
+
+
 def spectral_density(omega, tau_c):
     """J(ω) = τ_c/(1 + ω²τ_c²) (s)."""
     tau_c = np.asarray(tau_c, float)
@@ -184,7 +194,7 @@ def spectral_density(omega, tau_c):
 def bpp_rates(tau_c, r_m, omega0_rad_s, nuc: str = "1H"):
     """(1/T₁, 1/T₂) in s⁻¹ for a like-spin pair:
     1/T₁ = (3/10)b²[J(ω₀) + 4J(2ω₀)], 1/T₂ = (3/20)b²[3τ_c + 5J(ω₀) + 2J(2ω₀)]."""
-    return bpp_rates_lattice(tau_c, 0.45 * dipolar_b(r_m, nuc) ** 2, omega0_rad_s)
+    return bpp_rates_lattice(tau_c, pair_second_moment(r_m, nuc), omega0_rad_s)
 
 
 def bpp_rates_lattice(tau_c, second_moment_rad2_s2, omega0_rad_s):

@@ -35,6 +35,9 @@ from .lineshapes import (
 
 FWHM_PER_SIGMA = 2 * np.sqrt(2 * np.log(2))
 ANGSTROM = 1e-10
+#: half-width (Hz) of the frequency window a Pake spectrum is shown and fitted in: the
+#: ¹H–¹H doublets of H₂ phase III lie within ±200 kHz, the window leaves room for the wings
+PAKE_WINDOW_HZ = 700e3
 SOLVER = "exact"
 #: Fit a narrow central line by default — the one default of the ``hpnmr pake`` command, the
 #: Pake page and the figures. A hydride cell's ¹H spectrum carries a narrow residual line at

@@ -171,7 +171,7 @@ class RelaxationState(param.Parameterized):
         res = self.diffusion()
         if res is None:
             return None
-        m2 = self.second_moment_e11 * 1e11 or 0.45 * float(df.dipolar_b(res.distance_m)) ** 2
+        m2 = self.second_moment_e11 * 1e11 or float(df.pair_second_moment(res.distance_m))
         t2 = self.t2[1] if self.t2 is not None and self.t2[1].success else None
         return {"second_moment_rad2_s2": m2, "omega0_rad_s": res.omega0_rad_s,
                 "rate1": 1 / res.t1_s, "rate2": 1 / t2.values["T2_s"] if t2 else None,
