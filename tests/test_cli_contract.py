@@ -105,6 +105,16 @@ def test_the_option_sets_of_each_command():
     assert all(len(v) == len(set(v)) for v in flags.values())
 
 
+def test_the_diffusion_larmor_default_is_the_study_field():
+    """395.10885 MHz was a literal; it is ¹H in TMS at the study's 9.28 T."""
+    from analysis.constants import H_TMS_HZ_PER_T, STUDY_FIELD_T
+
+    s = _sub_action(build_parser()).choices["diffusion"]
+    default = next(a.default for a in s._actions if a.dest == "larmor_mhz")
+    assert f"{default:.5f}" == "395.10885"
+    assert default == H_TMS_HZ_PER_T * STUDY_FIELD_T / 1e6
+
+
 def dump(d: dict) -> str:
     """The contract as JSON with one option per line (readable diffs)."""
     def one(v) -> str:
