@@ -107,8 +107,10 @@ def _run(cmd, cwd, env, timeout=300) -> subprocess.CompletedProcess:
     return r
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # ≈ 15–25 s, and the build backend comes from the package index
 def test_the_wheel_installs_and_finds_its_example_campaign(tmp_path, example):
+    """``make wheel-check``: the wheel built from this tree, installed into a fresh venv
+    (its dependencies lent by this environment), run from a folder outside the checkout."""
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
                             str(tmp_path / "dist"), str(ROOT)], capture_output=True, text=True,
                            timeout=600)
