@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5006
 
-.PHONY: serve test lint benchmark fuzz clean demo-data
+.PHONY: serve test lint benchmark fuzz wheel-check clean demo-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ benchmark: $(VENV)/.installed
 
 fuzz: $(VENV)/.installed
 	$(BIN)/python -m pytest -m slow -s
+
+# build the wheel, install it into a fresh environment and run it outside the checkout
+wheel-check: $(VENV)/.installed
+	$(BIN)/python -m pytest -m slow tests/test_packaging.py
 
 demo-data: $(VENV)/.installed
 	$(BIN)/hpnmr demo-data data/example

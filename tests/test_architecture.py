@@ -32,3 +32,23 @@ def test_importing_analysis_loads_no_ui_library():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_version_is_written_once():
+    """pyproject.toml reads the version from analysis/__init__.py (the wheel's metadata,
+    tests/test_packaging.py); ``hpnmr --version`` prints it; no other file states one."""
+    import re
+    import tomllib
+
+    from analysis import __version__
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in meta["project"] and meta["project"]["dynamic"] == ["version"]
+    assert meta["tool"]["hatch"]["version"]["path"] == "analysis/__init__.py"
+    stated = [str(f.relative_to(ROOT)) for d in ("analysis", "dashboard")
+              for f in sorted((ROOT / d).rglob("*.py"))
+              if re.search(r"^__version__\s*=", f.read_text(encoding="utf-8"), re.M)]
+    assert stated == ["analysis/__init__.py"]
+    out = subprocess.run([sys.executable, "-m", "dashboard.cli", "--version"], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"hpnmr {__version__}"

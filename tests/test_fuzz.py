@@ -278,15 +278,19 @@ def _run(case, count: int, tmp_path: Path) -> dict:
         target = work / source.name
         original, path = source.read_bytes(), target
     stats = {k: 0 for k in OUTCOMES} | {"mutants": 0, "max_s": 0.0, "rss_kb": 0,
-                                         "examples": []}
+                                         "examples": [], "first": {}}
     t0 = time.perf_counter()
     with Worker(MEMORY_BYTES) as worker:
+        target.write_bytes(original)  # the harness sees a good file as one
+        stats["first"]["original"] = worker.read(path, reader, timeout_s=CAP_S)["outcome"]
         for i in range(count):
             blob = b"" if i == 0 else mutate(original, rng, layout, keys, dup)
             target.write_bytes(blob)
             answer = worker.read(path, reader, timeout_s=CAP_S)
             stats["mutants"] += 1
             stats[answer["outcome"]] += 1
+            if i == 0:
+                stats["first"]["empty"] = answer["outcome"]
             stats["max_s"] = max(stats["max_s"], answer["seconds"])
             if answer["outcome"] in ("untyped", "hang", "crash", "catchall") and len(
                     stats["examples"]) < 8:
@@ -306,11 +310,27 @@ def _check(name: str, stats: dict) -> None:
     assert stats["rss_kb"] * 1024 < MEMORY_BYTES
 
 
+#: the outcomes of the unmutated and of the empty file where they are not a dataset and the
+#: typed refusal
+ENDS = {
+    "text-csv": ("typed", "typed"),  # an R(T) curve is no NMR table: T not monotonic
+    "bruker-vdlist": ("dataset", "dataset"),  # an empty vdlist: the ser reads, no delays
+}
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_fuzz_smoke(case, tmp_path):
     stats = _run(case, SMOKE, tmp_path)
-    assert stats["mutants"] == SMOKE
     _check(case[0], stats)
+    # every mutant was read or refused with the typed error (a sum over the outcomes the
+    # harness knows, so a new or misfiled outcome fails too) …
+    answered = stats["dataset"] + stats["typed"] + stats["catchall"]
+    assert answered == SMOKE, stats
+    # … and the classes are real: the unmutated file reads, the empty file is refused by
+    # the reader's own check (not the catch-all), the mutants include refusals
+    original, empty = ENDS.get(case[0], ("dataset", "typed"))
+    assert stats["first"] == {"original": original, "empty": empty}
+    assert stats["typed"] + stats["catchall"] >= 1, stats
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import numpy as np
 
 from analysis import campaign as campaign_mod
 
-from .. import EXAMPLE_CAMPAIGN
+from .. import example_campaign
 
 CAMPAIGN_ENV = "HPNMR_CAMPAIGN"
 STORE_ENV = "HPNMR_STORE"  # optional: results database path (default <campaign>/.hpnmr/)
@@ -20,7 +20,7 @@ STORE_ENV = "HPNMR_STORE"  # optional: results database path (default <campaign>
 
 def default_campaign_dir() -> Path:
     """The campaign to open: ``$HPNMR_CAMPAIGN`` or the bundled example."""
-    return Path(os.environ.get(CAMPAIGN_ENV) or EXAMPLE_CAMPAIGN)
+    return Path(os.environ.get(CAMPAIGN_ENV) or example_campaign())
 
 
 def open_store(campaign_root: str | Path):
