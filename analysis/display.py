@@ -18,6 +18,7 @@ import numpy as np
 from . import relaxation as rx
 from .campaign import Acquisition, Campaign
 from .fitting import FitResult
+from .pake import PakeModel
 from .processing import BROAD_LINE_LB_HZ, process
 
 #: acquisition kinds of the relaxation arrays: recovery (T1), Hahn-echo decay (T2), and
@@ -25,6 +26,8 @@ from .processing import BROAD_LINE_LB_HZ, process
 RECOVERY_KINDS = ("saturation-recovery", "inversion-recovery")
 DECAY_KINDS = ("hahn-echo",)
 TRAIN_KINDS = ("echo-train",)
+#: acquisition kinds a Pake fit can use (¹H, or a nucleus the file does not name)
+PAKE_KINDS = ("whole-echo", "fid", "echo")
 #: automatic phase of a display spectrum (see :func:`analysis.processing.autophase`)
 DISPLAY_AUTOPHASE = "max-real"
 #: the echo time of a Hahn echo is twice the pulse spacing τ
@@ -54,6 +57,13 @@ class EchoTrain(NamedTuple):
     magnitude: np.ndarray  #: |signal|, traces × points (arbitrary units)
     spacings_s: np.ndarray  #: the pulse spacing τ of each trace (s; the trace number if the
     #: file has no list)
+
+
+class PakeStart(NamedTuple):
+    """A Pake model at its start values, scaled onto the data."""
+
+    total: np.ndarray  #: the whole model, baseline included
+    parts: dict[str, np.ndarray]  #: each doublet (without the baseline)
 
 
 class ArrayFit(NamedTuple):
@@ -174,3 +184,45 @@ def fit_array(campaign: Campaign, path: str, model: str, *, kind: str, method: s
     if model == rx.AUTO:
         model = rx.recovery_model(amps)[0]
     return ArrayFit(amps, amps.fit(model, kind=kind), None)
+
+
+def pake_paths(campaign: Campaign) -> list[str]:
+    """The acquisitions a Pake fit can use (:data:`PAKE_KINDS`, ¹H or an unnamed nucleus),
+    in the campaign's order."""
+    return [a.path for a in campaign.acquisitions
+            if a.nucleus in (None, "1H") and a.kind in PAKE_KINDS]
+
+
+def default_pake_path(campaign: Campaign) -> str | None:
+    """The acquisition a Pake fit starts on: the first whole echo, else the first of
+    :func:`pake_paths`, else None."""
+    whole = [a.path for a in campaign.acquisitions if a.kind == "whole-echo"]
+    paths = pake_paths(campaign)
+    return whole[0] if whole else (paths[0] if paths else None)
+
+
+def pake_start(model: PakeModel, intensity, start: dict[str, float]) -> PakeStart:
+    """The Pake model at its start values, its area and a constant baseline solved by
+    linear least squares so it sits on the data.
+
+    Parameters
+    ----------
+    model : analysis.pake.PakeModel
+        The model on the data's frequency grid (one or two doublets).
+    intensity : array
+        The spectrum (arbitrary units).
+    start : dict
+        ``r_n_angstrom``, ``r_nn_angstrom`` (Å), ``weight_n``, ``broadening_hz`` and
+        ``center_hz`` (Hz).
+
+    Returns
+    -------
+    PakeStart
+    """
+    v = {"amplitude": 1.0, **start, "baseline_0": 0.0}
+    comps = model.doublets(v)
+    shape = np.sum(comps, axis=0)
+    coef, *_ = np.linalg.lstsq(np.c_[shape, np.ones_like(shape)], intensity, rcond=None)
+    names = ["r_n doublet", "r_nn doublet"] if model.components == 2 else ["r_n doublet"]
+    parts = {n: coef[0] * c for n, c in zip(names, comps, strict=True)}
+    return PakeStart(coef[0] * shape + coef[1], parts)

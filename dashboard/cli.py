@@ -488,7 +488,7 @@ def cmd_figures(args) -> dict | None:
         raise CliError(f"{args.dir}: not a folder")
     quiet = args.json or args.quiet
     paths = figures.build_all(args.dir, args.out, formats=formats,
-                              command=["hpnmr", *sys.argv[1:]] if sys.argv else None,
+                              command=["hpnmr", *getattr(args, "argv", sys.argv[1:])],
                               progress=None if quiet else _progress)
     return {"out": str(args.out), "figures": sorted({p.stem for p in paths}),
             "files": [str(p) for p in paths], "formats": formats}
@@ -726,6 +726,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # the command, for provenance
     as_json = getattr(args, "json", False)
     try:
         result = args.func(args)
