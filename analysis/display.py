@@ -3,9 +3,11 @@
 The recipes the dashboard's stores and the study's figures share, so both draw the same
 numbers: an acquisition's spectrum for display (:func:`display_spectrum`), the phased traces
 of a relaxation array (:func:`array_traces`), the magnitude of an echo train
-(:func:`echo_train`) and the relaxation fit of an array with the campaign's default
-processing (:func:`fit_array`). Each returns a small named, immutable result; a file that
-cannot be read raises :class:`analysis.dataset.ReaderError` (a ``ValueError``) naming it.
+(:func:`echo_train`), the relaxation fit of an array with the campaign's default
+processing (:func:`fit_array`), and the spectrum a Pake fit starts on with the model at its
+start values (:func:`default_pake_path`, :func:`pake_start`). Each returns a small named,
+immutable result; a file that cannot be read raises :class:`analysis.dataset.ReaderError`
+(a ``ValueError``) naming it.
 """
 
 from __future__ import annotations
