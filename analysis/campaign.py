@@ -26,7 +26,7 @@ from typing import Any
 
 from . import files, io
 from .dataset import Dataset, ReaderError
-from .processing import ProcessingParams
+from .processing import BROAD_LINE_LB_HZ, ProcessingParams
 from .units import Reference, manifest_reference
 
 MANIFEST = "campaign.toml"
@@ -66,7 +66,7 @@ class Acquisition:
 
     def default_processing(self) -> ProcessingParams:
         """Starting processing for this acquisition (broader lines get line broadening)."""
-        lb = 5000.0 if self.nucleus == "139La" else 0.0
+        lb = BROAD_LINE_LB_HZ if self.nucleus == "139La" else 0.0
         shift = "whole-echo" if self.kind == "whole-echo" else self.left_shift
         return ProcessingParams(left_shift=shift, lb_hz=lb)
 
@@ -390,3 +390,30 @@ def locate(path: str | Path) -> tuple[Campaign, Acquisition] | None:
             except (CampaignError, ValueError):
                 return None
     return None
+
+
+def readable_transport(camp: Campaign) -> tuple[Campaign, list[str]]:
+    """``(campaign, refused)``: the campaign keeping only the transport cells whose folder
+    can be listed, and one line per cell left out (the folder refused or unreadable), so a
+    page or a figure shows the other cells and says why one is missing instead of failing.
+
+    Parameters
+    ----------
+    camp : Campaign
+
+    Returns
+    -------
+    tuple of (Campaign, list of str)
+        ``camp`` itself when every cell is readable; the lines are plain (untrusted) text.
+    """
+    kept, refused = [], []
+    for tc in camp.transport_cells:
+        try:
+            dataclasses.replace(camp, transport_cells=(tc,)).transport_curves()
+        except (ReaderError, CampaignError, OSError) as exc:
+            refused.append(f"transport cell {tc.get('id', '?')} left out: {exc}")
+            continue
+        kept.append(tc)
+    if not refused:
+        return camp, []
+    return dataclasses.replace(camp, transport_cells=tuple(kept)), refused

@@ -346,7 +346,7 @@ def spectrum_for_fit(dataset, params=None, echo: str = "auto"):
     top is not at the start (``echo="auto"``; or "whole", "half", "none"), with a zero-order
     autophase; ``params`` gives the rest of the processing (default: none).
     """
-    from .processing import ProcessingParams, autophase, echo_top, finish, transform
+    from .processing import ProcessingParams, echo_top, process
 
     if dataset.domain == "frequency":
         return (np.asarray(dataset.frequency_offsets_hz), np.asarray(dataset.data[0]).real,
@@ -359,9 +359,8 @@ def spectrum_for_fit(dataset, params=None, echo: str = "auto"):
         params = params.replace(left_shift={"whole": "whole-echo", "half": "echo",
                                             "none": 0}[echo])
     params = params.replace(zero_fill=dataset.points, lb_hz=0.0, gb_hz=0.0)
-    off, raw = transform(dataset, params)
-    p0, _ = autophase(raw, off, dataset.spectral_width_hz, method="zero-order")
-    sp = finish(dataset, params.replace(p0_deg=p0), off, raw)
+    sp = process(dataset, params, autophase="zero-order")
+    p0 = sp.params.p0_deg
     how = (f"{dataset.points} points, SW {dataset.spectral_width_hz / 1e3:g} kHz, "
            f"echo: {params.left_shift or 'none'}, p0 = {p0:.1f}° (zero-order autophase), "
            "no zero filling or apodization")

@@ -28,6 +28,10 @@ from .units import FrequencyUnit, offset_axis
 
 BaselineModel = Literal["none", "polynomial", "spline"]
 
+#: Line broadening (Hz) for a broad line: the ¹³⁹La default, and the ¹H spectra shown with
+#: their broad H₂ component (:func:`analysis.display.display_spectrum`)
+BROAD_LINE_LB_HZ = 5000.0
+
 
 # ---------------------------------------------------------------------------------------------
 # parameters and results
@@ -186,16 +190,6 @@ def window(t_s: np.ndarray, lb_hz: float = 0.0, gb_hz: float = 0.0) -> np.ndarra
     return w
 
 
-def exponential_window(n: int, dwell_s: float, lb_hz: float, t0_index: int = 0) -> np.ndarray:
-    """exp(−π·lb·|t − t0|): adds ``lb_hz`` Hz FWHM of Lorentzian broadening."""
-    return window((np.arange(n) - t0_index) * dwell_s, lb_hz=lb_hz)
-
-
-def gaussian_window(n: int, dwell_s: float, gb_hz: float, t0_index: int = 0) -> np.ndarray:
-    """exp(−(π·gb·t)²/(4 ln 2)): convolves with a Gaussian of FWHM ``gb_hz`` Hz."""
-    return window((np.arange(n) - t0_index) * dwell_s, gb_hz=gb_hz)
-
-
 def apodize(fid: np.ndarray, dwell_s: float, lb_hz: float = 0.0, gb_hz: float = 0.0,
             t0_index: int = 0) -> np.ndarray:
     """Apply exponential and Gaussian line broadening (Hz), centred at ``t0_index``."""
@@ -350,6 +344,10 @@ def autophase(spectrum: np.ndarray, offsets_hz: np.ndarray, spectral_width_hz: f
         return wrap_phase(p0), p1
 
     raise ValueError(f"unknown autophase method {method!r}")
+
+
+#: :func:`autophase` under a name :func:`process` can call (its keyword is ``autophase``)
+estimate_phase = autophase
 
 
 # ---------------------------------------------------------------------------------------------
@@ -507,10 +505,31 @@ def finish(dataset: Dataset, params: ProcessingParams, offsets_hz: np.ndarray,
                     baseline=base, time_points=dataset.points, params=params)
 
 
-def process(dataset: Dataset, params: ProcessingParams | None = None) -> Spectrum:
-    """The whole pipeline: ``(Dataset, ProcessingParams) → Spectrum``."""
+def process(dataset: Dataset, params: ProcessingParams | None = None, *,
+            autophase: Literal["acme", "max-real", "zero-order"] | None = None) -> Spectrum:
+    """The whole pipeline: ``(Dataset, ProcessingParams) → Spectrum``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    params : ProcessingParams, optional
+        Default: ``ProcessingParams()`` (no apodization, automatic zero fill, no phase).
+    autophase : {"acme", "max-real", "zero-order"}, optional
+        Phase automatically instead of with ``params``' p0/p1 (degrees): the transform, then
+        :func:`estimate_phase` with this method, pivoted on the strongest point of the
+        unphased spectrum, then phase and baseline. The phase used is in the returned
+        spectrum's ``params`` (``p0_deg``, ``p1_deg``, ``pivot_hz`` in Hz from the carrier).
+
+    Returns
+    -------
+    Spectrum
+    """
     params = params or ProcessingParams()
     offsets, raw = transform(dataset, params)
+    if autophase is not None:
+        pivot = float(offsets[np.argmax(np.abs(raw))])
+        p0, p1 = estimate_phase(raw, offsets, dataset.spectral_width_hz, method=autophase)
+        params = params.replace(p0_deg=p0, p1_deg=p1, pivot_hz=pivot)
     return finish(dataset, params, offsets, raw)
 
 

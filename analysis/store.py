@@ -22,6 +22,7 @@ import datetime as _dt
 import errno
 import getpass
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -79,6 +80,10 @@ class Version:
                 "created_utc": self.created_utc, "author": self.author, "note": self.note,
                 "params": self.params, "results": self.results,
                 "raw_sha256": self.raw_sha256, "restored_from": self.restored_from}
+
+
+#: environment variable: a results database path an administrator sets (trusted as given)
+STORE_ENV = "HPNMR_STORE"
 
 
 def default_path(campaign_root: str | Path) -> Path:
@@ -329,3 +334,13 @@ class ResultsStore:
         if path is not None:
             Path(path).write_text(text)
         return text
+
+
+def open_store(campaign_root: str | Path) -> ResultsStore:
+    """The campaign's results database: ``$HPNMR_STORE`` when the administrator set one
+    (trusted as given), else ``<campaign>/.hpnmr/results.sqlite`` confined to the campaign
+    folder (a ``.hpnmr`` or database symlinked out of it raises :class:`StoreError`)."""
+    explicit = os.environ.get(STORE_ENV)
+    if explicit:
+        return ResultsStore(explicit)
+    return ResultsStore(default_path(campaign_root), root=campaign_root)

@@ -3,6 +3,7 @@ axis labels as text, PNGs at the journal width and 300 dpi; the same plot functi
 dashboard (no second code path)."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -60,7 +61,9 @@ def test_sidecars_record_provenance(figs, example):
 
     side = json.loads((figs / "fig6.json").read_text())
     assert side["version"] == __version__ and side["program"] == "hpnmr"
-    assert side["command"][:2] == ["hpnmr", "figures"] or side["command"]
+    # the command the figures were made with (the one main() was given, not the test
+    # runner's own command line)
+    assert side["command"] == ["hpnmr", "figures", str(example), "--out", str(figs), "--quiet"]
     assert len(side["raw_files_sha256"]) > 100  # every FID and R(T) file used
     assert all(len(h) == 64 for h in side["raw_files_sha256"].values())
     assert side["view"]["criterion"] == "50" and side["fits"]["kinetics"]
@@ -104,3 +107,67 @@ def test_bad_format_is_refused(example, tmp_path, capsys):
     assert main(["figures", str(example), "--out", str(tmp_path), "--format", "gif",
                  "--json"]) == 2
     assert "gif" in json.loads(capsys.readouterr().out)["error"]
+
+
+FIGURES_PACKAGE = Path(__file__).resolve().parents[1] / "dashboard" / "figures"
+
+
+def test_no_figure_module_imports_a_page_store():
+    """The figures call analysis functions, never a page store (issue 15): no import of
+    ``dashboard.state`` in the source, and none loaded by importing the package."""
+    import ast
+    import subprocess
+    import sys
+
+    bad = []
+    for f in sorted(FIGURES_PACKAGE.glob("*.py")):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"), str(f))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                # dashboard/figures/x.py: "." is dashboard.figures, ".." is dashboard
+                base = ["dashboard", "figures"][:max(0, 3 - node.level)] if node.level else []
+                names = [".".join([*base, node.module or ""]).strip(".")]
+                names += [f"{names[0]}.{a.name}" for a in node.names]
+            bad += [f"{f.name}: {n}" for n in names
+                    if n == "dashboard.state" or n.startswith("dashboard.state.")]
+    assert not bad, bad
+    code = ("import sys, dashboard.figures\n"
+            "print(sorted(m for m in sys.modules if m.startswith('dashboard.state')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=FIGURES_PACKAGE.parents[1],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_paper_figures_use_the_pages_defaults(example):
+    """Figs. 3, 5 and 6 show what the Relaxation, Pake and Evolution pages open with."""
+    from dashboard.figures import paper
+    from dashboard.state import EvolutionState, PakeState, RelaxationState
+
+    r, p, e = RelaxationState.param, PakeState.param, EvolutionState.param
+    pages = {"fig3": (r.method.default, r.t1_model.default, r.t2_model.default),
+             "fig5": (p.components.default, {
+                 "r_n_angstrom": p.r_n.default, "r_nn_angstrom": p.r_nn.default,
+                 "weight_n": p.weight_n.default,
+                 "broadening_hz": p.broadening_khz.default * 1e3,
+                 "center_hz": p.center_khz.default * 1e3}),
+             "fig6": (e.calibrated.default, e.law.default, e.criterion.default)}
+    assert pages == {
+        "fig3": (paper.FIG3_METHOD, paper.FIG3_T1_MODEL, paper.FIG3_T2_MODEL),
+        "fig5": (paper.FIG5_COMPONENTS, paper.FIG5_START),
+        "fig6": (paper.FIG6_CALIBRATED, paper.FIG6_LAW, paper.FIG6_CRITERION)}
+
+
+def test_builders_return_named_figures(example):
+    from analysis import campaign
+    from dashboard import figures
+
+    fig = figures.figure_2(campaign.load(example))
+    assert isinstance(fig, figures.Figure)
+    assert fig.view == {"acquisition": "nmr/N2/day001/1H_echotrain"} and fig.raw_files
+    assert fig.processing == {} and fig.fits == {}
+    assert all(isinstance(spec, figures.PaperFigure) and spec.width in figures.WIDTHS_IN
+               for spec in figures.BUILDERS.values())
+    titles = {k: spec.title for k, spec in figures.BUILDERS.items()}
+    assert titles == figures.FIGURES

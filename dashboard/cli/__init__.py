@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # the command, for provenance
     as_json = getattr(args, "json", False)
     try:
         result = args.func(args)

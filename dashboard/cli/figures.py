@@ -19,7 +19,7 @@ def cmd_figures(args) -> dict | None:
         raise CliError(f"{args.dir}: not a folder")
     quiet = args.json or args.quiet
     paths = figures.build_all(args.dir, args.out, formats=formats,
-                              command=["hpnmr", *sys.argv[1:]] if sys.argv else None,
+                              command=["hpnmr", *getattr(args, "argv", sys.argv[1:])],
                               progress=None if quiet else progress)
     return {"out": str(args.out), "figures": sorted({p.stem for p in paths}),
             "files": [str(p) for p in paths], "formats": formats}

@@ -83,7 +83,9 @@ def evolution_export(state: EvolutionState):
                                                "calibrated", "law")}
         view["hla_assumptions"] = state.hla_assumptions()  # Λ choice, what was assumed
         kin = [r for r in state.results.kinetics if r["cell"] in ("global", *state.nmr_cells)]
-        return figures.evolution_element(state), "time_evolution", "double", \
+        el = figures.evolution_element(state.hla_data(), state.tc_data(), state.x_max(),
+                                       state.criterion)
+        return el, "time_evolution", "double", \
             figures.provenance(figure="time evolution: H/La and Tc/Tc(0) against days",
                                view=view, fits={"kinetics": kin},
                                raw_files=figures.campaign_hashes(state.campaign),
@@ -106,7 +108,7 @@ def transport_export(state: TransportState):
 
 def pake_export(state: PakeState):
     def make():
-        el, fits = figures.pake_element(state)
+        el, fits = figures.pake_element(*state.data(), state.result, state.preview)
         view = {k: getattr(state, k) for k in ("acquisition", "components", "r_n", "r_nn",
                                                "weight_n", "broadening_khz", "center_khz",
                                                "central_line", "fix_weight")}
@@ -130,5 +132,5 @@ def processing_export(state: ProcessingState):
             processing=state.params_record().to_dict(),
             referencing={} if state.reference is None else
             {sp.nucleus or "": state.reference.to_dict()},
-            raw_files=figures._hashes(state.dataset), command=["dashboard", "processing"])
+            raw_files=figures.raw_hashes(state.dataset), command=["dashboard", "processing"])
     return make

@@ -4,18 +4,19 @@ and the small formatting helpers of result tables."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 
-import numpy as np
-
-from analysis import campaign as campaign_mod
+from analysis.campaign import readable_transport
+from analysis.evolution import ranking_value
+from analysis.store import STORE_ENV, open_store
 
 from .. import example_campaign
 
+__all__ = ["CAMPAIGN_ENV", "STORE_ENV", "day_value", "default_campaign_dir", "ms_text",
+           "open_store", "ranking_value", "readable_transport", "sci_text", "verdict_flag"]
+
 CAMPAIGN_ENV = "HPNMR_CAMPAIGN"
-STORE_ENV = "HPNMR_STORE"  # optional: results database path (default <campaign>/.hpnmr/)
 
 
 def default_campaign_dir() -> Path:
@@ -23,56 +24,8 @@ def default_campaign_dir() -> Path:
     return Path(os.environ.get(CAMPAIGN_ENV) or example_campaign())
 
 
-def open_store(campaign_root: str | Path):
-    """The campaign's results database: ``$HPNMR_STORE`` when the administrator set one
-    (trusted as given), else ``<campaign>/.hpnmr/results.sqlite`` confined to the campaign
-    folder (a ``.hpnmr`` or database symlinked out of it raises ``StoreError``)."""
-    from analysis.store import ResultsStore, default_path
-
-    explicit = os.environ.get(STORE_ENV)
-    if explicit:
-        return ResultsStore(explicit)
-    return ResultsStore(default_path(campaign_root), root=campaign_root)
-
-
 def day_value(day: float) -> int | float:
     return int(day) if float(day).is_integer() else day
-
-
-def readable_transport(camp) -> tuple:
-    """``(campaign, refused)``: the campaign keeping only the transport cells whose folder
-    can be listed, and one line per cell left out (the folder refused or unreadable), so a
-    page shows the other cells and says why one is missing instead of failing.
-
-    Parameters
-    ----------
-    camp : analysis.campaign.Campaign
-
-    Returns
-    -------
-    tuple of (analysis.campaign.Campaign, list of str)
-        ``camp`` itself when every cell is readable; the lines are plain (untrusted) text.
-    """
-    from analysis.dataset import ReaderError
-
-    kept, refused = [], []
-    for tc in camp.transport_cells:
-        try:
-            dataclasses.replace(camp, transport_cells=(tc,)).transport_curves()
-        except (ReaderError, campaign_mod.CampaignError, OSError) as exc:
-            refused.append(f"transport cell {tc.get('id', '?')} left out: {exc}")
-            continue
-        kept.append(tc)
-    if not refused:
-        return camp, []
-    return dataclasses.replace(camp, transport_cells=tuple(kept)), refused
-
-
-
-def ranking_value(row: dict) -> float:
-    """The ranking criterion of a kinetics row (rows kept before it existed: AIC)."""
-    v = row.get("ic", row.get("aic"))
-    return float(v) if v is not None and np.isfinite(v) else np.inf
 
 
 def verdict_flag(verdict) -> str:

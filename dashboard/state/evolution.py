@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import param
 
 from analysis import campaign as campaign_mod
+from analysis import evolution
 
 from .common import (
     default_campaign_dir,
@@ -22,35 +22,17 @@ _RESULTS_CACHE: dict = {}
 
 def campaign_results(camp, store=None, *, recompute: bool = False):
     """The campaign's results (``analysis.pipeline.CampaignResults``): the latest saved in
-    its results database, else computed once and saved. Cached per process by campaign
-    folder and database version (results are immutable, so sessions may share them)."""
-    from analysis import pipeline
-    from analysis.store import StoreError
-
-    version = None
-    if store is not None and not recompute:
-        try:
-            v = store.latest(pipeline.STORE_KEY)
-            version = None if v is None else v.id
-        except StoreError:
-            version = None
-    key = (str(camp.root.resolve()), version)
-    if not recompute and version is not None and key in _RESULTS_CACHE:
-        return _RESULTS_CACHE[key]
-    res = None if recompute or store is None else pipeline.load_saved(store)
-    if res is None:
-        from analysis.cache import ResultCache
-
-        cache = None if store is None else ResultCache.beside(store.path,
-                                                              root=getattr(store, "root", None))
-        res = pipeline.analyze_campaign(camp, store=store, cache=cache)
-        if store is not None:
-            try:
-                version = pipeline.save(res, store)
-            except StoreError:
-                version = None
-    _RESULTS_CACHE[(str(camp.root.resolve()), version)] = res
-    return res
+    its results database, else computed once and saved
+    (:func:`analysis.evolution.load_or_analyze`). Cached per process by campaign folder and
+    database version: server state, so it stays in the store layer (results are immutable,
+    so sessions may share them)."""
+    root = str(camp.root.resolve())
+    version = None if recompute else evolution.saved_version(store)
+    if version is not None and (root, version) in _RESULTS_CACHE:
+        return _RESULTS_CACHE[(root, version)]
+    got = evolution.load_or_analyze(camp, store, recompute=recompute)
+    _RESULTS_CACHE[(root, got.version)] = got.results
+    return got.results
 
 
 class EvolutionState(param.Parameterized):
@@ -82,8 +64,8 @@ class EvolutionState(param.Parameterized):
             self.store = None
             self.message = "\n\n".join([*self._refused, f"results are not kept: {exc}"])
         self.param.criterion.objects = list(CRITERIA)
-        nmr = sorted({a.cell for a in self.campaign.acquisitions if a.kind == "fid"})
-        tr = sorted({c.cell for c in self.campaign.transport_curves()})
+        nmr = evolution.nmr_cells(self.campaign)
+        tr = evolution.transport_cells(self.campaign)
         self.param.nmr_cells.objects = nmr
         self.param.transport_cells.objects = tr
         self.param.spectra_cell.objects = nmr
@@ -106,84 +88,41 @@ class EvolutionState(param.Parameterized):
 
     @property
     def key(self) -> str:
-        return "H_per_La_cal" if self.calibrated else "H_per_La"
+        return evolution.hla_key(self.calibrated)
 
     def hla_assumptions(self) -> str:
         """One line under the H/La plot: how Λ_La/Λ_H was obtained for the H/La shown
         (absolute or calibrated) and every assumption the quantification made."""
         if self.results is None:
             return ""
-        rows = [r for r in self.results.h_per_la if r["cell"] in self.nmr_cells]
-        if not rows:
-            return ""
-        suffix = "_cal" if self.calibrated else ""
-        what = "calibrated" if self.calibrated else "absolute"
-        if any(("efficiency" + suffix) not in r for r in rows):
-            return (f"H/La ({what}): these saved results do not record the efficiency and "
-                    "assumptions used; recompute from the raw files to see them.")
-        from analysis.quantify import EFFICIENCY
-
-        modes = sorted({r["efficiency" + suffix] for r in rows})
-        assumed: list[str] = []
-        for r in rows:
-            for a in filter(None, (r.get("assumptions" + suffix) or "").split("; ")):
-                if a not in assumed:
-                    assumed.append(a)
-        lam = "; ".join(f"{m}: {EFFICIENCY.get(m, m)}" for m in modes)
-        tail = "; ".join(assumed) if assumed else "nothing"
-        return f"H/La ({what}) — resonator efficiency {lam}. Assumed: {tail}."
+        return evolution.hla_assumptions(self.results, self.nmr_cells,
+                                         calibrated=self.calibrated)
 
     def law_for(self, cell: str):
         """The kinetic-law row drawn for ``cell`` (None for 'none' or no converged fit)."""
-        if self.results is None or self.law == "none":
+        if self.results is None:
             return None
-        rows = [r for r in self.results.kinetics if r["cell"] == cell and r["success"]]
-        if self.law != "best":
-            rows = [r for r in rows if r["law"] == self.law]
-        return min(rows, key=ranking_value) if rows else None
+        return evolution.law_for(self.results, cell, self.law)
 
     def x_max(self) -> float:
         """The last day of any measurement (for a common x range)."""
-        res = self.results
-        if res is None:
-            return 80.0
-        days = [r["day"] for r in res.h_per_la] + [r["day"] for r in res.tc]
-        return float(max(days)) if days else 80.0
-
-    def hla_data(self) -> tuple[dict, dict]:
-        """(cell → (days, H/La, σ), cell → (days, fitted law)) of the shown NMR cells."""
-        from analysis import kinetics
-
-        series, fits = {}, {}
         if self.results is None:
-            return series, fits
-        for cell in self.nmr_cells:
-            series[cell] = self.results.series(cell, self.key)
-            row = self.law_for(cell)
-            if row is not None:
-                d = np.linspace(0, float(np.nanmax(series[cell][0])), 200)
-                p = {k: row[k] for k in ("x0", "x_inf", "rate_per_day", "tau_days", "n")
-                     if row.get(k) is not None}
-                fits[cell] = (d, kinetics.model(row["law"], d, p))
-        return series, fits
+            return evolution.DEFAULT_X_MAX_DAYS
+        return evolution.x_max(self.results)
 
-    def tc_data(self) -> tuple[dict, dict]:
+    def hla_data(self) -> evolution.SeriesSet:
+        """(cell → (days, H/La, σ), cell → (days, fitted law)) of the shown NMR cells."""
+        if self.results is None:
+            return evolution.SeriesSet({}, {})
+        return evolution.hla_series(self.results, self.nmr_cells, calibrated=self.calibrated,
+                                    law=self.law)
+
+    def tc_data(self) -> evolution.SeriesSet:
         """(cell → (days, Tc/Tc(0), σ), cell → (days, fitted plateau / Tc(0))) of the shown
         transport cells, with the chosen criterion."""
-        from analysis import kinetics
-
-        series, fits = {}, {}
         if self.results is None:
-            return series, fits
-        for cell in self.transport_cells:
-            d, tcv, err, ratio, rerr = self.results.tc_series(cell, self.criterion)
-            series[cell] = (d, ratio, rerr)
-            if len(d) > 3 and np.isfinite(tcv).sum() > 3:
-                fit = kinetics.fit_tc_plateau(d, tcv, sigma=np.nan_to_num(err, nan=1.0))
-                if fit.success:
-                    dd = np.linspace(0, d.max(), 200)
-                    fits[cell] = (dd, kinetics.tc_plateau_curve(fit, dd) / tcv[0])
-        return series, fits
+            return evolution.SeriesSet({}, {})
+        return evolution.tc_series(self.results, self.transport_cells, self.criterion)
 
     def kinetics_rows(self) -> list[dict]:
         """Per cell (and global): every law's rate ± σ, the difference of the ranking
@@ -217,65 +156,22 @@ class EvolutionState(param.Parameterized):
 
     def overlap(self) -> list[dict]:
         """Tc/Tc(0) of each transport cell against the mean H/La of the NMR cells measured
-        on the same day."""
+        on the same day (rows of :class:`analysis.evolution.OverlapPoint` as dicts)."""
         if self.results is None:
             return []
-        out = []
-        days = {}
-        for r in self.results.h_per_la:
-            if r["cell"] in self.nmr_cells and r["day"] >= 0:
-                days.setdefault(r["day"], []).append((r[self.key], r[self.key + "_err"]))
-        for cell in self.transport_cells:
-            d, _tc, _e, ratio, rerr = self.results.tc_series(cell, self.criterion)
-            for day, q, qe in zip(d, ratio, rerr, strict=True):
-                if day in days:
-                    v = np.array(days[day])
-                    out.append({"cell": cell, "day": day, "H_per_La": float(v[:, 0].mean()),
-                                "H_per_La_err": float(np.sqrt(np.sum(v[:, 1] ** 2)) / len(v)),
-                                "Tc_ratio": q, "Tc_ratio_err": qe})
-        return out
+        return [p._asdict() for p in evolution.overlap(
+            self.results, self.nmr_cells, self.transport_cells, calibrated=self.calibrated,
+            criterion=self.criterion)]
 
-    def stacked_spectra(self, nucleus: str):
+    def stacked_spectra(self, nucleus: str) -> evolution.StackedSpectra | None:
         """(offset in ppm, spectra normalised to their maximum, days) of the chosen cell."""
         cell = self.spectra_cell
         if cell is None:
             return None
         key = (cell, nucleus)
-        if key in self._spectra_cache:
-            return self._spectra_cache[key]
-        acqs = sorted((a for a in self.campaign.acquisitions if a.cell == cell and
-                       a.nucleus == nucleus and a.kind == "fid"), key=lambda a: a.day)
-        ppm, spectra, days = None, [], []
-        for a in acqs:
-            try:
-                ppm, y = display_spectrum(self.campaign, a)
-            except (ValueError, OSError) as exc:
-                self.message = f"{a.path}: {exc}"
-                continue
-            scale = np.max(np.abs(y))
-            if nucleus == "1H" and a.day >= 0:
-                # normalise to the broad H₂ part, not the narrow hydride line (clipped)
-                ref = ppm[np.argmax(np.abs(y))]
-                broad = np.abs(ppm - ref) > 30
-                scale = max(float(np.max(np.abs(y[broad]))), scale / 50)
-            spectra.append(y / scale)
-            days.append(a.day)
-        out = None if ppm is None else (ppm, np.array(spectra), np.array(days))
-        self._spectra_cache[key] = out
-        return out
-
-
-def display_spectrum(campaign, acq) -> tuple[np.ndarray, np.ndarray]:
-    """(ppm, real spectrum) of an acquisition for display: the default processing (¹H
-    broadened by 5 kHz so the broad H₂ shows), automatic phase (max-real)."""
-    from analysis.processing import autophase, finish, transform
-
-    ds = campaign.read(acq)
-    p = acq.default_processing()
-    if ds.nucleus == "1H":
-        p = p.replace(lb_hz=max(p.lb_hz, 5000.0))
-    offsets, raw = transform(ds, p)
-    p0, p1 = autophase(raw, offsets, ds.spectral_width_hz, method="max-real")
-    sp = finish(ds, p.replace(p0_deg=p0, p1_deg=p1,
-                              pivot_hz=float(offsets[np.argmax(np.abs(raw))])), offsets, raw)
-    return sp.axis("ppm"), sp.real
+        if key not in self._spectra_cache:
+            stack = evolution.stacked_spectra(self.campaign, cell, nucleus)
+            if stack.problems:
+                self.message = stack.problems[-1]
+            self._spectra_cache[key] = stack.spectra
+        return self._spectra_cache[key]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import param
 
 from analysis import campaign as campaign_mod
+from analysis import display
 from analysis import pake as pake_defaults
 
 from .common import (
@@ -39,13 +39,10 @@ class PakeState(param.Parameterized):
     def __init__(self, campaign_root: str | Path | None = None, **params):
         super().__init__(**params)
         self.campaign = campaign_mod.load(campaign_root or default_campaign_dir())
-        acqs = [a.path for a in self.campaign.acquisitions
-                if (a.nucleus in (None, "1H")) and a.kind in ("whole-echo", "fid", "echo")]
-        preferred = [a.path for a in self.campaign.acquisitions if a.kind == "whole-echo"]
-        self.param.acquisition.objects = acqs
+        self.param.acquisition.objects = display.pake_paths(self.campaign)
         self._data = None
         self._model = None
-        self.acquisition = preferred[0] if preferred else (acqs[0] if acqs else None)
+        self.acquisition = display.default_pake_path(self.campaign)
 
     @param.depends("acquisition", watch=True, on_init=False)
     def _load(self):
@@ -81,18 +78,10 @@ class PakeState(param.Parameterized):
         d = self.data()
         if d is None:
             return None
-        y = d[1]
-        two = self.components == 2
-        model = self._model if two else self._model1
-        v = {"amplitude": 1.0, "weight_n": self.weight_n, "r_n_angstrom": self.r_n,
-             "r_nn_angstrom": self.r_nn, "broadening_hz": self.broadening_khz * 1e3,
-             "center_hz": self.center_khz * 1e3, "baseline_0": 0.0}
-        comps = model.doublets(v)
-        shape = np.sum(comps, axis=0)
-        coef, *_ = np.linalg.lstsq(np.c_[shape, np.ones_like(shape)], y, rcond=None)
-        names = ["r_n doublet", "r_nn doublet"] if two else ["r_n doublet"]
-        parts = {n: coef[0] * c for n, c in zip(names, comps, strict=True)}
-        return coef[0] * shape + coef[1], parts
+        return display.pake_start(
+            self._model if self.components == 2 else self._model1, d[1],
+            {"weight_n": self.weight_n, "r_n_angstrom": self.r_n, "r_nn_angstrom": self.r_nn,
+             "broadening_hz": self.broadening_khz * 1e3, "center_hz": self.center_khz * 1e3})
 
     def fit(self) -> None:
         """Fit from the current start values; the result (or why it failed) is kept."""

@@ -8,6 +8,9 @@ import numpy as np
 import param
 
 from analysis import campaign as campaign_mod
+from analysis import display
+from analysis.constants import STUDY_FIELD_T
+from analysis.display import DECAY_KINDS, RECOVERY_KINDS, TRAIN_KINDS
 
 from .common import (
     default_campaign_dir,
@@ -16,10 +19,10 @@ from .common import (
     verdict_flag,
 )
 
-#: acquisition kinds per role on the relaxation page
-RECOVERY_KINDS = ("saturation-recovery", "inversion-recovery")
-DECAY_KINDS = ("hahn-echo",)
-TRAIN_KINDS = ("echo-train",)
+#: the inputs' display units in SI: 10²³ cm⁻³ in m⁻³, Å in m, 10¹¹ rad² s⁻²
+DENSITY_UNIT_M3 = 1e29
+ANGSTROM_M = 1e-10
+SECOND_MOMENT_UNIT = 1e11
 #: LaH10 rigid-lattice ¹H M₂ (PHYSICS §3.1 F5, idealised Fm-3m structure; rad² s⁻²)
 LAH10_SECOND_MOMENT = 4.40e11
 
@@ -67,11 +70,10 @@ class RelaxationState(param.Parameterized):
         self.campaign = campaign_mod.load(campaign_root or default_campaign_dir())
         self.param.t1_model.objects = [rx.AUTO, *rx.T1_MODELS]
         self.param.t2_model.objects = list(rx.T2_MODELS)
-        acqs = self.campaign.acquisitions
         for name, kinds in (("t1_acquisition", RECOVERY_KINDS),
                             ("t2_acquisition", DECAY_KINDS),
                             ("train_acquisition", TRAIN_KINDS)):
-            paths = [a.path for a in acqs if a.kind in kinds]
+            paths = display.array_paths(self.campaign, kinds)
             self.param[name].objects = paths
             if paths:
                 setattr(self, name, paths[0])
@@ -93,27 +95,15 @@ class RelaxationState(param.Parameterized):
 
     def _fit(self, path: str | None, model: str, kind: str):
         """((Amplitudes, FitResult), MethodChoice or None, message) of one array."""
-        from analysis import relaxation as rx
         from analysis.dataset import ReaderError
 
         if path is None:
             return None, None, ""
-        acq = self.campaign.acquisition(path)
         lo, hi = sorted((self.region_lo_khz * 1e3, self.region_hi_khz * 1e3))
-        region = (lo, hi) if hi > lo else None
-        choice = None
         try:
-            ds = self.campaign.read(acq)
-            if self.method == rx.AUTO:
-                choice = rx.auto_fit(ds, model, kind=kind, params=acq.default_processing(),
-                                     region_hz=region)
-                amps, res = choice.amplitudes, choice.fit
-            else:
-                amps = rx.amplitudes(ds, self.method, params=acq.default_processing(),
-                                     region_hz=region)
-                if model == rx.AUTO:
-                    model = rx.recovery_model(amps)[0]
-                res = amps.fit(model, kind=kind)
+            amps, res, choice = display.fit_array(self.campaign, path, model, kind=kind,
+                                                  method=self.method,
+                                                  region_hz=(lo, hi) if hi > lo else None)
         except (ReaderError, ValueError, OSError) as exc:
             return None, None, f"{path}: {exc}"
         return ((amps, res), choice,
@@ -155,13 +145,13 @@ class RelaxationState(param.Parameterized):
         if self.t1 is None or not self.t1[1].success:
             return None
         t1 = self.t1[1].measurement("T1_s")
-        field = self.campaign.field_t or 9.28
-        return df.diffusion_from_t1(t1.value, self.density_e23_cm3 * 1e29,
-                                    self.distance_angstrom * 1e-10, prefactor=self.prefactor,
-                                    constant=self.constant, t1_stderr_s=t1.stderr,
-                                    field_t=field,
-                                    second_moment_rad2_s2=self.second_moment_e11 * 1e11
-                                    or None)
+        field = self.campaign.field_t or STUDY_FIELD_T
+        return df.diffusion_from_t1(t1.value, self.density_e23_cm3 * DENSITY_UNIT_M3,
+                                    self.distance_angstrom * ANGSTROM_M,
+                                    prefactor=self.prefactor, constant=self.constant,
+                                    t1_stderr_s=t1.stderr, field_t=field,
+                                    second_moment_rad2_s2=self.second_moment_e11 *
+                                    SECOND_MOMENT_UNIT or None)
 
     def bpp(self) -> dict | None:
         """Inputs of the BPP plot: M₂ (the lattice value, or a pair at distance a when it is
@@ -171,7 +161,8 @@ class RelaxationState(param.Parameterized):
         res = self.diffusion()
         if res is None:
             return None
-        m2 = self.second_moment_e11 * 1e11 or float(df.pair_second_moment(res.distance_m))
+        m2 = (self.second_moment_e11 * SECOND_MOMENT_UNIT or
+              float(df.pair_second_moment(res.distance_m)))
         t2 = self.t2[1] if self.t2 is not None and self.t2[1].success else None
         return {"second_moment_rad2_s2": m2, "omega0_rad_s": res.omega0_rad_s,
                 "rate1": 1 / res.t1_s, "rate2": 1 / t2.values["T2_s"] if t2 else None,
@@ -196,21 +187,23 @@ class RelaxationState(param.Parameterized):
                          "chosen": "◀" if key == self.prefactor else ""})
         return rows
 
-    def traces(self, which: str):
-        """The traces of the T1 or T2 array for display (see :func:`_array_traces`)."""
+    def traces(self, which: str) -> display.ArrayTraces | None:
+        """The traces of the T1 or T2 array for display
+        (:func:`analysis.display.array_traces`), None when they cannot be read."""
         from analysis.dataset import ReaderError
 
         path = self.t1_acquisition if which == "t1" else self.t2_acquisition
         if path is None:
             return None
         try:
-            return _array_traces(self.campaign, path)
+            return display.array_traces(self.campaign, path)
         except (ReaderError, ValueError, OSError):
             return None
 
     # -- echo train --------------------------------------------------------------------------
-    def echo_train(self):
-        """(time_s, |traces| (traces × points), pulse spacings τ in s) of the echo train."""
+    def echo_train(self) -> display.EchoTrain | None:
+        """(time_s, |traces| (traces × points), pulse spacings τ in s) of the echo train
+        (:func:`analysis.display.echo_train`), cached; None when it cannot be read."""
         from analysis.dataset import ReaderError
 
         path = self.train_acquisition
@@ -219,24 +212,9 @@ class RelaxationState(param.Parameterized):
         if self._train_cache and self._train_cache[0] == path:
             return self._train_cache[1]
         try:
-            ds = self.campaign.read(path)
+            out = display.echo_train(self.campaign, path)
         except (ReaderError, ValueError, OSError) as exc:
             self.message = f"{path}: {exc}"
             return None
-        taus = ds.array.as_array() if ds.array is not None else np.arange(ds.traces, float)
-        out = (ds.time_s(), np.abs(ds.data), taus)
         self._train_cache = (path, out)
         return out
-
-
-
-def _array_traces(campaign, path: str):
-    """(time_s, real phased traces, per-trace time, symbol) of an array, for display."""
-    from analysis import relaxation as rx
-
-    acq = campaign.acquisition(path)
-    ds = campaign.read(acq)
-    t, real, _ = rx.phased_traces(ds, acq.default_processing())
-    x, kind = rx.array_axis(ds)
-    times = 2 * x if kind == "pulse-spacing" else x
-    return t, real, times, ("2τ" if kind != "delay" else "t")
