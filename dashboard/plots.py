@@ -41,13 +41,6 @@ def spectrum_curve(x: np.ndarray, y: np.ndarray, unit: str, nucleus: str | None 
         color=SPECTRUM_COLOR, line_width=1.2, invert_xaxis=(unit == "ppm"))
 
 
-def baseline_curve(x: np.ndarray, y: np.ndarray | None, unit: str) -> hv.Curve:
-    data = (x, y) if y is not None else ([], [])
-    return hv.Curve(data, kdims=[hv.Dimension("x", label=UNIT_LABEL[unit])],
-                    vdims=[hv.Dimension("y", label="intensity (a.u.)")]).opts(
-        color=BASELINE_COLOR, line_dash="dashed", line_width=1.5)
-
-
 def minmax_decimate(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
     """Keep the min and max of each of ``bins`` equal groups (shape-preserving display).
 
