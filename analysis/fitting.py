@@ -38,7 +38,7 @@ from types import MappingProxyType
 import numpy as np
 from scipy import optimize, stats
 
-from .results import Measurement, format_value_error
+from .results import Result, correlation_from_covariance, format_value_error, json_number
 
 #: central probability of the χ²_ν range outside which a fit is flagged (the 3σ level)
 VERDICT_LEVEL = 0.997
@@ -114,9 +114,9 @@ class FitVerdict:
 
     def to_dict(self) -> dict:
         return {"status": self.status, "ok": self.ok, "label": self.label,
-                "reduced_chi2": _num(self.reduced_chi2), "dof": int(self.dof),
-                "p_value": _num(self.p_value),
-                "interval": [_num(self.interval[0]), _num(self.interval[1])],
+                "reduced_chi2": json_number(self.reduced_chi2), "dof": int(self.dof),
+                "p_value": json_number(self.p_value),
+                "interval": [json_number(self.interval[0]), json_number(self.interval[1])],
                 "level": self.level, "sigma_source": self.sigma_source,
                 "message": self.message, "short": self.short}
 
@@ -189,8 +189,9 @@ def robust_noise_dof(npoints: int, order: int = 1) -> float:
 
 
 @dataclass(frozen=True)
-class FitResult:
-    """The outcome of a fit (immutable).
+class FitResult(Result):
+    """The outcome of a fit (immutable), with the common face of every analysis result
+    (:class:`analysis.results.Result`).
 
     ``values``/``stderr``/``units`` are keyed like the JSON of the ``hpnmr`` command (derived
     quantities included); ``names`` are the free parameters in the order of ``correlation``.
@@ -300,11 +301,6 @@ class FitResult:
         """The information criterion ``name`` ("AIC", "AICc" or "BIC")."""
         return {"AIC": self.aic, "AICc": self.aicc, "BIC": self.bic}[name]
 
-    def measurement(self, key: str) -> Measurement:
-        """``values[key] ± stderr[key]`` with its unit."""
-        return Measurement(self.values[key], self.stderr.get(key, float("nan")),
-                           self.units.get(key, ""))
-
     def correlations(self, threshold: float = 0.0) -> list[tuple[str, str, float]]:
         """Pairs of free parameters with |correlation| ≥ ``threshold``, strongest first."""
         out = []
@@ -315,23 +311,29 @@ class FitResult:
                     out.append((a, self.names[j], c))
         return sorted(out, key=lambda t: -abs(t[2]))
 
+    @property
+    def title(self) -> str:
+        return self.model_name
+
     def to_dict(self) -> dict:
-        """A JSON-ready dict: every quantity as ``{"value", "stderr", "unit"}``."""
-        out: dict = {}
-        for k, v in self.values.items():
-            out[k] = {"value": _num(v), "stderr": _num(self.stderr.get(k, float("nan"))),
-                      "unit": self.units.get(k, "")}
-            if k in self.intervals:
-                lo, hi = self.intervals[k]
-                out[k]["interval_68"] = [_num(lo), _num(hi)]
-        out.update(model=self.model_name, success=bool(self.success), message=self.message,
-                   reduced_chi2=_num(self.reduced_chi2), aic=_num(self.aic),
-                   aicc=_num(self.aicc), bic=_num(self.bic), ic_form=self.ic_form,
-                   sigma_source=self.sigma_source, verdict=self.verdict.to_dict(),
-                   ndata=int(self.ndata), nvarys=int(self.nvarys),
+        """A JSON-ready dict: the common face (every quantity as ``{"value", "stderr",
+        "unit"}``, with ``interval_68`` where bootstrapped; success, message, notes) and the
+        fit's statistics, verdict and correlations."""
+        face = self.face_dict()
+        out: dict = {k: face[k] for k in self.values}
+        for k, (lo, hi) in self.intervals.items():
+            if k in out:
+                out[k]["interval_68"] = [json_number(lo), json_number(hi)]
+        out.update(model=self.model_name, success=face["success"], message=face["message"],
+                   reduced_chi2=json_number(self.reduced_chi2), aic=json_number(self.aic),
+                   aicc=json_number(self.aicc), bic=json_number(self.bic),
+                   ic_form=self.ic_form, sigma_source=self.sigma_source,
+                   verdict=self.verdict.to_dict(), ndata=int(self.ndata),
+                   nvarys=int(self.nvarys),
                    correlation={"names": list(self.names),
-                                "matrix": [[_num(c) for c in row] for row in self.correlation]},
-                   at_bound=list(self.at_bound), notes=list(self.notes))
+                                "matrix": [[json_number(c) for c in row]
+                                           for row in self.correlation]},
+                   at_bound=list(self.at_bound), notes=face["notes"])
         return out
 
     def report(self) -> str:
@@ -367,11 +369,6 @@ class FitResult:
             lines.append("[[Caveats]]")
             lines += [f"    - {n}" for n in self.notes]
         return "\n".join(lines)
-
-
-def _num(v) -> float | None:
-    v = float(v)
-    return v if np.isfinite(v) else None
 
 
 def ranking_criterion(results: Sequence[FitResult]) -> str:
@@ -468,10 +465,7 @@ def least_squares(residual: Callable[[np.ndarray], np.ndarray], p0: Sequence[flo
     else:
         if scale_covar and dof > 0:
             cov = cov * red
-        err = np.sqrt(np.clip(np.diag(cov), 0, None))
-        with np.errstate(all="ignore"):
-            corr = cov / np.outer(err, err)
-        np.fill_diagonal(corr, 1.0)
+        err, corr = correlation_from_covariance(cov)
     if dof <= 0:
         ok = False
         msg = f"{n} data points for {k} free parameters: nothing left to estimate errors"
