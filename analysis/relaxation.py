@@ -48,12 +48,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from scipy import ndimage, special
 
 from .dataset import Dataset
 from .fitting import FitResult, failed, rank
+from .io.delays import (  # noqa: F401  (parse_delays, TABLE_SUFFIXES: re-exported)
+    TABLE_SUFFIXES,
+    check_rows,
+    is_amplitude_table,
+    parse_delays,
+    read_amplitude_table,
+)
 from .measure import integral as spectrum_integral
 from .parameters import Parameter, Parameters, fit, propagate
 from .processing import ECHO_MODES, ProcessingParams, finish, remove_dc, transform
@@ -807,35 +815,6 @@ def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: lis
 
 
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".dat")
-
-
-def parse_delays(text: str) -> np.ndarray:
-    """Delays (s) from ``"1e-3,2e-3"``, ``"250u 500u 1m"``, a range ``"250u:25m:250u"``
-    (start:stop:step, stop included) or a vdlist-style file (one value per line; ``u``/``m``
-    suffixes allowed)."""
-    from pathlib import Path
-
-    from .io._common import parse_si_number
-
-    text = str(text).strip()
-    parts = text.split(":")
-    if len(parts) == 3 and all(parts):
-        start, stop, step = (parse_si_number(x) for x in parts)
-        if step <= 0 or stop < start:
-            raise ValueError(f"delay range {text!r}: need start ≤ stop and a positive step")
-        n = int(np.floor((stop - start) / step + 1e-9)) + 1
-        return start + step * np.arange(n)
-    try:
-        is_file = len(text) < 4096 and Path(text).is_file()
-    except OSError:
-        is_file = False
-    src = Path(text).read_text(encoding="utf-8", errors="replace") if is_file else text
-    tokens = [t for t in src.replace(",", " ").replace(";", " ").split() if t]
-    if not tokens:
-        raise ValueError(f"no delays in {text!r}")
-    return np.array([parse_si_number(t) for t in tokens])
-
 
 # ---------------------------------------------------------------------------------------------
 # choosing the amplitude method
@@ -1063,27 +1042,22 @@ def read_amplitudes(path, method: str = "projection", *, delays_s=None,
                     region_hz=None) -> Amplitudes:
     """Amplitudes from a raw arrayed dataset, or a table ``delay_s,amplitude[,sigma]``.
 
-    Tables (``.csv``, ``.tsv``, ``.txt``, ``.dat``) hold the x values in seconds; their meaning
-    is ``axis`` (default ``"delay"``). Raises ``ReaderError``/``ValueError`` naming the file.
+    Tables (``.csv``, ``.tsv``, ``.txt``, ``.dat``; read by
+    :func:`analysis.io.delays.read_amplitude_table`) hold the x values in seconds; their
+    meaning is ``axis`` (default ``"delay"``). Raises ``ReaderError``/``ValueError`` naming
+    the file.
     """
-    from pathlib import Path
-
     from . import io
-    from .dataset import ReaderError
-    from .io.text import load_table
 
     p = Path(path)
-    if p.is_file() and p.suffix.lower() in TABLE_SUFFIXES:
-        _, table = load_table(p)
-        x, y = table[:, 0], table[:, 1]
-        sig = table[:, 2] if table.shape[1] > 2 else np.full(y.shape, np.nan)
+    if is_amplitude_table(p):
+        x, y, sig = read_amplitude_table(p)
         if delays_s is not None:
             raise ValueError(f"{p}: the table has its own delays; drop --delays")
         kind = AXIS_NAMES.get(axis or "delay", axis or "delay")
         if kind not in AXIS_NAMES.values():
             raise ValueError(f"unknown axis {axis!r}: 'delay', 'pulse-spacing' or 'echo-time'")
-        if x.size < 2:
-            raise ReaderError(p, "fewer than two rows")
+        check_rows(p, x)
         return Amplitudes(x_s=x, amplitude=y, sigma=sig, method="table", axis=kind,
                           source=str(p), notes=("amplitudes read from the table",))
     return amplitudes(io.read(p), method, params=params, region_hz=region_hz,

@@ -198,7 +198,7 @@ def _relaxation(args, kind: str) -> dict | None:
     models = [model_name] + [m for m in compare if m != model_name]
     fix = {}
     if factor is not None:
-        fix[rx.model(model_name).names[2]] = factor
+        fix[rx.model(model_name).factor] = factor
     res = choice.fit if choice is not None else amps.fit(model_name, fix, kind=what)
     results = [res] + [amps.fit(m, kind=what) for m in models[1:]]
     if not res.success and res.nvarys == 0:
