@@ -71,6 +71,22 @@ AMPLITUDE_METHODS = ("projection", "integral", "echo-top")
 #: the projection's quadrature part (rms over the traces) above this many σ: the line shape or
 #: phase changes along the array, and the projection is not the right amplitude
 QUADRATURE_LIMIT = 3.0
+#: fraction of each FID, at its end, taken as signal-free for the noise σ
+NOISE_TAIL_FRACTION = 0.2
+#: a trace counts as strong (for telling a moving echo) above this many σ of its magnitude
+STRONG_TRACE_SNR = 10.0
+#: the echo-top amplitude averages the top and this many points on each side
+ECHO_TOP_HALF_POINTS = 1
+#: the default integral region: the strongest line ± this many FWHM
+REGION_FWHMS = 3.0
+#: a recovery change or an echo amplitude must exceed this many σ to count as a signal
+DETECTION_SIGMAS = 3.0
+#: a time constant more than this factor outside the sampled delays is poorly constrained;
+#: the start grid spans the same range, with :data:`START_GRID_POINTS` nodes
+SAMPLED_RANGE_FACTOR = 3.0
+START_GRID_POINTS = 48
+#: the start grid's stretch exponents β (when β is free)
+START_BETAS = (0.6, 0.8, 1.0)
 #: what the stored array values mean (``ArrayAxis.kind``) → the CLI/API spelling
 AXIS_NAMES = {"delay": "delay", "pulse_spacing": "pulse-spacing", "echo_time": "echo-time"}
 
@@ -210,8 +226,9 @@ def _start(m: RelaxationModel, t: np.ndarray, y: np.ndarray, w: np.ndarray,
     solved linearly at each node, the best node kept."""
     tmin = float(np.min(t[t > 0])) if np.any(t > 0) else float(np.max(t)) or 1.0
     tmax = float(np.max(t))
-    grid = np.geomspace(tmin / 3, tmax * 3, 48)
-    betas = [fixed["beta"]] if "beta" in fixed else ([0.6, 0.8, 1.0] if "beta" in m.names
+    grid = np.geomspace(tmin / SAMPLED_RANGE_FACTOR, tmax * SAMPLED_RANGE_FACTOR,
+                        START_GRID_POINTS)
+    betas = [fixed["beta"]] if "beta" in fixed else (list(START_BETAS) if "beta" in m.names
                                                      else [1.0])
     best, best_cost = None, np.inf
     ones = np.ones_like(t)
@@ -335,7 +352,7 @@ def fit_relaxation(x_s, amplitude, model_name: str, *, sigma=None,
         tpos = t[t > 0]
         if problem:
             ok, message = False, problem
-        elif not tpos.min() / 3 <= T <= t.max() * 3:
+        elif not tpos.min() / SAMPLED_RANGE_FACTOR <= T <= t.max() * SAMPLED_RANGE_FACTOR:
             notes.append(f"{key[:2]} = {T:.3g} s lies outside the sampled range "
                          f"{tpos.min():.3g}–{t.max():.3g} s: poorly constrained")
     return pf.result(m.name, values=values, stderr=stderr, units=units,
@@ -379,9 +396,10 @@ def _undetermined(m: RelaxationModel, key: str, values: Mapping[str, float],
     if m.kind == "recovery":
         f = m.factor
         change = abs(values["M0"] * values[f])
-        if change < 3 * propagate({"M0": values[f], f: values["M0"]}, free, cov):
+        if change < DETECTION_SIGMAS * propagate({"M0": values[f], f: values["M0"]}, free,
+                                                 cov):
             return "the recovery is not above 3σ of its uncertainty: no signal change"
-    elif abs(values["M0"]) < 3 * stderr.get("M0", 0.0):
+    elif abs(values["M0"]) < DETECTION_SIGMAS * stderr.get("M0", 0.0):
         return "the echo amplitude is not above 3σ of its uncertainty: no signal"
     return None
 
@@ -664,7 +682,7 @@ def _projection(traces: np.ndarray, ref: int, sigma: float
 
 def amplitudes(dataset: Dataset, method: str = "projection", *,
                params: ProcessingParams | None = None, region_hz=None, delays_s=None,
-               axis: str | None = None, noise_fraction: float = 0.2,
+               axis: str | None = None, noise_fraction: float = NOISE_TAIL_FRACTION,
                align: bool | None = None) -> Amplitudes:
     """Amplitudes of every trace of an arrayed acquisition (see the module docstring).
 
@@ -707,44 +725,8 @@ def amplitudes(dataset: Dataset, method: str = "projection", *,
         amp, sig, ref = _integrals(dataset, params, region_hz, notes)
         quad = None
     else:
-        tr = _time_traces(dataset, params)
-        if not np.all(np.isfinite(tr)):
-            raise ValueError(f"{dataset.source}: the data hold NaN or infinite points")
-        sigma = _tail_sigma(tr, noise_fraction)
-        ref = _reference(tr, sigma)
-        tops, width = _tops(tr, ref)
-        strong = np.max(np.abs(tr), axis=1) > 10 * sigma * np.sqrt(2)
-        moving = (bool(strong.sum() > 1 and np.ptp(tops[strong]) > max(2, width // 2))
-                  if align is None else bool(align))
-        if moving and method == "projection":
-            method = "echo-top"
-            notes.append("the echo moves along the array (an echo train): amplitudes taken "
-                         "at each trace's own echo top instead of by projection")
-        if method == "projection":
-            amp, quad, npts = _projection(tr, ref, sigma)
-            sig = np.full(amp.shape, sigma)
-            notes.append(f"projection onto trace {ref} over its first {npts} points (where "
-                         "its signal is above the noise); its own noise power taken out of "
-                         "its amplitude")
-            leak = float(np.sqrt(np.mean(quad**2)) / sigma) if sigma > 0 else 0.0
-            if leak > QUADRATURE_LIMIT:
-                notes.append(f"the quadrature part of the projection is {leak:.1f}× the noise: "
-                             "the line shape or phase changes along the array")
-        elif not moving:
-            top = int(tops[ref])
-            sl = slice(max(0, top - 1), top + 2)
-            phase = np.exp(-1j * np.angle(tr[ref, top]))
-            vals = tr[:, sl].mean(axis=1) * phase
-            amp, quad = vals.real, vals.imag
-            sig = np.full(amp.shape, sigma / np.sqrt(sl.stop - sl.start))
-            notes.append(f"echo top at point {top}, phased by trace {ref}")
-        else:
-            vals = np.array([tr[i, max(0, k - 1): k + 2].mean() for i, k in enumerate(tops)])
-            amp, quad = np.abs(vals), None
-            sig = np.full(amp.shape, sigma / np.sqrt(3))
-            notes.append(f"echo tops at points {', '.join(map(str, tops))}; magnitude "
-                         "amplitudes (the phase of a moving echo is not defined), biased "
-                         "up by ≈σ²/2A at low SNR")
+        method, amp, sig, quad, ref = _time_domain(dataset, method, params, noise_fraction,
+                                                   align, notes)
     # orient: positive at the longest delay (recoveries) or the shortest echo time (decays)
     order = np.argsort(x)
     anchor = order[-1] if kind == "delay" else order[0]
@@ -756,12 +738,59 @@ def amplitudes(dataset: Dataset, method: str = "projection", *,
                       quadrature=quad, notes=tuple(notes))
 
 
+def _time_domain(dataset: Dataset, method: str, params: ProcessingParams,
+                 noise_fraction: float, align: bool | None, notes: list[str]):
+    """(method, amplitudes, σ, quadrature or None, reference trace) by projection or at
+    the echo top — at each trace's own top, in magnitude, when the echo moves along the
+    array (the method then becomes ``"echo-top"``); notes appended to ``notes``."""
+    tr = _time_traces(dataset, params)
+    if not np.all(np.isfinite(tr)):
+        raise ValueError(f"{dataset.source}: the data hold NaN or infinite points")
+    sigma = _tail_sigma(tr, noise_fraction)
+    ref = _reference(tr, sigma)
+    tops, width = _tops(tr, ref)
+    strong = np.max(np.abs(tr), axis=1) > STRONG_TRACE_SNR * sigma * np.sqrt(2)
+    moving = (bool(strong.sum() > 1 and np.ptp(tops[strong]) > max(2, width // 2))
+              if align is None else bool(align))
+    if moving and method == "projection":
+        method = "echo-top"
+        notes.append("the echo moves along the array (an echo train): amplitudes taken "
+                     "at each trace's own echo top instead of by projection")
+    if method == "projection":
+        amp, quad, npts = _projection(tr, ref, sigma)
+        sig = np.full(amp.shape, sigma)
+        notes.append(f"projection onto trace {ref} over its first {npts} points (where "
+                     "its signal is above the noise); its own noise power taken out of "
+                     "its amplitude")
+        leak = float(np.sqrt(np.mean(quad**2)) / sigma) if sigma > 0 else 0.0
+        if leak > QUADRATURE_LIMIT:
+            notes.append(f"the quadrature part of the projection is {leak:.1f}× the noise: "
+                         "the line shape or phase changes along the array")
+    elif not moving:
+        top = int(tops[ref])
+        sl = slice(max(0, top - ECHO_TOP_HALF_POINTS), top + ECHO_TOP_HALF_POINTS + 1)
+        phase = np.exp(-1j * np.angle(tr[ref, top]))
+        vals = tr[:, sl].mean(axis=1) * phase
+        amp, quad = vals.real, vals.imag
+        sig = np.full(amp.shape, sigma / np.sqrt(sl.stop - sl.start))
+        notes.append(f"echo top at point {top}, phased by trace {ref}")
+    else:
+        h = ECHO_TOP_HALF_POINTS
+        vals = np.array([tr[i, max(0, k - h): k + h + 1].mean() for i, k in enumerate(tops)])
+        amp, quad = np.abs(vals), None
+        sig = np.full(amp.shape, sigma / np.sqrt(2 * h + 1))
+        notes.append(f"echo tops at points {', '.join(map(str, tops))}; magnitude "
+                     "amplitudes (the phase of a moving echo is not defined), biased "
+                     "up by ≈σ²/2A at low SNR")
+    return method, amp, sig, quad, ref
+
+
 def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: list[str]):
     if params.left_shift in ECHO_MODES:
         # one echo position for every trace (from the strongest), not each trace's own
         # maximum, which for the weak traces is a noise spike
         tr = _time_traces(dataset, params)
-        ref = _reference(tr, _tail_sigma(tr, 0.2))
+        ref = _reference(tr, _tail_sigma(tr, NOISE_TAIL_FRACTION))
         top = int(np.argmax(np.abs(tr[ref])))
         params = params.replace(left_shift=top)
         notes.append(f"every trace transformed from the echo top of trace {ref} "
@@ -776,7 +805,7 @@ def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: lis
         raise ValueError(f"{dataset.source}: the data hold NaN or infinite points")
     if dataset.domain == "time":
         tr = _time_traces(dataset, params)
-        ref = _reference(tr, _tail_sigma(tr, 0.2))
+        ref = _reference(tr, _tail_sigma(tr, NOISE_TAIL_FRACTION))
     else:
         ref = int(np.argmax(np.linalg.norm(spectra, axis=1)))
     if region_hz is None:
@@ -789,9 +818,9 @@ def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: lis
         while hi_i < mag.size - 1 and above[hi_i + 1]:
             hi_i += 1
         fwhm = abs(offsets[hi_i] - offsets[lo_i]) + abs(offsets[1] - offsets[0])
-        region_hz = (offsets[k] - 3 * fwhm, offsets[k] + 3 * fwhm)
+        region_hz = (offsets[k] - REGION_FWHMS * fwhm, offsets[k] + REGION_FWHMS * fwhm)
         notes.append(f"integral region {region_hz[0]:.0f} … {region_hz[1]:.0f} Hz "
-                     "(strongest line ± 3 FWHM)")
+                     f"(strongest line ± {REGION_FWHMS:g} FWHM)")
     p = params
     if p.p0_deg == 0 and p.p1_deg == 0:
         # the zero-order phase that maximises the reference's real integral over the region
@@ -834,7 +863,7 @@ def recovery_model(amps: Amplitudes) -> tuple[str, str]:
     i = int(np.argmin(amps.x_s))
     a = float(amps.amplitude[i])
     s = float(amps.sigma[i]) if np.isfinite(amps.sigma[i]) else 0.0
-    if a < -3 * s:
+    if a < -DETECTION_SIGMAS * s:
         return "inversion", (f"inversion: the amplitude at the shortest delay is negative "
                              f"({a / s:.0f}σ)" if s > 0 else "inversion: the amplitude at "
                              "the shortest delay is negative")
@@ -1069,7 +1098,7 @@ def phased_traces(dataset: Dataset, params: ProcessingParams | None = None
     """(time_s, real traces, reference index): every trace DC-corrected, left shifted and
     phased with the zero-order phase of the strongest trace at its maximum, for display."""
     tr = _time_traces(dataset, params or ProcessingParams())
-    ref = _reference(tr, _tail_sigma(tr, 0.2))
+    ref = _reference(tr, _tail_sigma(tr, NOISE_TAIL_FRACTION))
     top = int(np.argmax(np.abs(tr[ref])))
     real = (tr * np.exp(-1j * np.angle(tr[ref, top]))).real
     return np.arange(tr.shape[1]) * dataset.dwell_s, real, ref
