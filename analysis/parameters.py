@@ -190,6 +190,11 @@ def propagate(gradient: Mapping[str, float], names: Sequence[str], cov: np.ndarr
     return float(np.sqrt(max(v, 0.0))) if np.isfinite(v) else float("nan")
 
 
+def _from_raw(name: str, doc: str) -> property:
+    """A read-only attribute of :class:`ParameterFit` taken from its engine outcome."""
+    return property(lambda self: getattr(self.raw, name), doc=doc)
+
+
 @dataclass(frozen=True)
 class ParameterFit:
     """The outcome of :func:`fit`, by parameter name (immutable).
@@ -197,7 +202,7 @@ class ParameterFit:
     ``values`` holds every parameter (fixed ones included) in the order of ``params``;
     ``stderr`` is 0 for a fixed parameter; ``names`` are the free parameters in the order
     of ``correlation``. ``inflated`` says the errors were multiplied by √χ²_ν (σ known and
-    χ²_ν > 1). ``p`` is the free vector at the optimum.
+    χ²_ν > 1). ``raw`` is the engine's own outcome (the free vector, χ², counts, flags).
     """
 
     params: Parameters
@@ -205,16 +210,23 @@ class ParameterFit:
     stderr: Mapping[str, float]
     names: tuple[str, ...]
     correlation: np.ndarray
-    p: np.ndarray
-    chi2: float
-    reduced_chi2: float
-    ndata: int
-    nfev: int
-    success: bool
-    message: str
-    at_bound: tuple[str, ...] = ()
+    raw: LeastSquares = field(repr=False)
     inflated: bool = False
-    raw: LeastSquares | None = field(default=None, repr=False)
+
+    @property
+    def p(self) -> np.ndarray:
+        """The free vector at the optimum (``names`` order)."""
+        return np.asarray(self.raw.p)
+
+    chi2 = _from_raw("chi2", "χ² of the noise-weighted residuals at the optimum.")
+    reduced_chi2 = _from_raw("reduced_chi2", "χ²/ν, ν = points − free parameters.")
+    success = _from_raw("success", "Whether the optimiser converged (with errors).")
+    message = _from_raw("message", "How the optimiser ended, in words.")
+
+    @property
+    def at_bound(self) -> tuple[str, ...]:
+        """The free parameters the optimiser left on a bound."""
+        return tuple(self.names[i] for i in self.raw.at_bound)
 
     @property
     def covariance(self) -> np.ndarray:
@@ -248,7 +260,7 @@ class ParameterFit:
         base = dict(values=self.values, stderr=self.stderr, units=self.params.units,
                     names=self.names, correlation=self.correlation, success=self.success,
                     message=self.message, chi2=self.chi2, reduced_chi2=self.reduced_chi2,
-                    ndata=self.ndata, nvarys=len(self.names), nfev=self.nfev,
+                    ndata=self.raw.ndata, nvarys=len(self.names), nfev=self.raw.nfev,
                     at_bound=self.at_bound)
         return FitResult(model_name=model_name, **(base | fields))
 
@@ -304,8 +316,5 @@ def fit(residual: Callable[[dict[str, float]], np.ndarray], params: Parameters, 
     return ParameterFit(params=params.with_values(dict(zip(free, map(float, ls.p),
                                                            strict=True))),
                         values=params.unpack(ls.p), stderr=stderr, names=free,
-                        correlation=np.asarray(ls.correlation, float), p=np.asarray(ls.p),
-                        chi2=ls.chi2, reduced_chi2=ls.reduced_chi2, ndata=ls.ndata,
-                        nfev=ls.nfev, success=ls.success, message=ls.message,
-                        at_bound=tuple(free[i] for i in ls.at_bound), inflated=inflated,
-                        raw=ls)
+                        correlation=np.asarray(ls.correlation, float), raw=ls,
+                        inflated=inflated)
