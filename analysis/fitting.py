@@ -427,7 +427,10 @@ def least_squares(residual: Callable[[np.ndarray], np.ndarray], p0: Sequence[flo
     """
     p0 = np.asarray(p0, float)
     lo, hi = np.asarray(lower, float), np.asarray(upper, float)
-    p0 = np.clip(p0, lo + 1e-12 * (np.abs(lo) + 1), hi - 1e-12 * (np.abs(hi) + 1))
+    with np.errstate(invalid="ignore"):   # ∞ ± ∞ on an unbounded side: not used
+        inner_lo = np.where(np.isfinite(lo), lo + 1e-12 * (np.abs(lo) + 1), lo)
+        inner_hi = np.where(np.isfinite(hi), hi - 1e-12 * (np.abs(hi) + 1), hi)
+    p0 = np.clip(p0, inner_lo, inner_hi)
     k = p0.size
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")

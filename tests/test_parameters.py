@@ -160,3 +160,15 @@ def test_failed_results_keep_the_common_face():
     assert not r.success and isinstance(r, Result)
     with pytest.raises(AnalysisError, match="points for"):
         r.raise_for_failure()
+
+
+def test_unbounded_parameters_fit():
+    """Parameters without bounds (the default ±∞) start where they are told: the engine's
+    nudge inside the bounds leaves an infinite side alone (it made the start NaN)."""
+    t = np.linspace(0, 1, 20)
+    y = 2.0 - 3.0 * t + np.random.default_rng(3).normal(0, 0.01, t.size)
+    p = Parameters([Parameter("a", 0.0), Parameter("b", 0.0, upper=10.0)])
+    r = fit(lambda v: y - (v["a"] + v["b"] * t), p)
+    assert r.success, r.message
+    assert r.values["a"] == pytest.approx(2.0, abs=0.05)
+    assert r.values["b"] == pytest.approx(-3.0, abs=0.05)
