@@ -21,15 +21,16 @@ start, bounds, ``x_scale="jac"`` and ``tr_solver="exact"``; CPU time, median of 
 
 * **Values**: identical — both end in the same scipy TRF call; the standard errors agree to
   1e-15 relative on these well-conditioned fits.
-* **Speed**: lmfit is never faster. Pake without a central line 12–20 ms here, 1–10 % more
-  with lmfit; with the central line (the default) 54–122 ms here, up to 15 % more with
-  lmfit (it deep-copies the parameters with their expression interpreter and evaluates the
-  model once more after the fit). On a 16-point T₁ fit lmfit takes 3.2 ms against 1.9 ms
-  (+60 %), and the campaign's pipeline runs hundreds of such fits.
-* **Errors**: lmfit inverts JᵀJ; a singular direction gives ``stderr=None`` for every
-  parameter (or a ``LinAlgError`` swallowed). Our engine takes the covariance by SVD of the
-  column-scaled Jacobian, gives the undetermined parameters an infinite error, says so in
-  the message, and offers the σ-known policy the relaxation and kinetics fits need (errors
+* **Speed**: lmfit is no faster (at best level within the noise). Pake without a central
+  line 12–20 ms here, 1–10 % more with lmfit; with the central line (the default)
+  54–122 ms here, −1 % to +15 % with lmfit (it deep-copies the parameters with their
+  expression interpreter and evaluates the model once more after the fit). On a 16-point
+  T₁ fit lmfit takes 3.2 ms against 1.9 ms (+60 %), and the relaxation and kinetics
+  analyses run many such small fits (every amplitude method, every law, restarts).
+* **Errors**: lmfit inverts JᵀJ; with a singular direction every ``stderr`` is ``None``
+  and nothing says why. Our engine takes the covariance by SVD of the column-scaled
+  Jacobian, makes the errors infinite and says in the message that some parameters are not
+  determined; and it has the σ-known policy the relaxation and kinetics fits need (errors
   absolute, inflated by √χ²_ν only when that exceeds 1), which lmfit does not.
 * lmfit's extras (constraint expressions, many minimisers, ``Model`` composition) are not
   used here.
