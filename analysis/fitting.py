@@ -23,6 +23,9 @@ Where the noise σ comes from decides what χ² means (``FitResult.sigma_source`
 AICc = AIC + 2k(k + 1)/(n − k − 1) corrects AIC for few points; :func:`rank` orders fits of
 the same data by AICc when n/k < 40 for any of them, else by AIC.
 
+:func:`least_squares` is the one least-squares engine of the fits (scipy's TRF); the fitters
+name their parameters and run it through :mod:`analysis.parameters`.
+
 Standard errors come from the Jacobian at the optimum, cov = (JᵀJ)⁻¹ on noise-weighted
 residuals, scaled by the reduced χ² (as lmfit's ``scale_covar``) so that a misjudged noise
 level does not make the errors dishonest. Parameters that sit on a bound are flagged.
