@@ -23,6 +23,9 @@ Where the noise σ comes from decides what χ² means (``FitResult.sigma_source`
 AICc = AIC + 2k(k + 1)/(n − k − 1) corrects AIC for few points; :func:`rank` orders fits of
 the same data by AICc when n/k < 40 for any of them, else by AIC.
 
+:func:`least_squares` is the one least-squares engine of the fits (scipy's TRF); the fitters
+name their parameters and run it through :mod:`analysis.parameters`.
+
 Standard errors come from the Jacobian at the optimum, cov = (JᵀJ)⁻¹ on noise-weighted
 residuals, scaled by the reduced χ² (as lmfit's ``scale_covar``) so that a misjudged noise
 level does not make the errors dishonest. Parameters that sit on a bound are flagged.
@@ -38,7 +41,7 @@ from types import MappingProxyType
 import numpy as np
 from scipy import optimize, stats
 
-from .results import Measurement, format_value_error
+from .results import Result, correlation_from_covariance, format_value_error, json_number
 
 #: central probability of the χ²_ν range outside which a fit is flagged (the 3σ level)
 VERDICT_LEVEL = 0.997
@@ -114,9 +117,9 @@ class FitVerdict:
 
     def to_dict(self) -> dict:
         return {"status": self.status, "ok": self.ok, "label": self.label,
-                "reduced_chi2": _num(self.reduced_chi2), "dof": int(self.dof),
-                "p_value": _num(self.p_value),
-                "interval": [_num(self.interval[0]), _num(self.interval[1])],
+                "reduced_chi2": json_number(self.reduced_chi2), "dof": int(self.dof),
+                "p_value": json_number(self.p_value),
+                "interval": [json_number(self.interval[0]), json_number(self.interval[1])],
                 "level": self.level, "sigma_source": self.sigma_source,
                 "message": self.message, "short": self.short}
 
@@ -189,8 +192,9 @@ def robust_noise_dof(npoints: int, order: int = 1) -> float:
 
 
 @dataclass(frozen=True)
-class FitResult:
-    """The outcome of a fit (immutable).
+class FitResult(Result):
+    """The outcome of a fit (immutable), with the common face of every analysis result
+    (:class:`analysis.results.Result`).
 
     ``values``/``stderr``/``units`` are keyed like the JSON of the ``hpnmr`` command (derived
     quantities included); ``names`` are the free parameters in the order of ``correlation``.
@@ -300,11 +304,6 @@ class FitResult:
         """The information criterion ``name`` ("AIC", "AICc" or "BIC")."""
         return {"AIC": self.aic, "AICc": self.aicc, "BIC": self.bic}[name]
 
-    def measurement(self, key: str) -> Measurement:
-        """``values[key] ± stderr[key]`` with its unit."""
-        return Measurement(self.values[key], self.stderr.get(key, float("nan")),
-                           self.units.get(key, ""))
-
     def correlations(self, threshold: float = 0.0) -> list[tuple[str, str, float]]:
         """Pairs of free parameters with |correlation| ≥ ``threshold``, strongest first."""
         out = []
@@ -315,23 +314,29 @@ class FitResult:
                     out.append((a, self.names[j], c))
         return sorted(out, key=lambda t: -abs(t[2]))
 
+    @property
+    def title(self) -> str:
+        return self.model_name
+
     def to_dict(self) -> dict:
-        """A JSON-ready dict: every quantity as ``{"value", "stderr", "unit"}``."""
-        out: dict = {}
-        for k, v in self.values.items():
-            out[k] = {"value": _num(v), "stderr": _num(self.stderr.get(k, float("nan"))),
-                      "unit": self.units.get(k, "")}
-            if k in self.intervals:
-                lo, hi = self.intervals[k]
-                out[k]["interval_68"] = [_num(lo), _num(hi)]
-        out.update(model=self.model_name, success=bool(self.success), message=self.message,
-                   reduced_chi2=_num(self.reduced_chi2), aic=_num(self.aic),
-                   aicc=_num(self.aicc), bic=_num(self.bic), ic_form=self.ic_form,
-                   sigma_source=self.sigma_source, verdict=self.verdict.to_dict(),
-                   ndata=int(self.ndata), nvarys=int(self.nvarys),
+        """A JSON-ready dict: the common face (every quantity as ``{"value", "stderr",
+        "unit"}``, with ``interval_68`` where bootstrapped; success, message, notes) and the
+        fit's statistics, verdict and correlations."""
+        face = self.face_dict()
+        out: dict = {k: face[k] for k in self.values}
+        for k, (lo, hi) in self.intervals.items():
+            if k in out:
+                out[k]["interval_68"] = [json_number(lo), json_number(hi)]
+        out.update(model=self.model_name, success=face["success"], message=face["message"],
+                   reduced_chi2=json_number(self.reduced_chi2), aic=json_number(self.aic),
+                   aicc=json_number(self.aicc), bic=json_number(self.bic),
+                   ic_form=self.ic_form, sigma_source=self.sigma_source,
+                   verdict=self.verdict.to_dict(), ndata=int(self.ndata),
+                   nvarys=int(self.nvarys),
                    correlation={"names": list(self.names),
-                                "matrix": [[_num(c) for c in row] for row in self.correlation]},
-                   at_bound=list(self.at_bound), notes=list(self.notes))
+                                "matrix": [[json_number(c) for c in row]
+                                           for row in self.correlation]},
+                   at_bound=list(self.at_bound), notes=face["notes"])
         return out
 
     def report(self) -> str:
@@ -367,11 +372,6 @@ class FitResult:
             lines.append("[[Caveats]]")
             lines += [f"    - {n}" for n in self.notes]
         return "\n".join(lines)
-
-
-def _num(v) -> float | None:
-    v = float(v)
-    return v if np.isfinite(v) else None
 
 
 def ranking_criterion(results: Sequence[FitResult]) -> str:
@@ -430,7 +430,10 @@ def least_squares(residual: Callable[[np.ndarray], np.ndarray], p0: Sequence[flo
     """
     p0 = np.asarray(p0, float)
     lo, hi = np.asarray(lower, float), np.asarray(upper, float)
-    p0 = np.clip(p0, lo + 1e-12 * (np.abs(lo) + 1), hi - 1e-12 * (np.abs(hi) + 1))
+    with np.errstate(invalid="ignore"):   # ∞ ± ∞ on an unbounded side: not used
+        inner_lo = np.where(np.isfinite(lo), lo + 1e-12 * (np.abs(lo) + 1), lo)
+        inner_hi = np.where(np.isfinite(hi), hi - 1e-12 * (np.abs(hi) + 1), hi)
+    p0 = np.clip(p0, inner_lo, inner_hi)
     k = p0.size
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
@@ -468,10 +471,7 @@ def least_squares(residual: Callable[[np.ndarray], np.ndarray], p0: Sequence[flo
     else:
         if scale_covar and dof > 0:
             cov = cov * red
-        err = np.sqrt(np.clip(np.diag(cov), 0, None))
-        with np.errstate(all="ignore"):
-            corr = cov / np.outer(err, err)
-        np.fill_diagonal(corr, 1.0)
+        err, corr = correlation_from_covariance(cov)
     if dof <= 0:
         ok = False
         msg = f"{n} data points for {k} free parameters: nothing left to estimate errors"

@@ -25,7 +25,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .fitting import FitResult, failed, least_squares, rank
+from .fitting import FitResult, failed, rank
+from .parameters import Parameter, Parameters, fit
 
 LAWS = ("linear", "first-order", "jmak", "contracting")
 LAW_FORMULAS = {
@@ -87,7 +88,38 @@ def _prepare(t, x, sigma):
         f"{int(bad.sum())} points without a finite value or error left out" if bad.any() else "")
 
 
-def fit_law(t_days, x, law: str = "linear", *, sigma=None, x_inf: float | None = 3.0,
+#: x∞ of LaH₃, the end point of the hydrogen loss (H/La)
+X_INF_LAH3 = 3.0
+#: bounds of every parameter of the laws (x₀ of every cell alike; H/La, 1/d, d)
+BOUNDS = {"x0": (0, 100), "rate_per_day": (-10, 10), "tau_days": (1e-3, 1e4),
+          "n": (0.2, 6), "x_inf": (0, 100)}
+#: start of the JMAK exponent (between nucleation-free growth, 1, and 3-D growth, 3–4)
+START_N = 1.5
+#: start of the zero-order rate of a global fit (H/La per day)
+START_RATE_PER_DAY = 0.1
+#: a fit of one cell is restarted at τ = span/3 and 3·span unless its reduced χ² (σ known)
+#: is below this
+RESTART_REDUCED_CHI2 = 3.0
+#: the Tc plateau's bounds (K) and its τ start: a fifth of the span, at least half a day
+TC_BOUNDS_K = (0.0, 1e4)
+TC_TAU_START_SHARE = 5
+TC_TAU_START_MIN_DAYS = 0.5
+_UNITS = {"x0": "H/La", "x_inf": "H/La"}
+
+
+def _law_parameters(law: str, start: Mapping[str, float], x_inf: float | None,
+                    x0_names: Sequence[str] = ("x0",)) -> Parameters:
+    """x₀ (one per name in ``x0_names``), the law's kinetic parameters and — but for
+    ``linear`` — x∞, held at ``x_inf`` or free when it is None; starts from ``start``."""
+    out = [Parameter(k, start[k], *BOUNDS["x0"], unit="H/La") for k in x0_names]
+    out += [Parameter(k, start[k], *BOUNDS[k], unit=unit) for k, unit in _KINETIC[law]]
+    if law != "linear":
+        out.append(Parameter("x_inf", start["x_inf"] if x_inf is None else float(x_inf),
+                             *BOUNDS["x_inf"], vary=x_inf is None, unit="H/La"))
+    return Parameters(out)
+
+
+def fit_law(t_days, x, law: str = "linear", *, sigma=None, x_inf: float | None = X_INF_LAH3,
             t0_days: float = 0.0) -> FitResult:
     """Fit one law to one cell's H/La(t).
 
@@ -111,75 +143,44 @@ def fit_law(t_days, x, law: str = "linear", *, sigma=None, x_inf: float | None =
     keep = t >= t0_days
     t, y = t[keep], y[keep]
     s = None if s is None else s[keep]
-    names = ["x0"] + [k for k, _ in _KINETIC[law]]
-    units = {"x0": "H/La", "x_inf": "H/La"} | dict(_KINETIC[law])
-    if law != "linear" and x_inf is None:
-        names.append("x_inf")
-    if t.size <= len(names):
-        return failed(law, f"{t.size} points for {len(names)} free parameters")
     span = max(float(t.max() - t.min()), 1e-9)
     slope0 = max(float(-np.polyfit(t, y, 1)[0]), 1e-3) if t.size > 1 else 0.1
-    p0 = {"x0": float(y[np.argmin(t)]), "rate_per_day": slope0, "tau_days": span,
-          "n": 1.5, "x_inf": 3.0 if x_inf is None else x_inf}
-    bounds = {"x0": (0, 100), "rate_per_day": (-10, 10), "tau_days": (1e-3, 1e4),
-              "n": (0.2, 6), "x_inf": (0, 100)}
-    fixed = {} if law == "linear" or x_inf is None else {"x_inf": float(x_inf)}
+    start = {"x0": float(y[np.argmin(t)]), "rate_per_day": slope0, "tau_days": span,
+             "n": START_N, "x_inf": X_INF_LAH3 if x_inf is None else x_inf}
+    params = _law_parameters(law, start, x_inf)
+    if t.size <= len(params.free):
+        return failed(law, f"{t.size} points for {len(params.free)} free parameters")
     w = 1 / s if s is not None else np.ones_like(y)
-
-    def full(p):
-        return dict(zip(names, p, strict=True)) | fixed
-
-    def residual(p):
-        return (y - model(law, t, full(p))) * w
-
-    starts = [p0] + ([p0 | {"tau_days": span / 3}, p0 | {"tau_days": 3 * span}]
-                     if law != "linear" else [])
+    starts = [start] + ([start | {"tau_days": span / 3}, start | {"tau_days": 3 * span}]
+                        if law != "linear" else [])
     best = None
     for st in starts:  # further starts only when the first does not fit well
-        ls = least_squares(residual, [st[k] for k in names], [bounds[k][0] for k in names],
-                           [bounds[k][1] for k in names], scale_covar=s is None)
-        if best is None or (np.isfinite(ls.chi2) and ls.chi2 < best.chi2):
-            best = ls
+        pf = fit(lambda v: (y - model(law, t, v)) * w,
+                 params.with_values({k: st[k] for k in params.free}),
+                 sigma_known=s is not None)
+        if best is None or (np.isfinite(pf.chi2) and pf.chi2 < best.chi2):
+            best = pf
         if best.success and np.isfinite(best.reduced_chi2) and (
-                s is None or best.reduced_chi2 < 3):
+                s is None or best.reduced_chi2 < RESTART_REDUCED_CHI2):
             break
-    ls = best
-    err = np.asarray(ls.stderr, float)
-    if s is not None and np.isfinite(ls.reduced_chi2) and ls.reduced_chi2 > 1:
-        err = err * np.sqrt(ls.reduced_chi2)
-    values = full(ls.p)
-    stderr = dict(zip(names, map(float, err), strict=True)) | {k: 0.0 for k in fixed}
-    cov = ls.correlation * np.outer(err, err)
-    # average rate over the observed span, by numerical propagation
     t_a, t_b = float(t.min()), float(t.max())
-
-    def avg(p):
-        v = full(p)
-        return float((model(law, t_a, v) - model(law, t_b, v)) / max(t_b - t_a, 1e-9))
-
-    rate = avg(ls.p)
-    grad = np.array([(avg(ls.p + dp) - rate) / dp[i] for i, dp in
-                     enumerate(np.diag(np.maximum(np.abs(ls.p) * 1e-6, 1e-9)))])
-    rate_err = float(np.sqrt(max(grad @ cov @ grad, 0.0))) if np.all(np.isfinite(cov)) \
-        else float("nan")
-    values["average_rate_per_day"] = rate
-    stderr["average_rate_per_day"] = rate_err
-    units["average_rate_per_day"] = "H/La per day"
+    rate, rate_err = best.error_of(   # the average rate over the observed span
+        lambda v: float((model(law, t_a, v) - model(law, t_b, v)) / max(t_b - t_a, 1e-9)))
+    values = dict(best.values) | {"average_rate_per_day": rate}
+    stderr = dict(best.stderr) | {"average_rate_per_day": rate_err}
+    units = _UNITS | dict(_KINETIC[law]) | {"average_rate_per_day": "H/La per day"}
     notes = [f"law: {LAW_FORMULAS[law]}", f"average rate over days {t_a:g}–{t_b:g}"]
-    if fixed:
-        notes.append(f"x∞ fixed at {fixed['x_inf']:g}")
+    if "x_inf" in params.fixed:
+        notes.append(f"x∞ fixed at {params.fixed['x_inf']:g}")
     if note:
         notes.append(note)
-    return FitResult(model_name=law, values=values, stderr=stderr, units=units,
-                     names=tuple(names), correlation=ls.correlation, success=ls.success,
-                     message=ls.message, chi2=ls.chi2, reduced_chi2=ls.reduced_chi2,
-                     ndata=ls.ndata, nvarys=len(names), nfev=ls.nfev, x=t, data=y,
-                     model=model(law, t, values), weights_mask=np.ones(t.size, bool),
-                     at_bound=tuple(names[i] for i in ls.at_bound), notes=tuple(notes),
-                     sigma_source="known" if s is not None else "residuals")
+    return best.result(law, values=values, stderr=stderr, units=units, x=t, data=y,
+                       model=model(law, t, values), weights_mask=np.ones(t.size, bool),
+                       notes=tuple(notes),
+                       sigma_source="known" if s is not None else "residuals")
 
 
-def compare_laws(t_days, x, *, sigma=None, x_inf: float | None = 3.0,
+def compare_laws(t_days, x, *, sigma=None, x_inf: float | None = X_INF_LAH3,
                  laws: Sequence[str] = LAWS, t0_days: float = 0.0) -> list[FitResult]:
     """Every law on one cell, best first by AICc (AIC when n/k ≥ 40; failed fits last)."""
     fits = [fit_law(t_days, x, law, sigma=sigma, x_inf=x_inf, t0_days=t0_days) for law in laws]
@@ -187,7 +188,7 @@ def compare_laws(t_days, x, *, sigma=None, x_inf: float | None = 3.0,
 
 
 def fit_global(series: Mapping[str, tuple], law: str = "linear", *,
-               x_inf: float | None = 3.0, t0_days: float = 0.0) -> FitResult:
+               x_inf: float | None = X_INF_LAH3, t0_days: float = 0.0) -> FitResult:
     """One law for several cells: shared kinetic parameters (and x∞), one x₀ per cell.
 
     ``series`` maps a cell to ``(t_days, x, sigma)``. Values ``x0_<cell>`` per cell.
@@ -204,19 +205,14 @@ def fit_global(series: Mapping[str, tuple], law: str = "linear", *,
         data.append((cell, tt[keep], yy[keep], None if ss is None else ss[keep]))
     if not data:
         return failed(law, "no cell with data")
-    kin = [k for k, _ in _KINETIC[law]]
-    names = [f"x0_{c}" for c, *_ in data] + kin
-    if law != "linear" and x_inf is None:
-        names.append("x_inf")
-    fixed = {} if law == "linear" or x_inf is None else {"x_inf": float(x_inf)}
+    x0_names = [f"x0_{c}" for c, *_ in data]
     span = max(float(max(d[1].max() for d in data)), 1.0)
     start = {f"x0_{c}": float(y[np.argmin(t)]) for c, t, y, _ in data} | {
-        "rate_per_day": 0.1, "tau_days": span, "n": 1.5, "x_inf": 3.0}
-    lo = {"rate_per_day": -10, "tau_days": 1e-3, "n": 0.2, "x_inf": 0}
-    hi = {"rate_per_day": 10, "tau_days": 1e4, "n": 6, "x_inf": 100}
+        "rate_per_day": START_RATE_PER_DAY, "tau_days": span, "n": START_N,
+        "x_inf": X_INF_LAH3}
+    params = _law_parameters(law, start, x_inf, x0_names)
 
-    def residual(p):
-        v = dict(zip(names, p, strict=True)) | fixed
+    def residual(v):
         out = []
         for c, t, y, s in data:
             pv = v | {"x0": v[f"x0_{c}"]}
@@ -225,24 +221,21 @@ def fit_global(series: Mapping[str, tuple], law: str = "linear", *,
         return np.concatenate(out)
 
     weighted = all(d[3] is not None for d in data)
-    ls = least_squares(residual, [start[k] for k in names],
-                       [lo.get(k, 0) for k in names], [hi.get(k, 100) for k in names],
-                       scale_covar=not weighted)
-    err = np.asarray(ls.stderr, float)
-    if weighted and np.isfinite(ls.reduced_chi2) and ls.reduced_chi2 > 1:
-        err = err * np.sqrt(ls.reduced_chi2)
-    values = dict(zip(names, map(float, ls.p), strict=True)) | fixed
-    stderr = dict(zip(names, map(float, err), strict=True)) | {k: 0.0 for k in fixed}
-    units = {k: "H/La" for k in names if k.startswith("x0_")} | dict(_KINETIC[law]) | {
-        "x_inf": "H/La"}
-    return FitResult(model_name=f"{law} (global, {len(data)} cells)", values=values,
-                     stderr=stderr, units=units, names=tuple(names),
-                     correlation=ls.correlation, success=ls.success, message=ls.message,
-                     chi2=ls.chi2, reduced_chi2=ls.reduced_chi2, ndata=ls.ndata,
-                     nvarys=len(names), nfev=ls.nfev,
+    pf = fit(residual, params, sigma_known=weighted)
+    units = dict.fromkeys(x0_names, "H/La") | dict(_KINETIC[law]) | {"x_inf": "H/La"}
+    return pf.result(f"{law} (global, {len(data)} cells)",
+                     values={k: float(v) for k, v in pf.values.items()}, units=units,
                      notes=(f"law: {LAW_FORMULAS[law]}", "kinetic parameters shared by "
                             "every cell; one x₀ per cell"),
-                     sigma_source="known" if weighted else "residuals")
+                     sigma_source="known" if weighted else "residuals",
+                     at_bound=())   # unchanged by #15: the global fit flags no bound (yet)
+
+
+def tc_plateau(t_days, v: Mapping[str, float]) -> np.ndarray:
+    """Tc(t) = Tc_∞ + (Tc₀ − Tc_∞)·exp(−t/τ) (K) for values ``Tc0_K``, ``Tc_inf_K``,
+    ``tau_days``."""
+    return v["Tc_inf_K"] + (v["Tc0_K"] - v["Tc_inf_K"]) * np.exp(-np.asarray(t_days) / v[
+        "tau_days"])
 
 
 def fit_tc_plateau(t_days, tc_k, *, sigma=None) -> FitResult:
@@ -253,32 +246,20 @@ def fit_tc_plateau(t_days, tc_k, *, sigma=None) -> FitResult:
     t, y, s = prep
     if t.size <= 3:
         return failed("tc-plateau", f"{t.size} points for 3 free parameters")
-    names = ["Tc0_K", "Tc_inf_K", "tau_days"]
     w = 1 / s if s is not None else np.ones_like(y)
-
-    def f(p, tt):
-        return p[1] + (p[0] - p[1]) * np.exp(-tt / p[2])
-
-    ls = least_squares(lambda p: (y - f(p, t)) * w,
-                       [float(y[np.argmin(t)]), float(y[np.argmax(t)]),
-                        max(float(np.ptp(t)) / 5, 0.5)],
-                       [0, 0, 1e-3], [1e4, 1e4, 1e4], scale_covar=s is None)
-    err = np.asarray(ls.stderr, float)
-    if s is not None and np.isfinite(ls.reduced_chi2) and ls.reduced_chi2 > 1:
-        err = err * np.sqrt(ls.reduced_chi2)
-    values = dict(zip(names, map(float, ls.p), strict=True))
-    return FitResult(model_name="tc-plateau", values=values,
-                     stderr=dict(zip(names, map(float, err), strict=True)),
-                     units={"Tc0_K": "K", "Tc_inf_K": "K", "tau_days": "d"}, names=tuple(names),
-                     correlation=ls.correlation, success=ls.success, message=ls.message,
-                     chi2=ls.chi2, reduced_chi2=ls.reduced_chi2, ndata=ls.ndata, nvarys=3,
-                     nfev=ls.nfev, x=t, data=y, model=f(ls.p, t),
+    params = Parameters([
+        Parameter("Tc0_K", float(y[np.argmin(t)]), *TC_BOUNDS_K, unit="K"),
+        Parameter("Tc_inf_K", float(y[np.argmax(t)]), *TC_BOUNDS_K, unit="K"),
+        Parameter("tau_days", max(float(np.ptp(t)) / TC_TAU_START_SHARE,
+                                  TC_TAU_START_MIN_DAYS), BOUNDS["tau_days"][0],
+                  TC_BOUNDS_K[1], unit="d")])
+    pf = fit(lambda v: (y - tc_plateau(t, v)) * w, params, sigma_known=s is not None)
+    return pf.result("tc-plateau", values={k: float(v) for k, v in pf.values.items()},
+                     x=t, data=y, model=tc_plateau(t, pf.values),
                      notes=("Tc(t) = Tc∞ + (Tc₀ − Tc∞)·exp(−t/τ)",) + ((note,) if note else ()),
                      sigma_source="known" if s is not None else "residuals")
 
 
 def tc_plateau_curve(result: FitResult, t_days) -> np.ndarray:
     """The fitted Tc(t) at ``t_days``."""
-    v = result.values
-    return v["Tc_inf_K"] + (v["Tc0_K"] - v["Tc_inf_K"]) * np.exp(-np.asarray(t_days) / v[
-        "tau_days"])
+    return tc_plateau(t_days, result.values)

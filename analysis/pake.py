@@ -17,11 +17,10 @@ errors are on the distances; r_n < r_nn is enforced after the fit by relabelling
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from .fitting import FitResult, failed, least_squares, robust_noise_dof, robust_noise_sigma
+from .fitting import FitResult, failed, robust_noise_dof, robust_noise_sigma
 from .lineshapes import (
     PAKE_KINDS,
     UniformGrid,
@@ -32,6 +31,8 @@ from .lineshapes import (
     pake_spectrum,
     pattern_extent_hz,
 )
+from .parameters import Parameter, Parameters, fit
+from .results import correlation_from_covariance
 
 FWHM_PER_SIGMA = 2 * np.sqrt(2 * np.log(2))
 ANGSTROM = 1e-10
@@ -47,6 +48,25 @@ SOLVER = "exact"
 CENTRAL_LINE_DEFAULT = True
 #: difference order of the default noise estimate (second differences follow the horns)
 NOISE_ORDER = 2
+#: fewest points a spectrum must have for a fit
+MIN_POINTS = 16
+#: relative tolerance of the frequency steps for an axis to count as uniform
+UNIFORM_RTOL = 1e-6
+#: bounds (Å) of the fitted distances: from shorter than the gas-phase H₂ bond (0.741 Å) to
+#: well beyond the nearest-neighbour distances of the solid
+DISTANCE_BOUNDS_ANGSTROM = (0.6, 2.0)
+#: default start of the broadening FWHM, as a fraction of d(r_nn) (of d(r_n) for one doublet)
+START_WIDTH_PER_COUPLING = 0.25
+#: the amplitude (and the central line's area) may reach this many times the data's area, or
+#: its largest point × the frequency span; the baseline this many times the largest point
+AMPLITUDE_HEADROOM = 10.0
+#: the baseline's start: the median of one point in this many at each end
+BASELINE_EDGE_SHARE = 20
+#: the central line's start: this fraction of the area, a FWHM of this many points, and at
+#: most this fraction of the span wide
+LINE_START_AREA_FRACTION = 0.05
+LINE_START_FWHM_POINTS = 4
+LINE_MAX_FWHM_FRACTION = 0.05
 
 #: Distances in hydrogen phase III for comparison. The study reports r_n = 0.75(1) Å and
 #: r_nn = 1.24(2) Å "in excellent agreement" with the ab-initio calculations of Labet et al.
@@ -66,15 +86,6 @@ CAVEATS = (
     "(its FID is mostly over within 1–2 µs): its weight is a lower bound unless an echo "
     "refocused it.",
 )
-
-
-@dataclass(frozen=True)
-class _Param:
-    name: str
-    init: float
-    lo: float
-    hi: float
-    unit: str
 
 
 class PakeModel:
@@ -295,11 +306,13 @@ class PakeModel:
     # -- parameters ------------------------------------------------------------------------
     def parameters(self, data, *, r_n: float, r_nn: float, weight_n: float,
                    broadening_hz: float | None, center_hz: float | None,
-                   mask) -> list[_Param]:
-        """Free-parameter specs with starting values estimated from ``data``."""
+                   mask) -> Parameters:
+        """The model's parameters, all free, with bounds and starting values estimated from
+        ``data`` (intensity units) over the points of ``mask``; ``r_n``, ``r_nn`` in Å,
+        ``broadening_hz`` (FWHM) and ``center_hz`` in Hz (None: estimated)."""
         f = self.freq_hz
         y = np.asarray(data, float)
-        n_edge = max(2, f.size // 20)
+        n_edge = max(2, f.size // BASELINE_EDGE_SHARE)
         edges = np.concatenate([y[:n_edge], y[-n_edge:]])
         b0 = float(np.median(edges)) if self.baseline != "none" else 0.0
         pos = np.clip(y - b0, 0, None) * mask
@@ -308,34 +321,37 @@ class PakeModel:
         c0 = float(np.sum(f * pos) / np.sum(pos)) if pos.sum() > 0 else self.mid
         if center_hz is not None:
             c0 = float(center_hz)
-        amp_hi = max(10 * abs(area), 10 * float(np.abs(y).max()) * span)
-        out = [_Param("amplitude", max(area, 1e-12 * amp_hi), 0.0, amp_hi, "a.u.·Hz")]
+        amp_hi = max(AMPLITUDE_HEADROOM * abs(area),
+                     AMPLITUDE_HEADROOM * float(np.abs(y).max()) * span)
+        r_lo, r_hi = DISTANCE_BOUNDS_ANGSTROM
+        out = [Parameter("amplitude", max(area, 1e-12 * amp_hi), 0.0, amp_hi, unit="a.u.·Hz")]
         if self.components == 2:
-            out.append(_Param("weight_n", weight_n, 0.0, 1.0, ""))
-        out.append(_Param("r_n_angstrom", r_n, 0.6, 2.0, "Å"))
+            out.append(Parameter("weight_n", weight_n, 0.0, 1.0, unit=""))
+        out.append(Parameter("r_n_angstrom", r_n, r_lo, r_hi, unit="Å"))
         if self.components == 2:
-            out.append(_Param("r_nn_angstrom", r_nn, 0.6, 2.0, "Å"))
+            out.append(Parameter("r_nn_angstrom", r_nn, r_lo, r_hi, unit="Å"))
         w_lo, w_hi = max(self.df, 1e-9), 0.5 * span
         d_ref = float(dipolar_coupling_hz((r_nn if self.components == 2 else r_n) * ANGSTROM,
                                           self.nucleus))
-        w0 = float(np.clip(broadening_hz if broadening_hz else 0.25 * d_ref,
+        w0 = float(np.clip(broadening_hz if broadening_hz else START_WIDTH_PER_COUPLING * d_ref,
                            1.01 * w_lo, 0.99 * w_hi))
         for key in dict.fromkeys(wk for _, _, wk in self.doublet_names()):
-            out.append(_Param(key, w0, w_lo, w_hi, "Hz"))
-        out.append(_Param("center_hz", c0, float(f.min()), float(f.max()), "Hz"))
+            out.append(Parameter(key, w0, w_lo, w_hi, unit="Hz"))
+        out.append(Parameter("center_hz", c0, float(f.min()), float(f.max()), unit="Hz"))
         if self.central_line:
             ipk = int(np.argmax(np.where(mask, y - b0, -np.inf)))
-            out += [_Param("line_area", 0.05 * max(area, 0.0) + 1e-12 * amp_hi, 0.0, amp_hi,
-                           "a.u.·Hz"),
-                    _Param("line_center_hz", float(f[ipk]), float(f.min()), float(f.max()),
-                           "Hz"),
-                    _Param("line_fwhm_hz", 4 * self.df, self.df, 0.05 * span, "Hz")]
+            out += [Parameter("line_area", LINE_START_AREA_FRACTION * max(area, 0.0)
+                              + 1e-12 * amp_hi, 0.0, amp_hi, unit="a.u.·Hz"),
+                    Parameter("line_center_hz", float(f[ipk]), float(f.min()), float(f.max()),
+                              unit="Hz"),
+                    Parameter("line_fwhm_hz", LINE_START_FWHM_POINTS * self.df, self.df,
+                              LINE_MAX_FWHM_FRACTION * span, unit="Hz")]
         if self.baseline != "none":
-            hi = 10 * float(np.abs(y).max()) + 1e-300
-            out.append(_Param("baseline_0", b0, -hi, hi, "a.u."))
+            hi = AMPLITUDE_HEADROOM * float(np.abs(y).max()) + 1e-300
+            out.append(Parameter("baseline_0", b0, -hi, hi, unit="a.u."))
             if self.baseline == "linear":
-                out.append(_Param("baseline_1", 0.0, -hi, hi, "a.u./MHz"))
-        return out
+                out.append(Parameter("baseline_1", 0.0, -hi, hi, unit="a.u./MHz"))
+        return Parameters(out)
 
 
 def spectrum_for_fit(dataset, params=None, echo: str = "auto"):
@@ -450,107 +466,130 @@ def fit_pake(frequency_hz, intensity, components: int = 2, *, r_n: float = 0.75,
         derived ``d_n_hz``/``d_nn_hz``, horn splittings; components per doublet.
     """
     name = f"Pake ×{components} ({kind}-spin, {broadening})"
-    f = np.asarray(frequency_hz, dtype=float).ravel()
-    y = np.asarray(intensity).ravel()
-    if np.iscomplexobj(y):
-        y = y.real
-    y = y.astype(float)
-    if f.size != y.size:
-        return failed(name, f"frequency ({f.size}) and intensity ({y.size}) lengths differ")
-    if f.size < 16:
-        return failed(name, f"{f.size} points: too few for a Pake fit (need ≥ 16)")
-    bad = ~(np.isfinite(f) & np.isfinite(y))
-    if bad.any():
-        return failed(name, f"{int(bad.sum())} points are NaN or infinite; remove them first")
-    if f[-1] < f[0]:
-        f, y = f[::-1], y[::-1]
+    spectrum = _checked_spectrum(frequency_hz, intensity)
+    if isinstance(spectrum, str):
+        return failed(name, spectrum)
+    f, y = spectrum
     try:
         model = PakeModel(f, components, kind=kind, broadening=broadening,
                           shared_broadening=shared_broadening, central_line=central_line,
                           baseline=baseline, nucleus=nucleus)
     except ValueError as exc:
         return failed(name, str(exc))
-    if not np.allclose(np.diff(f), model.df, rtol=1e-6, atol=0):
+    if not np.allclose(np.diff(f), model.df, rtol=UNIFORM_RTOL, atol=0):
         return failed(name, "the frequency axis is not uniform")
     mask = np.ones(f.size, bool)
     for lo, hi in exclude:
         mask &= ~((f >= min(lo, hi)) & (f <= max(lo, hi)))
     fix = dict(fix or {})
-    specs = model.parameters(y, r_n=r_n, r_nn=r_nn, weight_n=weight_n,
-                             broadening_hz=broadening_hz, center_hz=center_hz, mask=mask)
-    unknown = set(fix) - {s.name for s in specs}
+    params = model.parameters(y, r_n=r_n, r_nn=r_nn, weight_n=weight_n,
+                              broadening_hz=broadening_hz, center_hz=center_hz, mask=mask)
+    unknown = params.unknown(fix)
     if unknown:
-        return failed(name, f"cannot fix unknown parameter(s) {sorted(unknown)}")
-    free = [s for s in specs if s.name not in fix]
-    if mask.sum() <= len(free):
+        return failed(name, f"cannot fix unknown parameter(s) {unknown}")
+    params = params.fix(fix)
+    if mask.sum() <= len(params.free):
         return failed(name, f"{int(mask.sum())} points left after exclusions for "
-                            f"{len(free)} free parameters")
-    sigma = float(noise_sigma) if noise_sigma else robust_noise_sigma(y[mask], NOISE_ORDER)
-    sigma_source = "known" if noise_sigma else "estimated"
-    sigma_dof = robust_noise_dof(int(mask.sum()), NOISE_ORDER) if not noise_sigma else np.inf
-    if not (np.isfinite(sigma) and sigma > 0):
-        sigma = float(np.std(y[mask])) or 1.0
-        sigma_source = "residuals"   # the data's scatter, signal included: χ² says nothing
+                            f"{len(params.free)} free parameters")
+    sigma, sigma_source, sigma_dof = _noise(y[mask], noise_sigma)
     ym = y[mask]
 
-    def values(p):
-        v = {s.name: s.init for s in specs}
-        v.update(fix)
-        v.update(zip((s.name for s in free), p, strict=True))
-        return v
+    def residual(v, target=ym):
+        return (target - model.evaluate(v)[mask]) / sigma
 
-    def residual(p, target=ym):
-        return (target - model.evaluate(values(p))[mask]) / sigma
+    def jacobian(v, names):
+        return -model.jacobian(v, names)[mask] / sigma
 
-    names = [s.name for s in free]
-
-    def jacobian(p, target=None):
-        j = model.jacobian(values(p), names)
-        return None if j is None else -j[mask] / sigma
-
-    analytic = model.broadening == "gaussian"
-    lo = [s.lo for s in free]
-    hi = [s.hi for s in free]
-    ls = least_squares(residual, [s.init for s in free], lo, hi,
-                       jac=jacobian if analytic else None, tr_solver=SOLVER)
-    with np.errstate(all="ignore"):
-        cov = ls.correlation * np.outer(ls.stderr, ls.stderr)
-    p, cov, swapped = _relabel(names, ls.p, cov)
-    err = np.sqrt(np.clip(np.diag(cov), 0, None))
-    with np.errstate(all="ignore"):
-        corr = cov / np.outer(err, err)
-    np.fill_diagonal(corr, 1.0)
-    if not np.all(np.isfinite(ls.stderr)):
-        err = ls.stderr
-    v = values(p)
-    stderr = {s.name: 0.0 for s in specs}
-    stderr.update(zip(names, err, strict=True))
-    units = {s.name: s.unit for s in specs}
-    intervals = {}
-    if bootstrap and ls.success:
-        intervals = _bootstrap(model, residual, jacobian if analytic else None, values, ls.p,
-                               lo, hi, names, mask, sigma, int(bootstrap), seed)
+    jac = jacobian if model.broadening == "gaussian" else None   # analytic: Gaussian only
+    pf = fit(residual, params, jacobian=jac, tr_solver=SOLVER)
+    names = list(pf.names)
+    p, cov, swapped = _relabel(names, pf.p, pf.covariance)
+    err, corr = correlation_from_covariance(cov)
+    if not all(np.isfinite(pf.stderr[k]) for k in names):
+        err = [pf.stderr[k] for k in names]
+    v = params.unpack(p)
+    stderr = {k: 0.0 for k in params} | dict(zip(names, err, strict=True))
+    intervals = _bootstrap(model, residual, jac, pf, mask, sigma, int(bootstrap), seed) \
+        if bootstrap and pf.success else {}
     total, comps = model.evaluate(v, parts=True)
-    # derived: couplings and horn splittings (like spins: 1.5·d)
-    derived_v, derived_e, derived_u = {}, {}, {}
+    derived, notes = _derived(model, v, stderr, pf.success)
+    notes += _choices(fix, swapped, kind, pf.at_bound)
+    vals = {k: float(x) for k, x in v.items()} | {k: m[0] for k, m in derived.items()}
+    units = params.units
+    if components == 2:
+        vals["weight_nn"] = 1 - v["weight_n"]
+        stderr["weight_nn"] = stderr.get("weight_n", 0.0)
+        units["weight_nn"] = ""
+    stderr.update({k: m[1] for k, m in derived.items()})
+    units.update({k: m[2] for k, m in derived.items()})
+    comp_named = {("r_n doublet" if k == "r_n" else "r_nn doublet" if k == "r_nn" else k): c
+                  for k, c in comps.items()}
+    return pf.result(name, values=vals, stderr=stderr, units=units, correlation=corr, x=f,
+                     data=y, model=total, weights_mask=mask, components=comp_named,
+                     intervals=intervals, notes=tuple(notes), noise_sigma=sigma,
+                     sigma_source=sigma_source, sigma_dof=float(sigma_dof))
+
+
+def _checked_spectrum(frequency_hz, intensity) -> tuple[np.ndarray, np.ndarray] | str:
+    """(frequency, real intensity) in increasing frequency, or why they cannot be fitted."""
+    f = np.asarray(frequency_hz, dtype=float).ravel()
+    y = np.asarray(intensity).ravel()
+    if np.iscomplexobj(y):
+        y = y.real
+    y = y.astype(float)
+    if f.size != y.size:
+        return f"frequency ({f.size}) and intensity ({y.size}) lengths differ"
+    if f.size < MIN_POINTS:
+        return f"{f.size} points: too few for a Pake fit (need ≥ {MIN_POINTS})"
+    bad = ~(np.isfinite(f) & np.isfinite(y))
+    if bad.any():
+        return f"{int(bad.sum())} points are NaN or infinite; remove them first"
+    if f[-1] < f[0]:
+        f, y = f[::-1], y[::-1]
+    return f, y
+
+
+def _noise(y, noise_sigma: float | None) -> tuple[float, str, float]:
+    """(σ, where it came from, its degrees of freedom) for the points ``y`` that count: the
+    given σ (known), else the robust estimate (:data:`NOISE_ORDER`), else — no estimate —
+    the data's scatter, signal included (σ from the residuals: χ² says nothing)."""
+    if noise_sigma:
+        sigma, source, dof = float(noise_sigma), "known", np.inf
+    else:
+        sigma, source = robust_noise_sigma(y, NOISE_ORDER), "estimated"
+        dof = robust_noise_dof(int(y.size), NOISE_ORDER)
+    if not (np.isfinite(sigma) and sigma > 0):
+        return float(np.std(y)) or 1.0, "residuals", dof
+    return sigma, source, dof
+
+
+def _derived(model: PakeModel, v: Mapping[str, float], stderr: Mapping[str, float],
+             success: bool) -> tuple[dict[str, tuple[float, float, str]], list[str]]:
+    """The couplings d and horn splittings (like spins: 1.5·d) of each doublet as
+    {key: (value, error, unit)}, and the caveats with each doublet's bias check."""
+    out: dict[str, tuple[float, float, str]] = {}
     notes = list(CAVEATS)
     for label, rk, wk in model.doublet_names():
         r, sr = v[rk], stderr[rk]
-        d = float(dipolar_coupling_hz(r * ANGSTROM, nucleus))
-        derived_v[f"d_{label[2:]}_hz"] = d
-        derived_e[f"d_{label[2:]}_hz"] = 3 * d * sr / r
-        derived_u[f"d_{label[2:]}_hz"] = "Hz"
+        d = float(dipolar_coupling_hz(r * ANGSTROM, model.nucleus))
+        out[f"d_{label[2:]}_hz"] = (d, 3 * d * sr / r, "Hz")       # d ∝ r⁻³
         a = model.a_hz(r)
-        derived_v[f"horn_splitting_{label[2:]}_hz"] = 2 * a
-        derived_e[f"horn_splitting_{label[2:]}_hz"] = 6 * a * sr / r
-        derived_u[f"horn_splitting_{label[2:]}_hz"] = "Hz"
-        if ls.success and v[wk] > 0:
-            horn = _apparent_horn_hz(a, v[wk], broadening)
+        out[f"horn_splitting_{label[2:]}_hz"] = (2 * a, 6 * a * sr / r, "Hz")
+        if success and v[wk] > 0:
+            horn = _apparent_horn_hz(a, v[wk], model.broadening)
             naive_r = r * (a / horn) ** (1 / 3) if horn > 0 else float("nan")
             notes.append(f"Bias check (PHYSICS §2.3): the broadened {label} horns sit at "
                          f"±{horn / 1e3:.2f} kHz, not ±{a / 1e3:.2f} kHz; reading r from them "
                          f"without the broadening model would give {naive_r:.3f} Å instead "
                          f"of {r:.3f} Å ({100 * (naive_r / r - 1):+.1f} %).")
+    return out, notes
+
+
+def _choices(fix: Mapping[str, float], swapped: bool, kind: str,
+             at_bound: Sequence[str]) -> list[str]:
+    """Notes on what the fit was told or did: a fixed weight, relabelled doublets, a
+    parameterisation other than like spins, parameters at a bound."""
+    notes = []
     if "weight_n" in fix:
         notes.append(f"weight_n was fixed at {fix['weight_n']:g} (e.g. one intramolecular "
                      "partner per H): a modelling choice, not a result.")
@@ -561,41 +600,25 @@ def fit_pake(frequency_hz, intensity, components: int = 2, *, r_n: float = 0.75,
         notes.append(f"Parameterisation '{kind}': horns at ±{PAKE_KINDS[kind]:g}× the "
                      "coupling; for a homonuclear pair the like-spin form (±0.75·d) is the "
                      "physical one.")
-    at_bound = tuple(names[i] for i in ls.at_bound)
     if at_bound:
         notes.append(f"At a bound (error not meaningful): {', '.join(at_bound)}.")
-    vals = {**{k: float(x) for k, x in v.items()}, **derived_v}
-    if components == 2:
-        vals["weight_nn"] = 1 - v["weight_n"]
-        stderr["weight_nn"] = stderr.get("weight_n", 0.0)
-        units["weight_nn"] = ""
-    stderr.update(derived_e)
-    units.update(derived_u)
-    comp_named = {("r_n doublet" if k == "r_n" else "r_nn doublet" if k == "r_nn" else k): c
-                  for k, c in comps.items()}
-    return FitResult(model_name=name, values=vals, stderr=stderr, units=units,
-                     names=tuple(names), correlation=corr, success=ls.success,
-                     message=ls.message, chi2=ls.chi2, reduced_chi2=ls.reduced_chi2,
-                     ndata=ls.ndata, nvarys=len(free), nfev=ls.nfev, x=f, data=y,
-                     model=total, weights_mask=mask, components=comp_named,
-                     intervals=intervals, at_bound=at_bound, notes=tuple(notes),
-                     noise_sigma=sigma, sigma_source=sigma_source,
-                     sigma_dof=float(sigma_dof))
+    return notes
 
 
-def _bootstrap(model, residual, jac, values, p_best, lo, hi, names, mask, sigma, n, seed):
-    """Residual bootstrap: refit model + resampled residuals ``n`` times; 16–84 % ranges
-    (relabelled so r_n < r_nn)."""
+def _bootstrap(model, residual, jac, best, mask, sigma, n, seed):
+    """Residual bootstrap: refit model + resampled residuals ``n`` times from the fit
+    ``best``; 16–84 % ranges (relabelled so r_n < r_nn)."""
     rng = np.random.default_rng(seed)
-    best = model.evaluate(values(p_best))[mask]
-    res = residual(p_best) * sigma
+    names = list(best.names)
+    model_best = model.evaluate(best.values)[mask]
+    res = residual(best.values) * sigma
     res = res - res.mean()
     draws = []
     for _ in range(n):
-        target = best + rng.choice(res, size=res.size, replace=True)
-        ls = least_squares(lambda p, t=target: residual(p, t), p_best, lo, hi, jac=jac)
-        if ls.success:
-            q, _, _ = _relabel(names, ls.p, np.eye(len(names)))
+        target = model_best + rng.choice(res, size=res.size, replace=True)
+        refit = fit(lambda v, t=target: residual(v, t), best.params, jacobian=jac)
+        if refit.success:
+            q, _, _ = _relabel(names, refit.p, np.eye(len(names)))
             draws.append(q)
     if len(draws) < max(5, n // 2):
         return {}

@@ -48,13 +48,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from scipy import ndimage, special
 
 from .dataset import Dataset
-from .fitting import FitResult, failed, least_squares, rank
+from .fitting import FitResult, failed, rank
+from .io.delays import (  # noqa: F401  (parse_delays, TABLE_SUFFIXES: re-exported)
+    TABLE_SUFFIXES,
+    check_rows,
+    is_amplitude_table,
+    parse_delays,
+    read_amplitude_table,
+)
 from .measure import integral as spectrum_integral
+from .parameters import Parameter, Parameters, fit, propagate
 from .processing import ECHO_MODES, ProcessingParams, finish, remove_dc, transform
 from .processing import left_shift as shift_points
 
@@ -62,6 +71,22 @@ AMPLITUDE_METHODS = ("projection", "integral", "echo-top")
 #: the projection's quadrature part (rms over the traces) above this many σ: the line shape or
 #: phase changes along the array, and the projection is not the right amplitude
 QUADRATURE_LIMIT = 3.0
+#: fraction of each FID, at its end, taken as signal-free for the noise σ
+NOISE_TAIL_FRACTION = 0.2
+#: a trace counts as strong (for telling a moving echo) above this many σ of its magnitude
+STRONG_TRACE_SNR = 10.0
+#: the echo-top amplitude averages the top and this many points on each side
+ECHO_TOP_HALF_POINTS = 1
+#: the default integral region: the strongest line ± this many FWHM
+REGION_FWHMS = 3.0
+#: a recovery change or an echo amplitude must exceed this many σ to count as a signal
+DETECTION_SIGMAS = 3.0
+#: a time constant more than this factor outside the sampled delays is poorly constrained;
+#: the start grid spans the same range, with :data:`START_GRID_POINTS` nodes
+SAMPLED_RANGE_FACTOR = 3.0
+START_GRID_POINTS = 48
+#: the start grid's stretch exponents β (when β is free)
+START_BETAS = (0.6, 0.8, 1.0)
 #: what the stored array values mean (``ArrayAxis.kind``) → the CLI/API spelling
 AXIS_NAMES = {"delay": "delay", "pulse_spacing": "pulse-spacing", "echo_time": "echo-time"}
 
@@ -77,8 +102,10 @@ LA_CT_RATES = (1.0, 6.0, 15.0, 28.0)
 class RelaxationModel:
     """One relaxation model: parameter names, units, bounds and the function.
 
-    ``function(t, p)`` takes the time (s) and the parameter vector in ``names`` order.
-    ``time_key`` is the headline relaxation time (``"T1_s"`` or ``"T2_s"``).
+    ``function(t, v)`` takes the time (s) and a mapping of the parameter values by name
+    (``v["T1_s"]``). ``time_key`` is the headline relaxation time (``"T1_s"`` or
+    ``"T2_s"``); ``factor`` names a recovery's factor f (``"saturation_factor"``,
+    ``"inversion_factor"`` or ``"factor"``; empty for decays).
     """
 
     name: str
@@ -86,61 +113,84 @@ class RelaxationModel:
     kind: str  # "recovery" or "decay"
     names: tuple[str, ...]
     units: tuple[str, ...]
-    function: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    function: Callable[[np.ndarray, Mapping[str, float]], np.ndarray]
     time_key: str
     #: parameters that are time constants (bounded by the sampled delays)
     times: tuple[str, ...] = ()
     bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    factor: str = ""
 
     def __call__(self, t, params: Mapping[str, float] | Sequence[float]) -> np.ndarray:
-        if isinstance(params, Mapping):
-            params = [params[k] for k in self.names]
-        return self.function(np.asarray(t, float), np.asarray(params, float))
+        """The model at ``t`` (s) for values by name, or a sequence in ``names`` order."""
+        if not isinstance(params, Mapping):
+            params = dict(zip(self.names, np.asarray(params, float), strict=True))
+        return self.function(np.asarray(t, float), {k: float(params[k]) for k in self.names})
 
 
-def _recovery(deficit):
-    def f(t, p):
-        return p[0] * (1.0 - p[2] * deficit(t, p))
+def _recovery(factor: str, deficit):
+    """M₀·[1 − f·deficit(t)], f the parameter called ``factor``."""
+    def f(t, v):
+        return v["M0"] * (1.0 - v[factor] * deficit(t, v))
     return f
 
 
-def _la_ct_deficit(t, p):
-    return sum(c * np.exp(-r * t / p[1])
+def _la_ct_deficit(t, v):
+    return sum(c * np.exp(-r * t / v["T1_s"])
                for c, r in zip(LA_CT_COEFFICIENTS, LA_CT_RATES, strict=True))
 
 
-_AMP = ("M0", "a.u.")
+def _exponential(t, v):
+    return np.exp(-t / v["T1_s"])
+
+
+def _stretched(t, v):
+    return np.exp(-(t / v["T1_s"]) ** v["beta"])
+
+
+def _biexponential(t, v):
+    w = v["weight_short"]
+    return w * np.exp(-t / v["T1_short_s"]) + (1 - w) * np.exp(-t / v["T1_long_s"])
+
+
+#: bounds of the recovery factor f: a saturation may fall short of (or slightly overshoot)
+#: complete, an inversion reaches f = 2 (θ = 180°) with room for the noise
+SATURATION_FACTOR_BOUNDS = (0.0, 1.2)
+INVERSION_FACTOR_BOUNDS = (0.0, 2.2)
+#: bounds of a stretched exponent β (recovery: a distribution of rates, β ≤ 1; echo decay:
+#: up to a Gaussian-like β = 2)
+BETA_RECOVERY_BOUNDS = (0.1, 1.0)
+BETA_DECAY_BOUNDS = (0.1, 2.0)
 MODELS: dict[str, RelaxationModel] = {m.name: m for m in (
     RelaxationModel("saturation", "M(t) = M₀·[1 − f·exp(−t/T₁)]", "recovery",
                     ("M0", "T1_s", "saturation_factor"), ("a.u.", "s", ""),
-                    _recovery(lambda t, p: np.exp(-t / p[1])), "T1_s", ("T1_s",),
-                    {"saturation_factor": (0.0, 1.2)}),
+                    _recovery("saturation_factor", _exponential), "T1_s", ("T1_s",),
+                    {"saturation_factor": SATURATION_FACTOR_BOUNDS}, "saturation_factor"),
     RelaxationModel("inversion", "M(t) = M₀·[1 − f·exp(−t/T₁)],  f = 1 − cos θ", "recovery",
                     ("M0", "T1_s", "inversion_factor"), ("a.u.", "s", ""),
-                    _recovery(lambda t, p: np.exp(-t / p[1])), "T1_s", ("T1_s",),
-                    {"inversion_factor": (0.0, 2.2)}),
+                    _recovery("inversion_factor", _exponential), "T1_s", ("T1_s",),
+                    {"inversion_factor": INVERSION_FACTOR_BOUNDS}, "inversion_factor"),
     RelaxationModel("stretched", "M(t) = M₀·[1 − f·exp(−(t/T₁)^β)]", "recovery",
                     ("M0", "T1_s", "factor", "beta"), ("a.u.", "s", "", ""),
-                    _recovery(lambda t, p: np.exp(-(t / p[1]) ** p[3])), "T1_s", ("T1_s",),
-                    {"factor": (0.0, 2.2), "beta": (0.1, 1.0)}),
+                    _recovery("factor", _stretched), "T1_s", ("T1_s",),
+                    {"factor": INVERSION_FACTOR_BOUNDS, "beta": BETA_RECOVERY_BOUNDS},
+                    "factor"),
     RelaxationModel("biexponential",
                     "M(t) = M₀·[1 − f·(w·exp(−t/T₁ₐ) + (1 − w)·exp(−t/T₁ᵦ))]", "recovery",
                     ("M0", "T1_short_s", "factor", "weight_short", "T1_long_s"),
                     ("a.u.", "s", "", "", "s"),
-                    _recovery(lambda t, p: p[3] * np.exp(-t / p[1])
-                              + (1 - p[3]) * np.exp(-t / p[4])), "T1_s",
-                    ("T1_short_s", "T1_long_s"),
-                    {"factor": (0.0, 2.2), "weight_short": (0.0, 1.0)}),
+                    _recovery("factor", _biexponential), "T1_s", ("T1_short_s", "T1_long_s"),
+                    {"factor": INVERSION_FACTOR_BOUNDS, "weight_short": (0.0, 1.0)}, "factor"),
     RelaxationModel("la-ct", "M(t) = M₀·[1 − f·Σ cₖ·exp(−rₖ·t/T₁)],  I = 7/2 central "
                     "transition, c = 1/84, 3/44, 75/364, 1225/1716, r = 1, 6, 15, 28",
                     "recovery", ("M0", "T1_s", "factor"), ("a.u.", "s", ""),
-                    _recovery(_la_ct_deficit), "T1_s", ("T1_s",), {"factor": (0.0, 2.2)}),
+                    _recovery("factor", _la_ct_deficit), "T1_s", ("T1_s",),
+                    {"factor": INVERSION_FACTOR_BOUNDS}, "factor"),
     RelaxationModel("hahn", "M(2τ) = M₀·exp(−2τ/T₂)", "decay", ("M0", "T2_s"), ("a.u.", "s"),
-                    lambda t, p: p[0] * np.exp(-t / p[1]), "T2_s", ("T2_s",)),
+                    lambda t, v: v["M0"] * np.exp(-t / v["T2_s"]), "T2_s", ("T2_s",)),
     RelaxationModel("hahn-stretched", "M(2τ) = M₀·exp(−(2τ/T₂)^β)", "decay",
                     ("M0", "T2_s", "beta"), ("a.u.", "s", ""),
-                    lambda t, p: p[0] * np.exp(-(t / p[1]) ** p[2]), "T2_s", ("T2_s",),
-                    {"beta": (0.1, 2.0)}),
+                    lambda t, v: v["M0"] * np.exp(-(t / v["T2_s"]) ** v["beta"]), "T2_s",
+                    ("T2_s",), {"beta": BETA_DECAY_BOUNDS}),
 )}
 T1_MODELS = tuple(k for k, m in MODELS.items() if m.kind == "recovery")
 T2_MODELS = tuple(k for k, m in MODELS.items() if m.kind == "decay")
@@ -176,8 +226,9 @@ def _start(m: RelaxationModel, t: np.ndarray, y: np.ndarray, w: np.ndarray,
     solved linearly at each node, the best node kept."""
     tmin = float(np.min(t[t > 0])) if np.any(t > 0) else float(np.max(t)) or 1.0
     tmax = float(np.max(t))
-    grid = np.geomspace(tmin / 3, tmax * 3, 48)
-    betas = [fixed["beta"]] if "beta" in fixed else ([0.6, 0.8, 1.0] if "beta" in m.names
+    grid = np.geomspace(tmin / SAMPLED_RANGE_FACTOR, tmax * SAMPLED_RANGE_FACTOR,
+                        START_GRID_POINTS)
+    betas = [fixed["beta"]] if "beta" in fixed else (list(START_BETAS) if "beta" in m.names
                                                      else [1.0])
     best, best_cost = None, np.inf
     ones = np.ones_like(t)
@@ -186,7 +237,7 @@ def _start(m: RelaxationModel, t: np.ndarray, y: np.ndarray, w: np.ndarray,
             if m.kind == "decay":
                 basis = [np.exp(-(t / T) ** b)]
             elif m.name == "la-ct":
-                basis = [ones, -_la_ct_deficit(t, [0, T])]
+                basis = [ones, -_la_ct_deficit(t, {"T1_s": T})]
             else:
                 basis = [ones, -np.exp(-(t / T) ** b)]
             a = np.column_stack(basis) * w[:, None]
@@ -200,7 +251,7 @@ def _start(m: RelaxationModel, t: np.ndarray, y: np.ndarray, w: np.ndarray,
         p["M0"] = float(coef[0])
     else:
         p["M0"] = float(coef[0]) if coef[0] != 0 else float(np.max(np.abs(y)))
-        p[m.names[2]] = float(coef[1] / p["M0"]) if p["M0"] else 1.0
+        p[m.factor] = float(coef[1] / p["M0"]) if p["M0"] else 1.0
     for k in m.times:
         p[k] = float(T)
     if m.name == "biexponential":
@@ -269,102 +320,88 @@ def fit_relaxation(x_s, amplitude, model_name: str, *, sigma=None,
                               f"{', '.join(m.names)}")
     t = np.asarray(x_s, dtype=float).ravel()
     y = np.asarray(amplitude, dtype=float).ravel()
-    free = [k for k in m.names if k not in fix]
     sig = None
     if sigma is not None:
         sig = np.broadcast_to(np.asarray(sigma, dtype=float), y.shape).astype(float)
-    problem = _invalid(t, y, sig, len(free), what)
+    problem = _invalid(t, y, sig, len(m.names) - len(fix), what)
     if problem:
         return failed(m.name, problem)
     w = 1.0 / sig if sig is not None else np.ones_like(y)
-    start = _start(m, t, y, w, fix) | fix
-    tpos = t[t > 0]
-    lo_t, hi_t = float(tpos.min()) / 100, float(t.max()) * 100
-    amp_scale = float(np.max(np.abs(y)))
-    lo, hi, p0 = [], [], []
-    for k in free:
-        if k in m.times:
-            lo.append(lo_t), hi.append(hi_t)
-        elif k == "M0":
-            lo.append(-100 * amp_scale), hi.append(100 * amp_scale)
-        else:
-            a, b = m.bounds.get(k, (-np.inf, np.inf))
-            lo.append(a), hi.append(b)
-        p0.append(start[k])
-    index = {k: i for i, k in enumerate(m.names)}
-
-    def full(pf):
-        p = np.array([fix.get(k, 0.0) for k in m.names])
-        for k, v in zip(free, pf, strict=True):
-            p[index[k]] = v
-        return p
-
-    def residual(pf):
-        return (y - m.function(t, full(pf))) * w
-
-    ls = least_squares(residual, p0, lo, hi, scale_covar=sig is None)
-    values = dict(zip(free, map(float, ls.p), strict=True)) | {k: float(v) for k, v in fix.items()}
-    values = {k: values[k] for k in m.names}
-    err = np.asarray(ls.stderr, float)
-    scaled = False
-    if sig is not None and np.isfinite(ls.reduced_chi2) and ls.reduced_chi2 > 1:
-        err = err * np.sqrt(ls.reduced_chi2)
-        scaled = True
-    stderr = dict(zip(free, map(float, err), strict=True)) | {k: 0.0 for k in fix}
-    units = dict(zip(m.names, m.units, strict=True))
-    correlation = np.asarray(ls.correlation, float)
+    params = _parameters(m, t, y, w, fix)
+    pf = fit(lambda v: (y - m.function(t, v)) * w, params, sigma_known=sig is not None)
+    free = pf.names
+    values = {k: float(v) for k, v in pf.values.items()}
+    stderr = dict(pf.stderr)
+    units = params.units
+    correlation = pf.correlation
     if m.name == "biexponential":
         correlation = _order_components(values, stderr, free, correlation)
     cov = correlation * np.outer([stderr[k] for k in free], [stderr[k] for k in free])
     _derived(m, values, stderr, units, free, cov)
-    model_y = m.function(t, full(ls.p))
-    notes = list(notes)
-    notes.append(f"model: {m.formula}")
-    notes.append("errors from the given noise σ" + (", scaled by √(reduced χ²) > 1"
-                                                     if scaled else "")
-                 if sig is not None else "errors scaled by the reduced χ² (noise σ unknown)")
+    notes = [*notes, f"model: {m.formula}",
+             ("errors from the given noise σ" + (", scaled by √(reduced χ²) > 1"
+                                                  if pf.inflated else "")
+              if sig is not None else "errors scaled by the reduced χ² (noise σ unknown)")]
     if fix:
         notes.append("fixed: " + ", ".join(f"{k} = {v:g}" for k, v in fix.items()))
-    ok, message = bool(ls.success), ls.message
-    at_bound = tuple(free[i] for i in ls.at_bound)
+    ok, message = bool(pf.success), pf.message
     key = m.time_key if m.time_key in free else m.times[0]
-    T, dT = values[key], stderr.get(key, np.nan)
     if ok:
-        problem = None
-        if key in at_bound or not np.isfinite(dT) or dT > T:
-            problem = (f"{key[:2]} is not determined by the data ({key[:2]} = {T:.3g} s "
-                       f"± {dT:.2g} s): no relaxation resolved above the noise")
-        elif m.kind == "recovery":
-            change = abs(values["M0"] * values[m.names[2]])
-            fkey = m.names[2]
-            if change < 3 * _propagate({"M0": values[fkey], fkey: values["M0"]}, free, cov):
-                problem = "the recovery is not above 3σ of its uncertainty: no signal change"
-        elif abs(values["M0"]) < 3 * stderr.get("M0", 0.0):
-            problem = "the echo amplitude is not above 3σ of its uncertainty: no signal"
+        problem = _undetermined(m, key, values, stderr, pf.at_bound, free, cov)
+        T = values[key]
+        tpos = t[t > 0]
         if problem:
             ok, message = False, problem
-        elif not tpos.min() / 3 <= T <= t.max() * 3:
+        elif not tpos.min() / SAMPLED_RANGE_FACTOR <= T <= t.max() * SAMPLED_RANGE_FACTOR:
             notes.append(f"{key[:2]} = {T:.3g} s lies outside the sampled range "
                          f"{tpos.min():.3g}–{t.max():.3g} s: poorly constrained")
-    return FitResult(model_name=m.name, values=values, stderr=stderr, units=units,
-                     names=tuple(free), correlation=correlation, success=ok,
-                     message=message, chi2=ls.chi2, reduced_chi2=ls.reduced_chi2,
-                     ndata=ls.ndata, nvarys=len(free), nfev=ls.nfev, x=t, data=y,
-                     model=model_y, weights_mask=np.ones(t.size, bool), at_bound=at_bound,
+    return pf.result(m.name, values=values, stderr=stderr, units=units,
+                     correlation=correlation, success=ok, message=message, x=t, data=y,
+                     model=m.function(t, pf.values), weights_mask=np.ones(t.size, bool),
                      notes=tuple(notes),
                      noise_sigma=float(np.median(sig)) if sig is not None else np.nan)
 
 
-def _propagate(grad: Mapping[str, float], free: Sequence[str], cov: np.ndarray) -> float:
-    """1σ of a derived quantity from its gradient over the free parameters (gᵀ·C·g);
-    fixed parameters contribute nothing."""
-    idx = {k: i for i, k in enumerate(free)}
-    v = 0.0
-    for a, ga in grad.items():
-        for b, gb in grad.items():
-            if a in idx and b in idx:
-                v += ga * gb * cov[idx[a], idx[b]]
-    return float(np.sqrt(max(v, 0.0))) if np.isfinite(v) else float("nan")
+#: a time constant may range from this factor below the shortest positive delay to this
+#: factor above the longest; the amplitude M₀ up to this factor times the largest |amplitude|
+TIME_BOUND_FACTOR = 100.0
+AMPLITUDE_BOUND_FACTOR = 100.0
+
+
+def _parameters(m: RelaxationModel, t: np.ndarray, y: np.ndarray, w: np.ndarray,
+                fix: Mapping[str, float]) -> Parameters:
+    """The model's parameters: starts from :func:`_start`, time constants bounded by the
+    sampled delays, M₀ by the amplitudes, the rest by the model's bounds; ``fix`` held."""
+    start = _start(m, t, y, w, fix) | fix
+    lo_t = float(t[t > 0].min()) / TIME_BOUND_FACTOR
+    hi_t = float(t.max()) * TIME_BOUND_FACTOR
+    amp = AMPLITUDE_BOUND_FACTOR * float(np.max(np.abs(y)))
+    out = []
+    for k, unit in zip(m.names, m.units, strict=True):
+        lo, hi = ((lo_t, hi_t) if k in m.times else (-amp, amp) if k == "M0"
+                  else m.bounds.get(k, (-np.inf, np.inf)))
+        out.append(Parameter(k, start[k], lo, hi, unit=unit))
+    return Parameters(out).fix(fix)
+
+
+def _undetermined(m: RelaxationModel, key: str, values: Mapping[str, float],
+                  stderr: Mapping[str, float], at_bound: Sequence[str], free: Sequence[str],
+                  cov: np.ndarray) -> str | None:
+    """Why a converged fit resolved nothing, or None: the time constant ``key`` at a bound
+    or with an error above itself, no recovery (or echo amplitude) above 3σ."""
+    T, dT = values[key], stderr.get(key, np.nan)
+    if key in at_bound or not np.isfinite(dT) or dT > T:
+        return (f"{key[:2]} is not determined by the data ({key[:2]} = {T:.3g} s "
+                f"± {dT:.2g} s): no relaxation resolved above the noise")
+    if m.kind == "recovery":
+        f = m.factor
+        change = abs(values["M0"] * values[f])
+        if change < DETECTION_SIGMAS * propagate({"M0": values[f], f: values["M0"]}, free,
+                                                 cov):
+            return "the recovery is not above 3σ of its uncertainty: no signal change"
+    elif abs(values["M0"]) < DETECTION_SIGMAS * stderr.get("M0", 0.0):
+        return "the echo amplitude is not above 3σ of its uncertainty: no signal"
+    return None
 
 
 def _stretched_mean_gradient(key: str, t_s: float, beta: float) -> dict[str, float]:
@@ -401,7 +438,7 @@ def _derived(m: RelaxationModel, values, stderr, units, free, cov) -> None:
     """Derived quantities with propagated errors (in place)."""
 
     def prop(grad: dict[str, float]) -> float:
-        return _propagate(grad, free, cov)
+        return propagate(grad, free, cov)
 
     if m.name == "stretched":
         T, b = values["T1_s"], values["beta"]
@@ -645,7 +682,7 @@ def _projection(traces: np.ndarray, ref: int, sigma: float
 
 def amplitudes(dataset: Dataset, method: str = "projection", *,
                params: ProcessingParams | None = None, region_hz=None, delays_s=None,
-               axis: str | None = None, noise_fraction: float = 0.2,
+               axis: str | None = None, noise_fraction: float = NOISE_TAIL_FRACTION,
                align: bool | None = None) -> Amplitudes:
     """Amplitudes of every trace of an arrayed acquisition (see the module docstring).
 
@@ -688,44 +725,8 @@ def amplitudes(dataset: Dataset, method: str = "projection", *,
         amp, sig, ref = _integrals(dataset, params, region_hz, notes)
         quad = None
     else:
-        tr = _time_traces(dataset, params)
-        if not np.all(np.isfinite(tr)):
-            raise ValueError(f"{dataset.source}: the data hold NaN or infinite points")
-        sigma = _tail_sigma(tr, noise_fraction)
-        ref = _reference(tr, sigma)
-        tops, width = _tops(tr, ref)
-        strong = np.max(np.abs(tr), axis=1) > 10 * sigma * np.sqrt(2)
-        moving = (bool(strong.sum() > 1 and np.ptp(tops[strong]) > max(2, width // 2))
-                  if align is None else bool(align))
-        if moving and method == "projection":
-            method = "echo-top"
-            notes.append("the echo moves along the array (an echo train): amplitudes taken "
-                         "at each trace's own echo top instead of by projection")
-        if method == "projection":
-            amp, quad, npts = _projection(tr, ref, sigma)
-            sig = np.full(amp.shape, sigma)
-            notes.append(f"projection onto trace {ref} over its first {npts} points (where "
-                         "its signal is above the noise); its own noise power taken out of "
-                         "its amplitude")
-            leak = float(np.sqrt(np.mean(quad**2)) / sigma) if sigma > 0 else 0.0
-            if leak > QUADRATURE_LIMIT:
-                notes.append(f"the quadrature part of the projection is {leak:.1f}× the noise: "
-                             "the line shape or phase changes along the array")
-        elif not moving:
-            top = int(tops[ref])
-            sl = slice(max(0, top - 1), top + 2)
-            phase = np.exp(-1j * np.angle(tr[ref, top]))
-            vals = tr[:, sl].mean(axis=1) * phase
-            amp, quad = vals.real, vals.imag
-            sig = np.full(amp.shape, sigma / np.sqrt(sl.stop - sl.start))
-            notes.append(f"echo top at point {top}, phased by trace {ref}")
-        else:
-            vals = np.array([tr[i, max(0, k - 1): k + 2].mean() for i, k in enumerate(tops)])
-            amp, quad = np.abs(vals), None
-            sig = np.full(amp.shape, sigma / np.sqrt(3))
-            notes.append(f"echo tops at points {', '.join(map(str, tops))}; magnitude "
-                         "amplitudes (the phase of a moving echo is not defined), biased "
-                         "up by ≈σ²/2A at low SNR")
+        method, amp, sig, quad, ref = _time_domain(dataset, method, params, noise_fraction,
+                                                   align, notes)
     # orient: positive at the longest delay (recoveries) or the shortest echo time (decays)
     order = np.argsort(x)
     anchor = order[-1] if kind == "delay" else order[0]
@@ -737,12 +738,59 @@ def amplitudes(dataset: Dataset, method: str = "projection", *,
                       quadrature=quad, notes=tuple(notes))
 
 
+def _time_domain(dataset: Dataset, method: str, params: ProcessingParams,
+                 noise_fraction: float, align: bool | None, notes: list[str]):
+    """(method, amplitudes, σ, quadrature or None, reference trace) by projection or at
+    the echo top — at each trace's own top, in magnitude, when the echo moves along the
+    array (the method then becomes ``"echo-top"``); notes appended to ``notes``."""
+    tr = _time_traces(dataset, params)
+    if not np.all(np.isfinite(tr)):
+        raise ValueError(f"{dataset.source}: the data hold NaN or infinite points")
+    sigma = _tail_sigma(tr, noise_fraction)
+    ref = _reference(tr, sigma)
+    tops, width = _tops(tr, ref)
+    strong = np.max(np.abs(tr), axis=1) > STRONG_TRACE_SNR * sigma * np.sqrt(2)
+    moving = (bool(strong.sum() > 1 and np.ptp(tops[strong]) > max(2, width // 2))
+              if align is None else bool(align))
+    if moving and method == "projection":
+        method = "echo-top"
+        notes.append("the echo moves along the array (an echo train): amplitudes taken "
+                     "at each trace's own echo top instead of by projection")
+    if method == "projection":
+        amp, quad, npts = _projection(tr, ref, sigma)
+        sig = np.full(amp.shape, sigma)
+        notes.append(f"projection onto trace {ref} over its first {npts} points (where "
+                     "its signal is above the noise); its own noise power taken out of "
+                     "its amplitude")
+        leak = float(np.sqrt(np.mean(quad**2)) / sigma) if sigma > 0 else 0.0
+        if leak > QUADRATURE_LIMIT:
+            notes.append(f"the quadrature part of the projection is {leak:.1f}× the noise: "
+                         "the line shape or phase changes along the array")
+    elif not moving:
+        top = int(tops[ref])
+        sl = slice(max(0, top - ECHO_TOP_HALF_POINTS), top + ECHO_TOP_HALF_POINTS + 1)
+        phase = np.exp(-1j * np.angle(tr[ref, top]))
+        vals = tr[:, sl].mean(axis=1) * phase
+        amp, quad = vals.real, vals.imag
+        sig = np.full(amp.shape, sigma / np.sqrt(sl.stop - sl.start))
+        notes.append(f"echo top at point {top}, phased by trace {ref}")
+    else:
+        h = ECHO_TOP_HALF_POINTS
+        vals = np.array([tr[i, max(0, k - h): k + h + 1].mean() for i, k in enumerate(tops)])
+        amp, quad = np.abs(vals), None
+        sig = np.full(amp.shape, sigma / np.sqrt(2 * h + 1))
+        notes.append(f"echo tops at points {', '.join(map(str, tops))}; magnitude "
+                     "amplitudes (the phase of a moving echo is not defined), biased "
+                     "up by ≈σ²/2A at low SNR")
+    return method, amp, sig, quad, ref
+
+
 def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: list[str]):
     if params.left_shift in ECHO_MODES:
         # one echo position for every trace (from the strongest), not each trace's own
         # maximum, which for the weak traces is a noise spike
         tr = _time_traces(dataset, params)
-        ref = _reference(tr, _tail_sigma(tr, 0.2))
+        ref = _reference(tr, _tail_sigma(tr, NOISE_TAIL_FRACTION))
         top = int(np.argmax(np.abs(tr[ref])))
         params = params.replace(left_shift=top)
         notes.append(f"every trace transformed from the echo top of trace {ref} "
@@ -757,7 +805,7 @@ def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: lis
         raise ValueError(f"{dataset.source}: the data hold NaN or infinite points")
     if dataset.domain == "time":
         tr = _time_traces(dataset, params)
-        ref = _reference(tr, _tail_sigma(tr, 0.2))
+        ref = _reference(tr, _tail_sigma(tr, NOISE_TAIL_FRACTION))
     else:
         ref = int(np.argmax(np.linalg.norm(spectra, axis=1)))
     if region_hz is None:
@@ -770,9 +818,9 @@ def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: lis
         while hi_i < mag.size - 1 and above[hi_i + 1]:
             hi_i += 1
         fwhm = abs(offsets[hi_i] - offsets[lo_i]) + abs(offsets[1] - offsets[0])
-        region_hz = (offsets[k] - 3 * fwhm, offsets[k] + 3 * fwhm)
+        region_hz = (offsets[k] - REGION_FWHMS * fwhm, offsets[k] + REGION_FWHMS * fwhm)
         notes.append(f"integral region {region_hz[0]:.0f} … {region_hz[1]:.0f} Hz "
-                     "(strongest line ± 3 FWHM)")
+                     f"(strongest line ± {REGION_FWHMS:g} FWHM)")
     p = params
     if p.p0_deg == 0 and p.p1_deg == 0:
         # the zero-order phase that maximises the reference's real integral over the region
@@ -796,35 +844,6 @@ def _integrals(dataset: Dataset, params: ProcessingParams, region_hz, notes: lis
 
 
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".dat")
-
-
-def parse_delays(text: str) -> np.ndarray:
-    """Delays (s) from ``"1e-3,2e-3"``, ``"250u 500u 1m"``, a range ``"250u:25m:250u"``
-    (start:stop:step, stop included) or a vdlist-style file (one value per line; ``u``/``m``
-    suffixes allowed)."""
-    from pathlib import Path
-
-    from .io._common import parse_si_number
-
-    text = str(text).strip()
-    parts = text.split(":")
-    if len(parts) == 3 and all(parts):
-        start, stop, step = (parse_si_number(x) for x in parts)
-        if step <= 0 or stop < start:
-            raise ValueError(f"delay range {text!r}: need start ≤ stop and a positive step")
-        n = int(np.floor((stop - start) / step + 1e-9)) + 1
-        return start + step * np.arange(n)
-    try:
-        is_file = len(text) < 4096 and Path(text).is_file()
-    except OSError:
-        is_file = False
-    src = Path(text).read_text(encoding="utf-8", errors="replace") if is_file else text
-    tokens = [t for t in src.replace(",", " ").replace(";", " ").split() if t]
-    if not tokens:
-        raise ValueError(f"no delays in {text!r}")
-    return np.array([parse_si_number(t) for t in tokens])
-
 
 # ---------------------------------------------------------------------------------------------
 # choosing the amplitude method
@@ -844,7 +863,7 @@ def recovery_model(amps: Amplitudes) -> tuple[str, str]:
     i = int(np.argmin(amps.x_s))
     a = float(amps.amplitude[i])
     s = float(amps.sigma[i]) if np.isfinite(amps.sigma[i]) else 0.0
-    if a < -3 * s:
+    if a < -DETECTION_SIGMAS * s:
         return "inversion", (f"inversion: the amplitude at the shortest delay is negative "
                              f"({a / s:.0f}σ)" if s > 0 else "inversion: the amplitude at "
                              "the shortest delay is negative")
@@ -1036,7 +1055,7 @@ def auto_fit(dataset: Dataset, model_name: str = AUTO, *, kind: str = "recovery"
     m = MODELS.get(_ALIASES.get(model_name, model_name))
     if fix and "factor" in fix and m is not None and "factor" not in m.names:
         fix = dict(fix)  # the generic "factor" names the model's own (saturation/inversion)
-        fix[m.names[2]] = fix.pop("factor")
+        fix[m.factor] = fix.pop("factor")
     for method, o in outcomes.items():
         if o.amplitudes is not None:
             outcomes[method] = MethodOutcome(method, o.amplitudes,
@@ -1052,27 +1071,22 @@ def read_amplitudes(path, method: str = "projection", *, delays_s=None,
                     region_hz=None) -> Amplitudes:
     """Amplitudes from a raw arrayed dataset, or a table ``delay_s,amplitude[,sigma]``.
 
-    Tables (``.csv``, ``.tsv``, ``.txt``, ``.dat``) hold the x values in seconds; their meaning
-    is ``axis`` (default ``"delay"``). Raises ``ReaderError``/``ValueError`` naming the file.
+    Tables (``.csv``, ``.tsv``, ``.txt``, ``.dat``; read by
+    :func:`analysis.io.delays.read_amplitude_table`) hold the x values in seconds; their
+    meaning is ``axis`` (default ``"delay"``). Raises ``ReaderError``/``ValueError`` naming
+    the file.
     """
-    from pathlib import Path
-
     from . import io
-    from .dataset import ReaderError
-    from .io.text import load_table
 
     p = Path(path)
-    if p.is_file() and p.suffix.lower() in TABLE_SUFFIXES:
-        _, table = load_table(p)
-        x, y = table[:, 0], table[:, 1]
-        sig = table[:, 2] if table.shape[1] > 2 else np.full(y.shape, np.nan)
+    if is_amplitude_table(p):
+        x, y, sig = read_amplitude_table(p)
         if delays_s is not None:
             raise ValueError(f"{p}: the table has its own delays; drop --delays")
         kind = AXIS_NAMES.get(axis or "delay", axis or "delay")
         if kind not in AXIS_NAMES.values():
             raise ValueError(f"unknown axis {axis!r}: 'delay', 'pulse-spacing' or 'echo-time'")
-        if x.size < 2:
-            raise ReaderError(p, "fewer than two rows")
+        check_rows(p, x)
         return Amplitudes(x_s=x, amplitude=y, sigma=sig, method="table", axis=kind,
                           source=str(p), notes=("amplitudes read from the table",))
     return amplitudes(io.read(p), method, params=params, region_hz=region_hz,
@@ -1084,7 +1098,7 @@ def phased_traces(dataset: Dataset, params: ProcessingParams | None = None
     """(time_s, real traces, reference index): every trace DC-corrected, left shifted and
     phased with the zero-order phase of the strongest trace at its maximum, for display."""
     tr = _time_traces(dataset, params or ProcessingParams())
-    ref = _reference(tr, _tail_sigma(tr, 0.2))
+    ref = _reference(tr, _tail_sigma(tr, NOISE_TAIL_FRACTION))
     top = int(np.argmax(np.abs(tr[ref])))
     real = (tr * np.exp(-1j * np.angle(tr[ref, top]))).real
     return np.arange(tr.shape[1]) * dataset.dwell_s, real, ref

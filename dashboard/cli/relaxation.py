@@ -91,7 +91,7 @@ def _relaxation(args, kind: str) -> dict | None:
     compare = [spell.get(m, m) for m in (args.compare or [])]
     models = [model_name] + [m for m in compare if m != model_name]
     factor = getattr(args, "fix_factor", None)
-    fix = {} if factor is None else {rx.model(model_name).names[2]: factor}
+    fix = {} if factor is None else {rx.model(model_name).factor: factor}
     what = _WHAT[kind]
     res = choice.fit if choice is not None else amps.fit(model_name, fix, kind=what)
     results = [res] + [amps.fit(m, kind=what) for m in models[1:]]
