@@ -75,7 +75,7 @@ class PeakResult(_Measured):
     fwhm_ppm: Measurement | None
     noise_rms: float
     success: bool = True
-    message: str = "ok"
+    message: str = "the largest peak, above 5σ of the noise"
     notes: tuple[str, ...] = ()
 
     def quantities(self) -> dict[str, Measurement]:
@@ -403,7 +403,7 @@ class FidAmplitude(_Measured):
     dof: int = 0
     sigma_dof: float = float("inf")
     success: bool = True
-    message: str = "ok"
+    message: str = "a Voigt decay fitted to the FID"
 
     @property
     def acceptable(self) -> bool:
@@ -991,7 +991,7 @@ class LineShift(_Measured):
     band_hz: tuple[float, float] | None = None  #: the band fitted (region and neighbours)
     neighbours_hz: tuple[float, ...] = ()  #: lines fitted alongside (offsets, Hz)
     success: bool = True
-    message: str = "ok"
+    message: str = "the line's position from the time-domain Voigt fit"
     reason: str = ""  #: why it failed, machine-readable ("" when it succeeded)
     lines: tuple[ResolvedLine, ...] = ()  #: the lines that stopped it (SEVERAL_LINES)
 
