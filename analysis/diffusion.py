@@ -88,9 +88,7 @@ class DiffusionResult(QuantityResult):
              "density_m3": Measurement(self.density_m3, NAN, "m^-3"),
              "distance_m": Measurement(self.distance_m, NAN, "m"),
              "omega0_rad_s": Measurement(self.omega0_rad_s, NAN, "rad/s")}
-        if self.t1_dipolar_min_s is not None:
-            q["T1_dipolar_min_s"] = Measurement(self.t1_dipolar_min_s, NAN, "s")
-        return q
+        return q  # (the dipolar T₁ minimum, a plain number in to_dict, is in the notes)
 
     def to_dict(self) -> dict:
         def q(v, e, unit):
