@@ -573,6 +573,16 @@ class _Located:
     notes: list[str]
 
 
+def _midpoint(x: np.ndarray, ratio: np.ndarray) -> float:
+    """T₅₀ (K): where ``ratio`` = R/R_n (on temperatures ``x``) falls below one half coming
+    from high T; :class:`AnalysisError` when it never falls below half before that."""
+    t50, i50 = _crossing(x, ratio, 0.5)
+    if not np.isfinite(t50) or ratio[: max(i50, 1)].min() > 0.5:
+        raise AnalysisError("no superconducting transition: R never falls below half the "
+                            "normal state")
+    return t50
+
+
 def _rough_width(t: np.ndarray, r: np.ndarray, top: np.ndarray, step: float
                  ) -> tuple[float, float, float]:
     """(intercept Ω, slope Ω/K) of the provisional normal state (a line through the
@@ -583,10 +593,7 @@ def _rough_width(t: np.ndarray, r: np.ndarray, top: np.ndarray, step: float
     if rn_end <= 0:
         raise AnalysisError("the normal-state resistance is ≤ 0 Ω")
     ratio_raw = _running_median(r, 5) / np.maximum(a + b * t, 0.05 * rn_end)
-    t50, i50 = _crossing(t, ratio_raw, 0.5)
-    if not np.isfinite(t50) or ratio_raw[: max(i50, 1)].min() > 0.5:
-        raise AnalysisError("no superconducting transition: R never falls below half the "
-                            "normal state")
+    t50 = _midpoint(t, ratio_raw)
     t90, t10 = _crossing(t, ratio_raw, 0.9)[0], _crossing(t, ratio_raw, 0.1)[0]
     rough = (t90 if np.isfinite(t90) else t50) - (t10 if np.isfinite(t10) else 2 * t50 - t90)
     return a, b, max(float(rough) if np.isfinite(rough) else 0.0, 2 * step)
@@ -628,10 +635,7 @@ def _locate(t: np.ndarray, r: np.ndarray) -> _Located:
         # zero anyway: keep the ratio finite there
         rn = np.maximum(rn, 0.05 * rn[-1])
         ratio = smooth / rn
-        t50, i50 = _crossing(grid, ratio, 0.5)
-        if not np.isfinite(t50) or ratio[: max(i50, 1)].min() > 0.5:
-            raise AnalysisError("no superconducting transition: R never falls below half the "
-                                "normal state")
+        t50 = _midpoint(grid, ratio)
         t90, _ = _crossing(grid, ratio, 0.9)
         t10, _ = _crossing(grid, ratio, 0.1)
         lo_t = t10 if np.isfinite(t10) else grid[0]
