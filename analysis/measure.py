@@ -743,11 +743,12 @@ def _voigt_from(t: np.ndarray, dt: float, fid: np.ndarray, k0: int, k1: int, sig
             return model.jac(p) / sig_b
 
     with np.errstate(all="ignore"):
-        # MINPACK's Levenberg–Marquardt, not analysis.fitting.least_squares (TRF): measured on
-        # the example campaign's 142 FIDs, TRF took 3.8× as long (5.4 s against 1.4 s), 13× on
-        # the regions of the VnmrJ ¹H file (7.6 s against 0.58 s), and moved values by more
-        # than 1e-6: offsets by up to 9e-6 and their σ by 7e-4 relative, and one ¹³⁹La
-        # variant fit to another minimum (FWHM 890 Hz against 5.1e5 Hz)
+        # MINPACK's Levenberg–Marquardt, not analysis.fitting.least_squares (scipy TRF), for
+        # a measured reason: on the example campaign's 142 FIDs (line_shift, every variant)
+        # TRF as that engine runs it (x_scale "jac", exact solver, unbounded) took 2.1× the
+        # CPU time (3.00 s against 1.44 s) and moved values beyond 1e-6 relative (offsets by
+        # up to 8.6e-6, their σ by up to 7.4e-5: 52 of 144 positions). The engine also cannot
+        # take this unbounded problem as it stands (its p0 clip makes −∞ + ∞ = NaN).
         x, _cov, info, _msg, _ier = optimize.leastsq(res, p0, Dfun=jac, full_output=True)
     r = SimpleNamespace(x=np.array(x, float), fun=info["fvec"], jac=jac(x), f0=f0,
                         raw=np.array(x, float))
