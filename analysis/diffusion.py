@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import HBAR, MU0_OVER_4PI, PLANCK_H, nucleus
+from .constants import HBAR, MU0_OVER_4PI, PLANCK_H, STUDY_FIELD_T, nucleus
+from .results import NAN, Measurement, QuantityResult
 
 PREFACTORS: dict[str, float] = {"paper": 3 * np.pi / 10, "torrey": 2 * np.pi / 5,
                                 "ffhs": 4 * np.pi / 9}
@@ -29,18 +30,19 @@ PREFACTOR_LABELS = {"paper": "3π/10 (the study; BPP 1948 with Stokes–Einstein
                     "torrey": "2π/5 (Torrey / Abragam, free diffusion)",
                     "ffhs": "4π/9 (force-free hard spheres, Hwang–Freed)"}
 CONSTANTS: dict[str, float] = {"hbar": HBAR, "h": PLANCK_H}
-#: ω₀τ_c at the BPP T₁ minimum (root of the derivative of J(ω) + 4J(2ω))
-BPP_MINIMUM_OMEGA_TAU = 0.6158
 #: ω₀τ below which we call the motion extremely narrowed (T₁ = T₂ within ≈ 5 %)
 EXTREME_NARROWING_LIMIT = 0.1
 
 
 @dataclass(frozen=True)
-class DiffusionResult:
+class DiffusionResult(QuantityResult):
     """D from T₁ with everything that went into it (SI) and the self-check.
 
     ``D_m2_s`` uses the chosen constant; ``D_hbar_m2_s`` and ``D_h_m2_s`` are both variants
-    with the chosen prefactor, for showing side by side.
+    with the chosen prefactor, for showing side by side. ``verdict`` is the self-check in
+    one string, ``notes`` its sentences. The common face
+    (:class:`analysis.results.QuantityResult`) holds D (each variant), τ, ω₀τ and T₁ with
+    their σ (all relative σ of T₁: D is linear in it), and the inputs without one.
     """
 
     D_m2_s: float
@@ -58,16 +60,41 @@ class DiffusionResult:
     extreme_narrowing: bool
     t1_dipolar_min_s: float | None
     verdict: str
+    success: bool = True
+    message: str = "D from T₁ (extreme narrowing assumed; the verdict checks it)"
+    notes: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return "D from T₁"
 
     @property
     def D_cm2_s(self) -> float:
         return self.D_m2_s * 1e4
 
+    @property
+    def _rel(self) -> float:
+        """σ/value of T₁, hence of D, τ and ω₀τ."""
+        return self.D_stderr_m2_s / self.D_m2_s if self.D_m2_s else float("nan")
+
+    def quantities(self) -> dict[str, Measurement]:
+        rel = self._rel
+        q = {"D_m2_s": Measurement(self.D_m2_s, self.D_stderr_m2_s, "m^2/s"),
+             "D_hbar_m2_s": Measurement(self.D_hbar_m2_s, self.D_hbar_m2_s * rel, "m^2/s"),
+             "D_h_m2_s": Measurement(self.D_h_m2_s, self.D_h_m2_s * rel, "m^2/s"),
+             "tau_s": Measurement(self.tau_s, self.tau_s * rel, "s"),
+             "omega0_tau": Measurement(self.omega0_tau, self.omega0_tau * rel, ""),
+             "t1_s": Measurement(self.t1_s, self.t1_s * rel, "s"),
+             "density_m3": Measurement(self.density_m3, NAN, "m^-3"),
+             "distance_m": Measurement(self.distance_m, NAN, "m"),
+             "omega0_rad_s": Measurement(self.omega0_rad_s, NAN, "rad/s")}
+        return q  # (the dipolar T₁ minimum, a plain number in to_dict, is in the notes)
+
     def to_dict(self) -> dict:
         def q(v, e, unit):
             return {"value": float(v), "stderr": float(e), "unit": unit}
-        rel = self.D_stderr_m2_s / self.D_m2_s if self.D_m2_s else float("nan")
-        return {
+        rel = self._rel
+        return self.with_face({
             "D_cm2_s": q(self.D_cm2_s, self.D_stderr_m2_s * 1e4, "cm^2/s"),
             "D_m2_s": q(self.D_m2_s, self.D_stderr_m2_s, "m^2/s"),
             "D_hbar_cm2_s": q(self.D_hbar_m2_s * 1e4, self.D_hbar_m2_s * 1e4 * rel, "cm^2/s"),
@@ -77,7 +104,7 @@ class DiffusionResult:
             "omega0_tau": q(self.omega0_tau, self.omega0_tau * rel, ""),
             "extreme_narrowing": self.extreme_narrowing,
             "T1_dipolar_min_s": self.t1_dipolar_min_s, "verdict": self.verdict,
-        }
+        })
 
 
 def diffusion_constant_factor(nuc: str = "1H", constant: str = "hbar") -> float:
@@ -91,7 +118,7 @@ def diffusion_constant_factor(nuc: str = "1H", constant: str = "hbar") -> float:
 def diffusion_from_t1(t1_s: float, density_m3: float, distance_m: float, *,
                       prefactor: str = "paper", constant: str = "hbar",
                       t1_stderr_s: float = 0.0, nuc: str = "1H",
-                      larmor_hz: float | None = None, field_t: float = 9.28,
+                      larmor_hz: float | None = None, field_t: float = STUDY_FIELD_T,
                       second_moment_rad2_s2: float | None = None) -> DiffusionResult:
     """D = C·(μ₀/4π)²γ⁴K²·N·T₁/a with the extreme-narrowing self-check.
 
@@ -110,13 +137,17 @@ def diffusion_from_t1(t1_s: float, density_m3: float, distance_m: float, *,
         1σ of T₁ (s); D is linear in T₁, so σ_D/D = σ_T₁/T₁.
     larmor_hz : float, optional
         ν₀ for the self-check; default γB₀/2π at ``field_t``.
+    field_t : float
+        B₀ (T) for that default: the study's magnet unless given.
     second_moment_rad2_s2 : float, optional
         Rigid-lattice M₂ (rad² s⁻²) for the dipolar-T₁-minimum check.
 
     Raises
     ------
     ValueError
-        For non-positive or non-finite inputs, or an unknown option.
+        For non-positive or non-finite inputs, or an unknown option: every input is a
+        number the caller chose (a failed T₁ fit is the caller's to check), so a bad one is
+        a bad argument (:mod:`analysis.results`), not a failed result.
     """
     for name, v in (("T1", t1_s), ("density", density_m3), ("distance", distance_m)):
         if not np.isfinite(v) or v <= 0:
@@ -158,7 +189,8 @@ def diffusion_from_t1(t1_s: float, density_m3: float, distance_m: float, *,
                            density_m3=float(density_m3), distance_m=float(distance_m),
                            tau_s=float(tau), omega0_rad_s=float(omega0),
                            omega0_tau=float(wt), extreme_narrowing=bool(narrow),
-                           t1_dipolar_min_s=t1min, verdict="; ".join(parts))
+                           t1_dipolar_min_s=t1min, verdict="; ".join(parts),
+                           notes=tuple(parts))
 
 
 def jump_time(d_m2_s: float, jump_length_m: float) -> float:

@@ -11,8 +11,15 @@
 * :func:`snr_frequency` — peak height over the rms noise of a signal-free region.
 * :func:`line_shift` — the phase-independent position of the line from a time-domain Voigt
   fit (:func:`fid_amplitude`); it refuses a spectrum of several resolved lines
-  (:func:`resolved_lines`, :class:`SeveralLinesError`) unless a region picks one, which is
-  then fitted on the band-limited FID with the model filtered alike.
+  (:func:`resolved_lines`; the failed :class:`LineShift` lists them) unless a region picks
+  one, which is then fitted on the band-limited FID with the model filtered alike.
+
+Failures follow :mod:`analysis.results`: :func:`peak`, :func:`fid_amplitude` and
+:func:`line_shift` return their result with ``success=False``, NaN values and the reason in
+``message`` when the data give no answer; the primitives that return a bare
+:class:`Measurement` (:func:`integral`, :func:`snr_time`, :func:`snr_frequency`,
+:func:`noise_rms`) raise :class:`MeasurementError` (an
+:class:`~analysis.results.AnalysisError`).
 """
 
 from __future__ import annotations
@@ -26,14 +33,40 @@ import numpy as np
 from scipy import optimize
 
 from .dataset import Dataset
-from .processing import ProcessingParams, Spectrum, phased_fid
-from .results import Measurement, format_value_error  # noqa: F401 (re-exported)
+from .fitting import fit_verdict, least_squares
+from .processing import ProcessingParams, Spectrum, phased_fid, region_mask
+from .results import (  # noqa: F401 (Measurement, format_value_error: re-exported)
+    NAN,
+    AnalysisError,
+    Measurement,
+    QuantityResult,
+    format_value_error,
+    json_number,
+    nan_measurement,
+    reduced_chi2_limit,
+)
 from .units import hz_to_ppm, width_hz_to_ppm
 
 
+class MeasurementError(AnalysisError):
+    """A measurement is impossible on this input (no peak, empty region, …): raised by the
+    primitives that return a bare :class:`Measurement`, and by
+    :meth:`~analysis.results.Result.raise_for_failure` of a failed measurement."""
+
+
+class _Measured(QuantityResult):
+    """The results of this module: a failure stands for a :class:`MeasurementError`."""
+
+    __slots__ = ()
+
+    def failure_exception(self) -> MeasurementError:
+        return MeasurementError(self.message)
+
+
 @dataclass(frozen=True, slots=True)
-class PeakResult:
-    """Peak position, shift, height and width with uncertainties."""
+class PeakResult(_Measured):
+    """Peak position, shift, height and width with uncertainties (the ppm values None
+    without a reference); failed (:func:`peak`): NaN values and the reason."""
 
     position_hz: Measurement  #: offset from the carrier
     shift_ppm: Measurement | None
@@ -41,27 +74,31 @@ class PeakResult:
     fwhm_hz: Measurement
     fwhm_ppm: Measurement | None
     noise_rms: float
+    success: bool = True
+    message: str = "the largest peak, above 5σ of the noise"
+    notes: tuple[str, ...] = ()
+
+    def quantities(self) -> dict[str, Measurement]:
+        q = {"position_hz": self.position_hz, "shift_ppm": self.shift_ppm,
+             "height": self.height, "fwhm_hz": self.fwhm_hz, "fwhm_ppm": self.fwhm_ppm}
+        return {k: m for k, m in q.items() if m is not None}
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        return self.with_face({
             "position_hz": self.position_hz.to_dict(),
             "shift_ppm": self.shift_ppm.to_dict() if self.shift_ppm else None,
             "height": self.height.to_dict(),
             "fwhm_hz": self.fwhm_hz.to_dict(),
             "fwhm_ppm": self.fwhm_ppm.to_dict() if self.fwhm_ppm else None,
             "noise_rms": self.noise_rms,
-        }
+        })
 
 
-class MeasurementError(ValueError):
-    """A measurement is impossible on this input (no peak, empty region, …)."""
-
-
-def _mask(x: np.ndarray, regions) -> np.ndarray:
-    m = np.zeros(x.size, dtype=bool)
-    for lo, hi in regions:
-        m |= (x >= min(lo, hi)) & (x <= max(lo, hi))
-    return m
+def _failed_peak(spectrum: Spectrum, message: str) -> PeakResult:
+    ppm = nan_measurement("ppm") if spectrum.reference_hz else None
+    return PeakResult(position_hz=nan_measurement("Hz"), shift_ppm=ppm,
+                      height=nan_measurement("a.u."), fwhm_hz=nan_measurement("Hz"),
+                      fwhm_ppm=ppm, noise_rms=NAN, success=False, message=message)
 
 
 def default_noise_regions(offsets_hz: np.ndarray, fraction: float = 0.1):
@@ -77,7 +114,7 @@ def noise_rms(x: np.ndarray, y: np.ndarray, regions) -> float:
     y = np.asarray(y, dtype=float)
     resid = []
     for lo, hi in regions:
-        m = _mask(x, [(lo, hi)])
+        m = region_mask(x, [(lo, hi)])
         if m.sum() >= 3:
             c = np.polyfit(x[m] - x[m].mean(), y[m], 1)
             resid.append(y[m] - np.polyval(c, x[m] - x[m].mean()))
@@ -120,16 +157,16 @@ def _vertex(u, y, hmax, width, sigma, zf):
     Returns (u0, height, var_u0, var_height); variances scaled by the zero-fill factor.
     Falls back to the grid maximum when the fit fails.
     """
-    try:
-        popt, pcov = optimize.curve_fit(
-            _pseudo_voigt, u, y, p0=(hmax, 0.0, width, 0.5),
-            bounds=([0, u.min(), 0.1, 0.0], [10 * hmax, u.max(), 10 * width + 10, 1.0]),
-            sigma=np.full(u.size, sigma), absolute_sigma=True, maxfev=2000)
-        if not np.all(np.isfinite(pcov)):
-            raise RuntimeError("singular covariance")
-        return float(popt[1]), float(popt[0]), float(pcov[1, 1] * zf), float(pcov[0, 0] * zf)
-    except (RuntimeError, ValueError):
+    # weights as 1/σ per point, as the fit always had them: where η sits on its bound the
+    # optimum is flat, and rounding alone would move it by 1e-4 of its value
+    w = 1 / np.full(u.size, sigma)
+    fit = least_squares(lambda p: (_pseudo_voigt(u, *p) - y) * w, (hmax, 0.0, width, 0.5),
+                        (0, u.min(), 0.1, 0.0), (10 * hmax, u.max(), 10 * width + 10, 1.0),
+                        scale_covar=False, max_nfev=2000, x_scale=1.0)
+    var = fit.stderr**2
+    if not (fit.success and np.all(np.isfinite(var))):
         return 0.0, float(hmax), 1 / 12 + zf, float(sigma**2)
+    return float(fit.p[1]), float(fit.p[0]), float(var[1] * zf), float(var[0] * zf)
 
 
 def _refine_crossing(x, y, x_start, level, m, sigma, zf):
@@ -196,14 +233,29 @@ def peak(spectrum: Spectrum, region_hz: tuple[float, float] | None = None,
         Offsets from the carrier (Hz) to search; the whole spectrum by default.
     noise_regions_hz : sequence of (lo, hi), optional
         Signal-free regions; the outer 10 % on each side by default.
+
+    Returns
+    -------
+    PeakResult
+        Failed (``success=False``, NaN values, the reason in ``message``) when the noise
+        or peak region holds too few points, no peak rises above 5σ of the noise, or the
+        peak does not fall to half height inside the spectrum.
     """
+    try:
+        return _peak(spectrum, region_hz, noise_regions_hz)
+    except MeasurementError as exc:
+        return _failed_peak(spectrum, str(exc))
+
+
+def _peak(spectrum: Spectrum, region_hz, noise_regions_hz) -> PeakResult:
+    """:func:`peak`, raising :class:`MeasurementError` where it fails."""
     x = np.asarray(spectrum.offsets_hz, dtype=float)
     y = np.asarray(spectrum.real, dtype=float)
     if noise_regions_hz is None:
         noise_regions_hz = default_noise_regions(x)
     sigma = noise_rms(x, y, noise_regions_hz)
     zf = _zf_factor(spectrum)
-    sel = _mask(x, [region_hz]) if region_hz else np.ones(x.size, dtype=bool)
+    sel = region_mask(x, [region_hz]) if region_hz else np.ones(x.size, dtype=bool)
     idx = np.flatnonzero(sel)
     if idx.size < 3:
         raise MeasurementError("the peak region holds fewer than 3 points")
@@ -256,7 +308,7 @@ def integral(spectrum: Spectrum, region_hz: tuple[float, float],
     """∫ Re S df over ``region_hz`` (offsets, Hz) in a.u.·Hz, with its noise uncertainty."""
     x = np.asarray(spectrum.offsets_hz, dtype=float)
     y = np.asarray(spectrum.real, dtype=float)
-    m = _mask(x, [region_hz])
+    m = region_mask(x, [region_hz])
     if m.sum() < 2:
         raise MeasurementError("the integral region holds fewer than 2 points")
     if noise_regions_hz is None:
@@ -270,8 +322,14 @@ def integral(spectrum: Spectrum, region_hz: tuple[float, float],
 
 def snr_frequency(spectrum: Spectrum, region_hz: tuple[float, float] | None = None,
                   noise_regions_hz=None) -> Measurement:
-    """Peak height over the rms noise of a signal-free region (dimensionless)."""
-    p = peak(spectrum, region_hz, noise_regions_hz)
+    """Peak height over the rms noise of a signal-free region (dimensionless).
+
+    Raises
+    ------
+    MeasurementError
+        Where :func:`peak` fails (its message).
+    """
+    p = peak(spectrum, region_hz, noise_regions_hz).raise_for_failure()
     snr = p.height.value / p.noise_rms
     n_noise = max(3, int(0.2 * spectrum.offsets_hz.size / _zf_factor(spectrum)))
     rel = np.hypot(p.height.stderr / p.height.value, 1 / np.sqrt(2 * (n_noise - 1)))
@@ -319,14 +377,15 @@ def snr_time(dataset: Dataset, params: ProcessingParams | None = None,
 
 
 @dataclass(frozen=True)
-class FidAmplitude:
+class FidAmplitude(_Measured):
     """The narrow line of an FID from a Voigt fit in the time domain.
 
     ``snr`` is |A|/σ at t = 0 with σ the rms noise of one real channel; ``frequency_hz`` the
     line's offset from the carrier, ``fwhm_hz`` its Voigt FWHM (Olivero–Longbothum from the
     Lorentzian and Gaussian parts), each ± σ. ``broad_snr`` is the excess of the first points
     over the narrow line (a broad component such as molecular H₂, which decays within the
-    skipped start); dead time makes it a lower bound.
+    skipped start); dead time makes it a lower bound. Failed (:func:`fid_amplitude`): NaN
+    values and the reason.
     """
 
     snr: Measurement
@@ -343,19 +402,43 @@ class FidAmplitude:
     notes: tuple[str, ...] = ()
     dof: int = 0
     sigma_dof: float = float("inf")
+    success: bool = True
+    message: str = "a Voigt decay fitted to the FID"
 
     @property
     def acceptable(self) -> bool:
         """Whether the Voigt describes the FID within its noise: χ²_ν ≤ 1 + 3√(2/dof)."""
-        return bool(self.reduced_chi2 <= _chi2_limit(self.dof))
+        return bool(self.reduced_chi2 <= reduced_chi2_limit(self.dof))
 
     @property
     def verdict(self):
         """Goodness of the Voigt fit (:func:`analysis.fitting.fit_verdict`): χ²_ν on ``dof``
         degrees of freedom, σ estimated from the FID tail with ``sigma_dof``."""
-        from .fitting import fit_verdict
-
         return fit_verdict(self.reduced_chi2, self.dof, "estimated", sigma_dof=self.sigma_dof)
+
+    def quantities(self) -> dict[str, Measurement]:
+        def plain(v: float, unit: str) -> Measurement:  # a number without its own σ
+            return Measurement(float(v), NAN, unit)
+
+        return {"snr": self.snr, "frequency_hz": self.frequency_hz, "fwhm_hz": self.fwhm_hz,
+                "broad_snr": self.broad_snr, "amplitude": plain(self.amplitude, "a.u."),
+                "sigma": plain(self.sigma, "a.u."),
+                "lorentz_fwhm_hz": plain(self.lorentz_fwhm_hz, "Hz"),
+                "gauss_fwhm_hz": plain(self.gauss_fwhm_hz, "Hz"),
+                "skip_s": plain(self.skip_s, "s"),
+                "reduced_chi2": plain(self.reduced_chi2, "")}
+
+    def to_dict(self) -> dict[str, object]:
+        return self.face_dict() | {"points": list(self.points), "dof": int(self.dof),
+                                   "sigma_dof": json_number(self.sigma_dof)}
+
+
+def _failed_fid(message: str) -> FidAmplitude:
+    return FidAmplitude(snr=nan_measurement(), amplitude=NAN, sigma=NAN,
+                        frequency_hz=nan_measurement("Hz"), fwhm_hz=nan_measurement("Hz"),
+                        lorentz_fwhm_hz=NAN, gauss_fwhm_hz=NAN, skip_s=NAN, points=(0, 0),
+                        reduced_chi2=NAN, broad_snr=nan_measurement(), success=False,
+                        message=message)
 
 
 def _voigt_fid(p, t):
@@ -508,12 +591,6 @@ def _fid_and_noise(dataset: Dataset, params: ProcessingParams, noise_fraction: f
     return fid, valid, n_noise, sigma
 
 
-def _chi2_limit(dof: int) -> float:
-    """The largest χ²_ν for which a fit on ``dof`` degrees of freedom describes its data
-    within the noise: 1 + 3√(2/dof)."""
-    return float(1 + 3 * np.sqrt(2 / max(dof, 1)))
-
-
 def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
                   skip_s: float | str = 0.0, end_fraction: float = 0.02,
                   noise_fraction: float = 0.25, max_points: int = 2048,
@@ -541,11 +618,27 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
     neighbouring lines whose tails reach into the band: each is one more filtered Voigt of
     the model, so their leakage does not pull the line (reported: the first).
 
-    Raises
-    ------
-    MeasurementError
-        Frequency-domain data, no noise in the tail, or too few points with signal.
+    Returns
+    -------
+    FidAmplitude
+        Failed (``success=False``, NaN values, the reason in ``message``) for
+        frequency-domain data, no noise in the tail, too few points with signal, or a
+        region outside the spectral window or narrower than four of its points.
     """
+    try:
+        return _fid_amplitude(dataset, params, skip_s=skip_s, end_fraction=end_fraction,
+                              noise_fraction=noise_fraction, max_points=max_points,
+                              region_hz=region_hz, lines_hz=lines_hz)
+    except MeasurementError as exc:
+        return _failed_fid(str(exc))
+
+
+def _fid_amplitude(dataset: Dataset, params: ProcessingParams | None, *,
+                   skip_s: float | str, end_fraction: float = 0.02,
+                   noise_fraction: float = 0.25, max_points: int = 2048,
+                   region_hz: tuple[float, float] | None = None,
+                   lines_hz: Sequence[tuple[float, float]] = ()) -> FidAmplitude:
+    """:func:`fid_amplitude`, raising :class:`MeasurementError` where it fails."""
     params = (params or ProcessingParams()).replace(lb_hz=0.0, gb_hz=0.0)
     fid, valid, n_noise, sigma = _fid_and_noise(dataset, params, noise_fraction)
     if not sigma > 0:
@@ -565,86 +658,117 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
     mag = np.convolve(np.abs(fid[:valid]), np.ones(5) / 5, mode="same")
     auto = skip_s == "auto"
     skips = [0.0, 10e-6, 20e-6, 40e-6, 80e-6] if auto else [float(skip_s)]
-    best = None
     ncomp = max(1, len(lines_hz)) if filt is not None else 1
-    npar = 5 * ncomp
+    best = None
     for sk in skips:
         k0 = int(np.ceil(sk / dt - 1e-9))
         if k0 >= valid - 12:
             break
-        stop = np.flatnonzero((mag < max(end_fraction * mag[k0], floor))
-                              & (np.arange(valid) > k0 + 4))
-        k1 = min(max(int(stop[0]) if stop.size else valid, k0 + 12), valid, k0 + max_points)
+        k1 = _fit_end(mag, k0, valid, max(end_fraction * mag[k0], floor), max_points)
         if k1 - k0 < 12:
             break
-        tt, y = t[k0:k1], fid[k0:k1]
-        m = max(4, min(64, (k1 - k0) // 3))
-        if filt is not None and lines_hz:
-            f0 = float(lines_hz[0][0])
-        else:
-            f0 = np.polyfit(tt[:m], np.unwrap(np.angle(y[:m])), 1)[0] / (2 * np.pi)
-        # demodulate by f0 and average blocks of `blk` points when the decay is long: the
-        # envelope barely changes within a block, the noise falls by √blk, the fit is faster
-        blk = max(1, (k1 - k0) // 384)
-        y = y * np.exp(-2j * np.pi * f0 * tt)
-        if blk > 1:
-            nb = (k1 - k0) // blk
-            y = y[:nb * blk].reshape(nb, blk).mean(axis=1)
-            tt = tt[:nb * blk].reshape(nb, blk).mean(axis=1)
-        sig_b = sigma / np.sqrt(blk)
-        span = max(tt[-1] - tt[0], dt)
-        a0 = y[0] * np.exp(tt[0] / span)
-        p0 = [a0.real, a0.imag, 0.0, np.sqrt(1 / span), np.sqrt(1 / span)]
-        yy = np.concatenate([y.real, y.imag])
-
-        if filt is None:
-            def res(p, tt=tt, yy=yy, sig_b=sig_b):
-                mm = _voigt_fid(p, tt)
-                return (np.concatenate([mm.real, mm.imag]) - yy) / sig_b
-
-            def jac(p, tt=tt, sig_b=sig_b):
-                return _voigt_jac(p, tt) / sig_b
-        else:
-            model = _FilteredVoigt(filt, t, k0, k1, f0, blk, ncomp)
-            if lines_hz:  # start values from the lines found; amplitudes by linear LS
-                p0 = []
-                for pos, width in lines_hz:
-                    w = max(float(width), 1 / span)
-                    p0 += [0.0, 0.0, float(pos) - f0, np.sqrt(0.5 * np.pi * w),
-                           np.sqrt(0.5 * np.pi * w / (2 * np.sqrt(np.log(2))))]
-                basis = model.basis(p0)
-                c = np.linalg.lstsq(basis.T, y, rcond=None)[0]
-                p0[0::5], p0[1::5] = list(c.real), list(c.imag)
-
-            def res(p, yy=yy, sig_b=sig_b, model=model):
-                mm = model.value(p)
-                return (np.concatenate([mm.real, mm.imag]) - yy) / sig_b
-
-            def jac(p, sig_b=sig_b, model=model):
-                return model.jac(p) / sig_b
-
-        with np.errstate(all="ignore"):
-            # MINPACK directly: the least_squares wrapper costs more than the fit here
-            x, _cov, info, _msg, _ier = optimize.leastsq(res, p0, Dfun=jac, full_output=True)
-        r = SimpleNamespace(x=np.array(x, float), fun=info["fvec"], jac=jac(x), f0=f0,
-                            raw=np.array(x, float))
-        r.x[2] += f0  # back to the offset from the carrier
-        dof = max(r.fun.size - npar, 1)
-        red = float(np.sum(r.fun**2) / dof)
-        if filt is not None:  # χ² against the filtered noise, on its independent points
-            ratio = filt.noise_ratio(blk, f0)
-            red, dof = red / ratio, max(1, int(round(dof * min(1.0, ratio))))
-        r.dof = dof
-        limit = _chi2_limit(dof)
-        cand = (sk, k0, k1, r, red)
-        if best is None or (red / limit) < (best[4] / _chi2_limit(best[3].dof)):
+        r = _voigt_from(t, dt, fid, k0, k1, sigma, filt, lines_hz, ncomp)
+        limit = reduced_chi2_limit(r.dof)
+        cand = (sk, k0, k1, r)
+        if best is None or (r.red / limit) < (best[3].red / reduced_chi2_limit(best[3].dof)):
             best = cand
-        if not auto or red <= limit:
+        if not auto or r.red <= limit:
             best = cand
             break
     if best is None:
         raise MeasurementError(f"{dataset.source}: too few points with signal for a fit")
-    sk, k0, k1, r, red = best
+    return _amplitude_of(best, t, fid, sigma, n_noise, filt, ncomp)
+
+
+def _fit_end(mag: np.ndarray, k0: int, valid: int, level: float, max_points: int) -> int:
+    """End (exclusive) of the fitted window that starts at ``k0``: where the smoothed
+    envelope ``mag`` first falls below ``level``, at least 12 points in, at most
+    ``max_points`` and the ``valid`` points."""
+    stop = np.flatnonzero((mag < level) & (np.arange(valid) > k0 + 4))
+    return min(max(int(stop[0]) if stop.size else valid, k0 + 12), valid, k0 + max_points)
+
+
+def _voigt_from(t: np.ndarray, dt: float, fid: np.ndarray, k0: int, k1: int, sigma: float,
+                filt: _BandFilter | None, lines_hz: Sequence[tuple[float, float]],
+                ncomp: int) -> SimpleNamespace:
+    """The Voigt fit of ``fid[k0:k1]`` (one attempt of :func:`fid_amplitude`): parameters
+    ``x`` (frequency from the carrier), their Jacobian ``jac`` at the optimum, the
+    demodulation ``f0`` and the parameters against it (``raw``), the reduced χ² ``red`` on
+    ``dof`` degrees of freedom (against the filtered noise when ``filt`` is given); ``t``
+    the time of each point of ``fid`` and ``dt`` their spacing (s)."""
+    tt, y = t[k0:k1], fid[k0:k1]
+    m = max(4, min(64, (k1 - k0) // 3))
+    if filt is not None and lines_hz:
+        f0 = float(lines_hz[0][0])
+    else:
+        f0 = np.polyfit(tt[:m], np.unwrap(np.angle(y[:m])), 1)[0] / (2 * np.pi)
+    # demodulate by f0 and average blocks of `blk` points when the decay is long: the
+    # envelope barely changes within a block, the noise falls by √blk, the fit is faster
+    blk = max(1, (k1 - k0) // 384)
+    y = y * np.exp(-2j * np.pi * f0 * tt)
+    if blk > 1:
+        nb = (k1 - k0) // blk
+        y = y[:nb * blk].reshape(nb, blk).mean(axis=1)
+        tt = tt[:nb * blk].reshape(nb, blk).mean(axis=1)
+    sig_b = sigma / np.sqrt(blk)
+    span = max(tt[-1] - tt[0], dt)
+    a0 = y[0] * np.exp(tt[0] / span)
+    p0 = [a0.real, a0.imag, 0.0, np.sqrt(1 / span), np.sqrt(1 / span)]
+    yy = np.concatenate([y.real, y.imag])
+
+    if filt is None:
+        def res(p):
+            mm = _voigt_fid(p, tt)
+            return (np.concatenate([mm.real, mm.imag]) - yy) / sig_b
+
+        def jac(p):
+            return _voigt_jac(p, tt) / sig_b
+    else:
+        model = _FilteredVoigt(filt, t, k0, k1, f0, blk, ncomp)
+        if lines_hz:  # start values from the lines found; amplitudes by linear LS
+            p0 = []
+            for pos, width in lines_hz:
+                w = max(float(width), 1 / span)
+                p0 += [0.0, 0.0, float(pos) - f0, np.sqrt(0.5 * np.pi * w),
+                       np.sqrt(0.5 * np.pi * w / (2 * np.sqrt(np.log(2))))]
+            basis = model.basis(p0)
+            c = np.linalg.lstsq(basis.T, y, rcond=None)[0]
+            p0[0::5], p0[1::5] = list(c.real), list(c.imag)
+
+        def res(p):
+            mm = model.value(p)
+            return (np.concatenate([mm.real, mm.imag]) - yy) / sig_b
+
+        def jac(p):
+            return model.jac(p) / sig_b
+
+    with np.errstate(all="ignore"):
+        # MINPACK's Levenberg–Marquardt, not analysis.fitting.least_squares (scipy TRF), for
+        # a measured reason: on the example campaign's 142 FIDs (line_shift, every variant)
+        # TRF as that engine runs it (x_scale "jac", exact solver, unbounded) took 2.1× the
+        # CPU time (3.00 s against 1.44 s) and moved values beyond 1e-6 relative (offsets by
+        # up to 8.6e-6, their σ by up to 7.4e-5: 52 of 144 positions). The engine also cannot
+        # take this unbounded problem as it stands (its p0 clip makes −∞ + ∞ = NaN).
+        x, _cov, info, _msg, _ier = optimize.leastsq(res, p0, Dfun=jac, full_output=True)
+    r = SimpleNamespace(x=np.array(x, float), fun=info["fvec"], jac=jac(x), f0=f0,
+                        raw=np.array(x, float))
+    r.x[2] += f0  # back to the offset from the carrier
+    dof = max(r.fun.size - 5 * ncomp, 1)
+    red = float(np.sum(r.fun**2) / dof)
+    if filt is not None:  # χ² against the filtered noise, on its independent points
+        ratio = filt.noise_ratio(blk, f0)
+        red, dof = red / ratio, max(1, int(round(dof * min(1.0, ratio))))
+    r.dof, r.red = dof, red
+    return r
+
+
+def _amplitude_of(best: tuple, t: np.ndarray, fid: np.ndarray, sigma: float, n_noise: int,
+                  filt: _BandFilter | None, ncomp: int) -> FidAmplitude:
+    """The :class:`FidAmplitude` of the chosen fit ``best`` = (start s, k0, k1, fit): SNR,
+    frequency and FWHM with their σ (the covariance scaled by χ²_ν when above 1), the
+    broad component's first-point excess when the fit starts late."""
+    sk, k0, k1, r = best
+    red = r.red
     a, b, f, u, v = r.x[:5]
     amp = float(np.hypot(a, b))
     lor, gauss = u * u / np.pi, 2 * np.sqrt(np.log(2)) * v * v / np.pi
@@ -663,7 +787,7 @@ def fid_amplitude(dataset: Dataset, params: ProcessingParams | None = None, *,
     snr = amp / sigma
     rel = np.hypot(amp_err / amp, 1 / np.sqrt(2 * (2 * n_noise - 1)))
     notes = []
-    if red > _chi2_limit(r.dof):
+    if red > reduced_chi2_limit(r.dof):
         notes.append(f"the Voigt decay does not describe the FID well (reduced χ² {red:.2f})")
     broad, broad_err = 0.0, 0.0
     if k0 > 0:
@@ -700,7 +824,8 @@ class ResolvedLine:
 
 class SeveralLinesError(MeasurementError):
     """A spectrum (or a region) holds more than one resolved line: no single position is
-    the line's. ``lines`` lists them, each with a region that selects it alone."""
+    the line's. ``lines`` lists them, each with a region that selects it alone. Raised by
+    :meth:`LineShift.raise_for_failure` (:func:`line_shift` itself returns the failure)."""
 
     def __init__(self, message: str, lines: Sequence[ResolvedLine]):
         super().__init__(message)
@@ -742,10 +867,34 @@ def resolved_lines(dataset: Dataset, params: ProcessingParams | None = None, *,
     -------
     list of ResolvedLine
         By increasing offset; empty when nothing rises above the noise.
+
+    Raises
+    ------
+    MeasurementError
+        Frequency-domain data (no FID).
     """
     from scipy.signal import find_peaks
 
     params = (params or ProcessingParams()).replace(lb_hz=0.0, gb_hz=0.0)
+    x, spec, noise = _magnitude_spectrum(dataset, params, start, noise_fraction)
+    if not noise > 0:
+        return []
+    inside = region_mask(x, [region_hz]) if region_hz else np.ones(spec.size, dtype=bool)
+    if not inside.any() or spec[inside].max() < min_snr * noise:
+        return []
+    level = max(min_snr * noise, min_fraction * float(spec[inside].max()))
+    idx, _ = find_peaks(spec, height=level)
+    lines = _merge_unresolved(spec, [int(i) for i in idx if inside[i]], min_snr * noise)
+    dips = [j + int(np.argmin(spec[j:i + 1])) for j, i in pairwise(lines)]
+    return [_line_at(x, spec, i, noise,
+                     [dips[k - 1] if k else None, dips[k] if k < len(dips) else None])
+            for k, i in enumerate(lines)]
+
+
+def _magnitude_spectrum(dataset: Dataset, params: ProcessingParams, start: int,
+                        noise_fraction: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """(offsets Hz, |S|, σ of |S| per channel) of the FID from point ``start`` on, lightly
+    apodised and zero filled 4× (:func:`resolved_lines`)."""
     fid, valid, _n_noise, sigma = _fid_and_noise(dataset, params, noise_fraction)
     seg = fid[min(max(start, 0), valid - 8):valid]
     n = seg.size
@@ -757,48 +906,48 @@ def resolved_lines(dataset: Dataset, params: ProcessingParams | None = None, *,
     # Rayleigh median is 1.177σ) when that is larger (coloured noise, or mostly signal)
     noise = max(sigma * float(np.sqrt(np.sum(w * w))),
                 float(np.median(spec)) / np.sqrt(2 * np.log(2)))
-    if not noise > 0:
-        return []
-    inside = _mask(x, [region_hz]) if region_hz else np.ones(size, dtype=bool)
-    if not inside.any() or spec[inside].max() < min_snr * noise:
-        return []
-    level = max(min_snr * noise, min_fraction * float(spec[inside].max()))
-    idx, _ = find_peaks(spec, height=level)
-    idx = [int(i) for i in idx if inside[i]]
-    # merge peaks that are not resolved at half power into the taller one
+    return x, spec, noise
+
+
+def _merge_unresolved(spec: np.ndarray, idx: Sequence[int], depth: float) -> list[int]:
+    """The peaks ``idx`` (increasing) of ``spec`` with those not resolved at half power
+    from their neighbour (or by less than ``depth``) merged into the taller one."""
     lines: list[int] = []
     for i in idx:
         if lines:
             j = lines[-1]
             dip = float(spec[j:i + 1].min())
             low = min(spec[i], spec[j])
-            if dip >= low / np.sqrt(2) or low - dip < min_snr * noise:
+            if dip >= low / np.sqrt(2) or low - dip < depth:
                 if spec[i] > spec[j]:
                     lines[-1] = i
                 continue
         lines.append(i)
-    half = spec / np.sqrt(2)
-    dips = [j + int(np.argmin(spec[j:i + 1])) for j, i in pairwise(lines)]
-    out = []
-    for k, i in enumerate(lines):
-        lo = i
-        while lo > 0 and spec[lo] > half[i]:
-            lo -= 1
-        hi = i
-        while hi < size - 1 and spec[hi] > half[i]:
-            hi += 1
-        # the top by a parabola through the three highest points
-        y0, y1, y2 = spec[i - 1:i + 2] if 0 < i < size - 1 else (spec[i],) * 3
-        den = y0 - 2 * y1 + y2
-        pos = x[i] + (0.5 * (y0 - y2) / den if den else 0.0) * (x[1] - x[0])
-        reach = [abs(x[d] - pos) for d in (dips[k - 1] if k else None,
-                                           dips[k] if k < len(dips) else None)
-                 if d is not None]
-        r = min([*reach, 10 * (x[hi] - x[lo])])  # ten widths hold the line
-        out.append(ResolvedLine(offset_hz=float(pos), height_snr=float(spec[i] / noise),
-                                fwhm_hz=float(x[hi] - x[lo]),
-                                region_hz=(float(pos - r), float(pos + r))))
-    return out
+    return lines
+
+
+def _line_at(x: np.ndarray, spec: np.ndarray, i: int, noise: float,
+             dips: Sequence[int | None]) -> ResolvedLine:
+    """The line whose top is at index ``i`` of ``spec`` (offsets ``x``, Hz): its width at
+    half power, its top by a parabola, a region to the nearer dip to a neighbour (``dips``:
+    the indices of the dips on each side, None where there is no neighbour)."""
+    size = spec.size
+    half = spec[i] / np.sqrt(2)
+    lo = i
+    while lo > 0 and spec[lo] > half:
+        lo -= 1
+    hi = i
+    while hi < size - 1 and spec[hi] > half:
+        hi += 1
+    # the top by a parabola through the three highest points
+    y0, y1, y2 = spec[i - 1:i + 2] if 0 < i < size - 1 else (spec[i],) * 3
+    den = y0 - 2 * y1 + y2
+    pos = x[i] + (0.5 * (y0 - y2) / den if den else 0.0) * (x[1] - x[0])
+    reach = [abs(x[d] - pos) for d in dips if d is not None]
+    r = min([*reach, 10 * (x[hi] - x[lo])])  # ten widths hold the line
+    return ResolvedLine(offset_hz=float(pos), height_snr=float(spec[i] / noise),
+                        fwhm_hz=float(x[hi] - x[lo]),
+                        region_hz=(float(pos - r), float(pos + r)))
 
 
 def default_skip(nucleus: str | None) -> float | str:
@@ -807,14 +956,26 @@ def default_skip(nucleus: str | None) -> float | str:
     return "auto" if nucleus == "1H" else 0.0
 
 
+#: ``LineShift.reason`` of a spectrum (or region) of several resolved lines: no single
+#: position is the line's, ``LineShift.lines`` lists them with a region for each
+SEVERAL_LINES = "several-lines"
+#: ``LineShift.reason`` of any other failure (the message says which)
+NO_SHIFT = "no-shift"
+
+
 @dataclass(frozen=True)
-class LineShift:
+class LineShift(_Measured):
     """Position of the dominant line from the time-domain Voigt fit (:func:`line_shift`).
 
     The complex amplitude of the fit absorbs any zero-order phase, so the position does not
     depend on phasing; ``offset_hz.stderr`` is the fit's statistical σ combined in
     quadrature with ``systematic_hz``, the rms change of the position over the analysis
     choices that do enter (DC estimate, left shift, start and end of the fitted window).
+
+    Failed: NaN values, the reason in ``message`` and, machine-readable, in ``reason``
+    (:data:`SEVERAL_LINES`, with the lines found in ``lines``, or :data:`NO_SHIFT`);
+    :meth:`raise_for_failure` raises :class:`SeveralLinesError` or
+    :class:`MeasurementError` with that message.
     """
 
     offset_hz: Measurement  #: from the carrier
@@ -830,17 +991,41 @@ class LineShift:
     region_hz: tuple[float, float] | None = None  #: the band asked for (offsets, Hz)
     band_hz: tuple[float, float] | None = None  #: the band fitted (region and neighbours)
     neighbours_hz: tuple[float, ...] = ()  #: lines fitted alongside (offsets, Hz)
+    success: bool = True
+    message: str = "the line's position from the time-domain Voigt fit"
+    reason: str = ""  #: why it failed, machine-readable ("" when it succeeded)
+    lines: tuple[ResolvedLine, ...] = ()  #: the lines that stopped it (SEVERAL_LINES)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The notes of the Voigt fit (:attr:`FidAmplitude.notes`)."""
+        return self.fit.notes
+
+    def quantities(self) -> dict[str, Measurement]:
+        q = {"offset_hz": self.offset_hz, "shift_ppm": self.shift_ppm,
+             "fwhm_hz": self.fwhm_hz}
+        return {k: m for k, m in q.items() if m is not None}
+
+    def failure_exception(self) -> MeasurementError:
+        if self.reason == SEVERAL_LINES:
+            return SeveralLinesError(self.message, self.lines)
+        return MeasurementError(self.message)
 
     def to_dict(self) -> dict[str, object]:
-        return {"method": self.method, "offset_hz": self.offset_hz.to_dict(),
-                "shift_ppm": self.shift_ppm.to_dict() if self.shift_ppm else None,
-                "fwhm_hz": self.fwhm_hz.to_dict(), "statistical_hz": self.statistical_hz,
-                "systematic_hz": self.systematic_hz, "reference_hz": self.reference_hz,
-                "carrier_hz": self.carrier_hz, "variants": list(self.variants),
-                "skip_s": self.fit.skip_s, "reduced_chi2": self.fit.reduced_chi2,
-                "region_hz": list(self.region_hz) if self.region_hz else None,
-                "band_hz": list(self.band_hz) if self.band_hz else None,
-                "neighbours_hz": list(self.neighbours_hz)}
+        return self.with_face(
+            {"method": self.method, "offset_hz": self.offset_hz.to_dict(),
+             "shift_ppm": self.shift_ppm.to_dict() if self.shift_ppm else None,
+             "fwhm_hz": self.fwhm_hz.to_dict(), "statistical_hz": self.statistical_hz,
+             "systematic_hz": self.systematic_hz, "reference_hz": self.reference_hz,
+             "carrier_hz": self.carrier_hz, "variants": list(self.variants),
+             "skip_s": self.fit.skip_s, "reduced_chi2": self.fit.reduced_chi2,
+             "region_hz": list(self.region_hz) if self.region_hz else None,
+             "band_hz": list(self.band_hz) if self.band_hz else None,
+             "neighbours_hz": list(self.neighbours_hz)}) | {
+            "reason": self.reason,
+            "lines": [{"offset_hz": ln.offset_hz, "height_snr": ln.height_snr,
+                       "fwhm_hz": ln.fwhm_hz, "region_hz": list(ln.region_hz)}
+                      for ln in self.lines]}
 
 
 def _where(offsets_hz: Sequence[float], carrier_hz: float, ref: float | None) -> str:
@@ -875,8 +1060,9 @@ def line_shift(dataset: Dataset, params: ProcessingParams | None = None, *,
     """Offset (Hz) and shift (ppm) of the dominant line, independent of the phase.
 
     A spectrum of several resolved lines (:func:`resolved_lines`, from the start of the fit)
-    has no single line position: :class:`SeveralLinesError` then lists them, each with a
-    region that holds it alone. With ``region_hz`` only the line in that band is fitted:
+    has no single line position: the result then fails with ``reason`` :data:`SEVERAL_LINES`
+    and lists them in ``lines``, each with a region that holds it alone. With ``region_hz``
+    only the line in that band is fitted:
     the FID is band-limited to it (no phase enters) and the model filtered alike; resolved
     lines outside whose tails reach into the band (closer to it than five widths)
     are fitted alongside as Voigts of their own, with the band widened to hold them, so
@@ -904,18 +1090,37 @@ decays early pulls the position otherwise) and the window ended at 5 % instead o
     region_hz : (lo, hi), optional
         Offsets from the carrier (Hz) around the one line to measure.
 
-    Raises
-    ------
-    SeveralLinesError
-        Several resolved lines (in the spectrum, or in ``region_hz``).
-    MeasurementError
-        As :func:`fid_amplitude` (frequency-domain data, no signal); no line in the region.
+    Returns
+    -------
+    LineShift
+        Failed (``success=False``, NaN values, the reason in ``message``): with ``reason``
+        :data:`SEVERAL_LINES` for several resolved lines (in the spectrum, or in
+        ``region_hz``); :data:`NO_SHIFT` where :func:`fid_amplitude` fails
+        (frequency-domain data, no signal) or no line rises above the noise in the region.
     """
     params = params or ProcessingParams()
     if skip_s is None:
         skip_s = default_skip(dataset.nucleus)
     ref = reference_hz or params.reference_hz or dataset.reference_hz
-    fa = fid_amplitude(dataset, params, skip_s=skip_s)
+    try:
+        return _line_shift(dataset, params, ref, skip_s, region_hz)
+    except MeasurementError as exc:
+        several = isinstance(exc, SeveralLinesError)
+        ppm = nan_measurement("ppm") if ref else None
+        return LineShift(offset_hz=nan_measurement("Hz"), shift_ppm=ppm,
+                         fwhm_hz=nan_measurement("Hz"), statistical_hz=NAN,
+                         systematic_hz=NAN, reference_hz=float(ref) if ref else None,
+                         carrier_hz=float(dataset.carrier_hz), variants=(),
+                         fit=_failed_fid(str(exc)), region_hz=region_hz, success=False,
+                         message=str(exc), reason=SEVERAL_LINES if several else NO_SHIFT,
+                         lines=exc.lines if several else ())
+
+
+def _line_shift(dataset: Dataset, params: ProcessingParams, ref: float | None,
+                skip_s: float | str, region_hz: tuple[float, float] | None) -> LineShift:
+    """:func:`line_shift` against the 0-ppm frequency ``ref`` (Hz, or None), raising
+    :class:`SeveralLinesError` or :class:`MeasurementError` where it fails."""
+    fa = _fid_amplitude(dataset, params, skip_s=skip_s)
     start = fa.points[0]
     band = None
     lines_hz: list[tuple[float, float]] = []
@@ -927,33 +1132,65 @@ decays early pulls the position otherwise) and the window ended at 5 % instead o
     else:
         lo, hi = sorted(float(v) for v in region_hz)
         region_hz = (lo, hi)
-        inside = resolved_lines(dataset, params, start=start, region_hz=region_hz)
-        named = _band(region_hz, dataset.carrier_hz, ref)
-        if not inside:
-            raise MeasurementError(f"{dataset.source}: no line above 5σ of the noise in the "
-                                   f"region {named}")
-        main = max(inside, key=lambda ln: ln.height_snr)
-        lines_hz = [(main.offset_hz, main.fwhm_hz)]
-        others = [ln for ln in resolved_lines(dataset, params, start=start)
-                  if not lo <= ln.offset_hz <= hi]
-        band = region_hz
-        changed = True
-        while changed:  # neighbours reaching into the band join the fit, and widen it
-            changed = False
-            for ln in others:
-                if (ln.offset_hz, ln.fwhm_hz) in lines_hz[1:]:
-                    continue
-                gap = max(band[0] - ln.offset_hz, ln.offset_hz - band[1])
-                if gap < 5 * ln.fwhm_hz:
-                    lines_hz.append((ln.offset_hz, ln.fwhm_hz))
-                    band = (min(band[0], ln.offset_hz - 1.5 * ln.fwhm_hz),
-                            max(band[1], ln.offset_hz + 1.5 * ln.fwhm_hz))
-                    changed = True
-        fa = fid_amplitude(dataset, params, skip_s=skip_s, region_hz=band, lines_hz=lines_hz)
+        inside, lines_hz, band = _region_lines(dataset, params, start, region_hz, ref)
+        fa = _fid_amplitude(dataset, params, skip_s=skip_s, region_hz=band, lines_hz=lines_hz)
         if len(inside) > 1 and not fa.acceptable:
-            raise _several(dataset, inside, ref, f" in the region {named}")
+            raise _several(dataset, inside, ref,
+                           f" in the region {_band(region_hz, dataset.carrier_hz, ref)}")
     f0 = fa.frequency_hz.value
     stat = fa.frequency_hz.stderr
+    sys_hz, names = _systematic(dataset, params, fa, band, lines_hz)
+    err = float(np.hypot(stat, sys_hz))
+    shift = None
+    if ref:
+        shift = Measurement(float(hz_to_ppm(dataset.carrier_hz + f0, ref)),
+                            float(width_hz_to_ppm(err, ref)), "ppm")
+    return LineShift(offset_hz=Measurement(float(f0), err, "Hz"), shift_ppm=shift,
+                     fwhm_hz=fa.fwhm_hz, statistical_hz=float(stat), systematic_hz=sys_hz,
+                     reference_hz=float(ref) if ref else None,
+                     carrier_hz=float(dataset.carrier_hz), variants=tuple(names), fit=fa,
+                     region_hz=region_hz, band_hz=band,
+                     neighbours_hz=tuple(float(v) for v, _w in lines_hz[1:]))
+
+
+def _region_lines(dataset: Dataset, params: ProcessingParams, start: int,
+                  region_hz: tuple[float, float], ref: float | None
+                  ) -> tuple[list[ResolvedLine], list[tuple[float, float]],
+                             tuple[float, float]]:
+    """The lines inside ``region_hz`` (lo ≤ hi, offsets Hz), the (offset, FWHM) in Hz of
+    the one to fit (the tallest) followed by those of the neighbours that reach into the
+    band, and the band widened to hold them. Raises :class:`MeasurementError` when no
+    line rises above the noise in the region."""
+    lo, hi = region_hz
+    inside = resolved_lines(dataset, params, start=start, region_hz=region_hz)
+    if not inside:
+        raise MeasurementError(f"{dataset.source}: no line above 5σ of the noise in the "
+                               f"region {_band(region_hz, dataset.carrier_hz, ref)}")
+    main = max(inside, key=lambda ln: ln.height_snr)
+    lines_hz = [(main.offset_hz, main.fwhm_hz)]
+    others = [ln for ln in resolved_lines(dataset, params, start=start)
+              if not lo <= ln.offset_hz <= hi]
+    band = region_hz
+    changed = True
+    while changed:  # neighbours reaching into the band join the fit, and widen it
+        changed = False
+        for ln in others:
+            if (ln.offset_hz, ln.fwhm_hz) in lines_hz[1:]:
+                continue
+            gap = max(band[0] - ln.offset_hz, ln.offset_hz - band[1])
+            if gap < 5 * ln.fwhm_hz:
+                lines_hz.append((ln.offset_hz, ln.fwhm_hz))
+                band = (min(band[0], ln.offset_hz - 1.5 * ln.fwhm_hz),
+                        max(band[1], ln.offset_hz + 1.5 * ln.fwhm_hz))
+                changed = True
+    return inside, lines_hz, band
+
+
+def _systematic(dataset: Dataset, params: ProcessingParams, fa: FidAmplitude,
+                band: tuple[float, float] | None, lines_hz: list[tuple[float, float]]
+                ) -> tuple[float, list[str]]:
+    """The rms change (Hz) of the fitted position ``fa`` over the analysis choices
+    (:func:`line_shift`), and the names of the variants that could be fitted."""
     sk = fa.skip_s
     trials: list[tuple[str, ProcessingParams, float, float]] = []
     if params.dc:
@@ -971,21 +1208,11 @@ decays early pulls the position otherwise) and the window ended at 5 % instead o
     deltas, names = [], []
     for name, p, begin, end in trials:
         try:
-            v = fid_amplitude(dataset, p, skip_s=begin, end_fraction=end, region_hz=band,
-                              lines_hz=lines_hz)
+            v = _fid_amplitude(dataset, p, skip_s=begin, end_fraction=end, region_hz=band,
+                               lines_hz=lines_hz)
         except (MeasurementError, ValueError):
             continue
-        deltas.append(v.frequency_hz.value - f0)
+        deltas.append(v.frequency_hz.value - fa.frequency_hz.value)
         names.append(name)
     sys_hz = float(np.sqrt(np.mean(np.square(deltas)))) if deltas else 0.0
-    err = float(np.hypot(stat, sys_hz))
-    shift = None
-    if ref:
-        shift = Measurement(float(hz_to_ppm(dataset.carrier_hz + f0, ref)),
-                            float(width_hz_to_ppm(err, ref)), "ppm")
-    return LineShift(offset_hz=Measurement(float(f0), err, "Hz"), shift_ppm=shift,
-                     fwhm_hz=fa.fwhm_hz, statistical_hz=float(stat), systematic_hz=sys_hz,
-                     reference_hz=float(ref) if ref else None,
-                     carrier_hz=float(dataset.carrier_hz), variants=tuple(names), fit=fa,
-                     region_hz=region_hz, band_hz=band,
-                     neighbours_hz=tuple(float(v) for v, _w in lines_hz[1:]))
+    return sys_hz, names

@@ -135,6 +135,7 @@ def measure_acquisition(camp: Campaign, acq, store=None, cache=None) -> dict:
 
     def compute() -> dict:
         ls = line_shift(ds, params, reference_hz=ref.nu_ref_hz, skip_s=skip)
+        ls.raise_for_failure()  # the file's row becomes an error naming the reason
         fa = ls.fit
         shift = ls.shift_ppm
         return {"nucleus": ds.nucleus, "scans": int(ds.scans), "snr": fa.snr.value,

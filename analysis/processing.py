@@ -353,7 +353,8 @@ estimate_phase = autophase
 # ---------------------------------------------------------------------------------------------
 # baseline
 # ---------------------------------------------------------------------------------------------
-def _region_mask(x: np.ndarray, regions) -> np.ndarray:
+def region_mask(x: np.ndarray, regions) -> np.ndarray:
+    """Where ``x`` lies in any of ``regions`` ((lo, hi) in x units, either order)."""
     mask = np.zeros(x.size, dtype=bool)
     for lo, hi in regions:
         lo, hi = min(lo, hi), max(lo, hi)
@@ -371,7 +372,7 @@ def polynomial_baseline(x: np.ndarray, y: np.ndarray, regions, order: int = 1) -
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    mask = _region_mask(x, regions)
+    mask = region_mask(x, regions)
     if mask.sum() < order + 1:
         raise ValueError(f"baseline regions hold {int(mask.sum())} points; order {order} "
                          f"needs ≥ {order + 1}")

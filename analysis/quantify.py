@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .constants import nucleus
-from .measure import Measurement
+from .results import Measurement, Result
 
 
 def resonator_efficiency(nuc: str, t90_s: float, power_w: float) -> float:
@@ -91,11 +91,15 @@ def shared_coil_ratio(nuc_h: str = "1H", nuc_x: str = "139La") -> float:
 
 
 @dataclass(frozen=True)
-class QuantResult:
+class QuantResult(Result):
     """H/La with its linearised and Monte Carlo uncertainties and every factor used.
 
     ``value``/``stderr`` are the linearised result (report this or the MC median, and say
     which); ``mc_median``, ``mc_mean`` and ``mc_interval`` (16–84 %) come from the draws.
+    The common face (:class:`analysis.results.Result`) holds one quantity, ``H_per_La``
+    (dimensionless): ``values``, ``units``, ``measurement()``, ``to_dict()``, ``report()``;
+    ``stderr`` stays the float it always was (pipelines and tables read it), so the
+    quantity's σ as a mapping is ``measurement("H_per_La").stderr``.
     ``factors`` lists each factor of the ratio by name; ``budget`` each source's relative
     contribution to the error. ``efficiency`` names how Λ_La/Λ_H was obtained (a key of
     ``EFFICIENCY``); ``assumptions`` says, in short sentences, every input that was not
@@ -115,18 +119,52 @@ class QuantResult:
     efficiency: str = ""
     assumptions: tuple[str, ...] = ()
     t90_la_central: bool | None = None
+    success: bool = True
+    message: str = "H/La from the time-domain SNRs of the two channels"
 
-    def measurement(self) -> Measurement:
+    @property
+    def title(self) -> str:
+        return "H/La"
+
+    @property
+    def values(self) -> dict[str, float]:
+        return {"H_per_La": self.value}
+
+    @property
+    def units(self) -> dict[str, str]:
+        return {"H_per_La": ""}
+
+    def quantities(self) -> dict[str, Measurement]:
+        return {"H_per_La": self.measurement()}
+
+    def measurement(self, key: str = "H_per_La") -> Measurement:
+        """H/La ± its linearised σ (the only quantity; ``key`` for the common face)."""
+        if key != "H_per_La":
+            raise KeyError(key)
         return Measurement(self.value, self.stderr, "")
 
     def to_dict(self) -> dict:
-        return {"H_per_La": {"value": self.value, "stderr": self.stderr, "unit": "",
-                             "interval_68": list(self.mc_interval),
-                             "mc_median": self.mc_median, "mc_mean": self.mc_mean},
-                "factors": dict(self.factors), "error_budget": dict(self.budget),
-                "calibrated": self.calibrated, "efficiency": self.efficiency,
-                "assumptions": list(self.assumptions),
-                "t90_la_central": self.t90_la_central, "notes": list(self.notes)}
+        return self.with_face(
+            {"H_per_La": {"value": self.value, "stderr": self.stderr, "unit": "",
+                          "interval_68": list(self.mc_interval),
+                          "mc_median": self.mc_median, "mc_mean": self.mc_mean},
+             "factors": dict(self.factors), "error_budget": dict(self.budget),
+             "calibrated": self.calibrated, "efficiency": self.efficiency,
+             "assumptions": list(self.assumptions),
+             "t90_la_central": self.t90_la_central, "notes": list(self.notes)})
+
+    def report(self) -> str:
+        """The common report, with the Monte Carlo median and interval, the factors and
+        the assumptions."""
+        lo, hi = self.mc_interval
+        lines = [super().report(), "[[Monte Carlo]]",
+                 f"    median {self.mc_median:.6g}, 16–84 % [{lo:.6g}, {hi:.6g}]",
+                 f"[[Factors]] (efficiency: {self.efficiency})"]
+        lines += [f"    {k} = {v:.6g}" for k, v in self.factors.items()]
+        if self.assumptions:
+            lines.append("[[Assumptions]]")
+            lines += [f"    - {a}" for a in self.assumptions]
+        return "\n".join(lines)
 
 
 def _pair(name: str, h, la, default: float, sentence: str, assumptions: list[str]):
@@ -214,16 +252,7 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int | None = None,
         calibration; Λ_La from t₉₀ in a central-transition mode without ``t90_la_central``.
     """
     assumptions: list[str] = []
-    if epsilon_la is None:
-        eps = 1.0
-        assumptions.append("ε_La = 1: cubic La site, all 2I transitions excited together")
-    elif isinstance(epsilon_la, str):
-        if epsilon_la not in LA_EXCITATION:
-            raise ValueError(f"epsilon_la {epsilon_la!r}: a number or one of "
-                             f"{', '.join(LA_EXCITATION)}")
-        eps = LA_EXCITATION[epsilon_la]
-    else:
-        eps = float(epsilon_la)
+    eps = _excitation(epsilon_la, assumptions)
     scans_h, scans_la = _pair("scans", scans_h, scans_la, 1,
                               "equal numbers of scans on both channels", assumptions)
     bandwidth_h_hz, bandwidth_la_hz = _pair(
@@ -238,13 +267,11 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int | None = None,
     if saturation_la is None:
         saturation_la = 1.0
         assumptions.append("full ¹³⁹La recovery, s_La = 1 (T_R ≫ T₁)")
-    checks = {"SNR_H": snr_h, "SNR_La": snr_la, "scans_H": scans_h, "scans_La": scans_la,
+    _require({"SNR_H": snr_h, "SNR_La": snr_la, "scans_H": scans_h, "scans_La": scans_la,
               "bandwidth_H": bandwidth_h_hz, "bandwidth_La": bandwidth_la_hz,
               "T_n,H": noise_temperature_h_k, "T_n,La": noise_temperature_la_k,
-              "epsilon_La": eps, "saturation_H": saturation_h, "saturation_La": saturation_la}
-    for k, v in checks.items():
-        if not np.isfinite(v) or v <= 0:
-            raise ValueError(f"{k} must be a positive number, got {v!r}")
+              "epsilon_La": eps, "saturation_H": saturation_h, "saturation_La": saturation_la},
+             "must be a positive number", lambda v: v > 0)
     if calibration is None and (lambda_rel_err_h is None or lambda_rel_err_la is None):
         assumptions.append(f"Λ known to {100 * LAMBDA_REL_ERR_DEFAULT:g} % per channel "
                            "(default σ; the manifest's lambda_relative_uncertainty or "
@@ -252,16 +279,87 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int | None = None,
     lambda_rel_err_h = LAMBDA_REL_ERR_DEFAULT if lambda_rel_err_h is None else lambda_rel_err_h
     lambda_rel_err_la = (LAMBDA_REL_ERR_DEFAULT if lambda_rel_err_la is None
                          else lambda_rel_err_la)
-    for k, v in (("snr_h_err", snr_h_err), ("snr_la_err", snr_la_err),
-                 ("lambda_rel_err_h", lambda_rel_err_h), ("lambda_rel_err_la",
-                                                          lambda_rel_err_la)):
-        if not np.isfinite(v) or v < 0:
-            raise ValueError(f"{k} must be ≥ 0, got {v!r}")
+    _require({"snr_h_err": snr_h_err, "snr_la_err": snr_la_err,
+              "lambda_rel_err_h": lambda_rel_err_h, "lambda_rel_err_la": lambda_rel_err_la},
+             "must be ≥ 0", lambda v: v >= 0)
     h, la = nucleus(nuc_h), nucleus(nuc_la)
     notes = [f"γ_H = {h.gamma:.6e}, γ_La = {la.gamma:.6e} rad s⁻¹ T⁻¹; I_H = {h.spin}, "
              f"I_La = {la.spin}"]
+    mode, lam_ratio, used_central = _efficiency_ratio(
+        efficiency, calibration, eps, nuc_h, nuc_la, lambda_h=lambda_h, lambda_la=lambda_la,
+        t90_h_s=t90_h_s, power_h_w=power_h_w, t90_la_s=t90_la_s, power_la_w=power_la_w,
+        t90_la_central=t90_la_central, notes=notes, assumptions=assumptions)
 
-    # -- resonator efficiency Λ_La/Λ_H -------------------------------------------------------
+    nuclear = 1.0 / per_spin_factor(nuc_h, nuc_la, abundance)
+    factors = {
+        "SNR_H/SNR_La": snr_h / snr_la,
+        "sqrt(NS_La/NS_H)": float(np.sqrt(scans_la / scans_h)),
+        "sqrt(bandwidth_H/bandwidth_La)": float(np.sqrt(bandwidth_h_hz / bandwidth_la_hz)),
+        "sqrt(T_n,H/T_n,La)": float(np.sqrt(noise_temperature_h_k / noise_temperature_la_k)),
+        "nuclear (gamma^3 I(I+1)" + (" a" if abundance else "") + ") La/H": nuclear,
+        "epsilon_La/epsilon_H": eps,
+        "saturation_La/saturation_H": saturation_la / saturation_h,
+        "Lambda_La/Lambda_H": float(lam_ratio),
+    }
+    raw = float(np.prod(list(factors.values())))
+    budget = {"SNR_H": snr_h_err / snr_h, "SNR_La": snr_la_err / snr_la}
+    if calibration is not None:
+        c, c_rel = calibration
+        factors["calibration"] = float(c)
+        budget["calibration"] = float(c_rel)
+        value = raw * c
+        notes.append("calibrated on the cell's precursor: Λ_La/Λ_H and the other "
+                     "instrumental factors taken as on the precursor's day")
+    else:
+        budget["Lambda_H"] = lambda_rel_err_h
+        budget["Lambda_La"] = lambda_rel_err_la
+        value = raw
+    rel = float(np.sqrt(sum(v**2 for v in budget.values())))
+    med = mean = float("nan")
+    interval = (float("nan"), float("nan"))
+    if monte_carlo:
+        med, mean, interval = _monte_carlo(value, (snr_h, snr_h_err), (snr_la, snr_la_err),
+                                           budget, calibration is not None, int(monte_carlo),
+                                           seed)
+        notes.append("Monte Carlo mean is biased high by the 1/SNR_La nonlinearity; the value "
+                     "is the linearised one, the median is given beside it")
+    return QuantResult(value=float(value), stderr=float(value * rel), mc_median=med,
+                       mc_mean=mean, mc_interval=interval, factors=factors,
+                       budget={k: float(v) for k, v in budget.items()},
+                       calibrated=calibration is not None, notes=tuple(notes),
+                       efficiency=mode, assumptions=tuple(assumptions),
+                       t90_la_central=used_central)
+
+
+def _excitation(epsilon_la: float | str | None, assumptions: list[str]) -> float:
+    """ε_La from a number or a name of ``LA_EXCITATION``; None: 1 (an assumption)."""
+    if epsilon_la is None:
+        assumptions.append("ε_La = 1: cubic La site, all 2I transitions excited together")
+        return 1.0
+    if isinstance(epsilon_la, str):
+        if epsilon_la not in LA_EXCITATION:
+            raise ValueError(f"epsilon_la {epsilon_la!r}: a number or one of "
+                             f"{', '.join(LA_EXCITATION)}")
+        return LA_EXCITATION[epsilon_la]
+    return float(epsilon_la)
+
+
+def _require(values: dict, what: str, ok) -> None:
+    """ValueError naming the first of ``values`` that is not finite or fails ``ok``."""
+    for k, v in values.items():
+        if not np.isfinite(v) or not ok(v):
+            raise ValueError(f"{k} {what}, got {v!r}")
+
+
+def _efficiency_ratio(efficiency: str | None, calibration, eps: float, nuc_h: str,
+                      nuc_la: str, *, lambda_h, lambda_la, t90_h_s, power_h_w, t90_la_s,
+                      power_la_w, t90_la_central: bool | None, notes: list[str],
+                      assumptions: list[str]) -> tuple[str, float, bool | None]:
+    """How Λ_La/Λ_H is obtained (a key of ``EFFICIENCY``), its value (dimensionless) and
+    whether the ¹³⁹La t₉₀ it came from was measured on the central transition (None: not
+    stated, or Λ_La not from t₉₀); appends to ``notes`` and ``assumptions`` (see
+    :func:`h_per_la` for the arguments and the ValueErrors)."""
+    la = nucleus(nuc_la)
     has_h = lambda_h is not None or (t90_h_s is not None and power_h_w is not None)
     has_la = lambda_la is not None or (t90_la_s is not None and power_la_w is not None)
     if efficiency is not None and efficiency not in EFFICIENCY:
@@ -320,55 +418,28 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int | None = None,
     if t90_la_central is not None and used_central is None:
         notes.append("t90_la_central not used: Λ_La does not come from t₉₀")
 
-    nuclear = 1.0 / per_spin_factor(nuc_h, nuc_la, abundance)
-    factors = {
-        "SNR_H/SNR_La": snr_h / snr_la,
-        "sqrt(NS_La/NS_H)": float(np.sqrt(scans_la / scans_h)),
-        "sqrt(bandwidth_H/bandwidth_La)": float(np.sqrt(bandwidth_h_hz / bandwidth_la_hz)),
-        "sqrt(T_n,H/T_n,La)": float(np.sqrt(noise_temperature_h_k / noise_temperature_la_k)),
-        "nuclear (gamma^3 I(I+1)" + (" a" if abundance else "") + ") La/H": nuclear,
-        "epsilon_La/epsilon_H": eps,
-        "saturation_La/saturation_H": saturation_la / saturation_h,
-        "Lambda_La/Lambda_H": float(lam_ratio),
-    }
-    raw = float(np.prod(list(factors.values())))
-    budget = {"SNR_H": snr_h_err / snr_h, "SNR_La": snr_la_err / snr_la}
-    if calibration is not None:
-        c, c_rel = calibration
-        factors["calibration"] = float(c)
-        budget["calibration"] = float(c_rel)
-        value = raw * c
-        notes.append("calibrated on the cell's precursor: Λ_La/Λ_H and the other "
-                     "instrumental factors taken as on the precursor's day")
+    return mode, float(lam_ratio), used_central
+
+
+def _monte_carlo(value: float, snr_h: tuple[float, float], snr_la: tuple[float, float],
+                 budget: dict, calibrated: bool, n: int, seed: int
+                 ) -> tuple[float, float, tuple[float, float]]:
+    """(median, mean, 16–84 % interval) of ``n`` draws of H/La around ``value``: the SNRs
+    (value, σ) drawn normal, the relative errors of Λ (or of the calibration) in ``budget``
+    log-normal."""
+    rng = np.random.default_rng(seed)
+    (sh0, sh_err), (sl0, sl_err) = snr_h, snr_la
+    sh = rng.normal(sh0, sh_err, n) if sh_err else np.full(n, sh0)
+    sl = rng.normal(sl0, sl_err, n) if sl_err else np.full(n, sl0)
+    draw = value * (sh / sh0) / (sl / sl0)
+    if calibrated:
+        draw = draw * np.exp(rng.normal(0, budget["calibration"], n))
     else:
-        budget["Lambda_H"] = lambda_rel_err_h
-        budget["Lambda_La"] = lambda_rel_err_la
-        value = raw
-    rel = float(np.sqrt(sum(v**2 for v in budget.values())))
-    med = mean = float("nan")
-    interval = (float("nan"), float("nan"))
-    if monte_carlo:
-        rng = np.random.default_rng(seed)
-        n = int(monte_carlo)
-        sh = rng.normal(snr_h, snr_h_err, n) if snr_h_err else np.full(n, snr_h)
-        sl = rng.normal(snr_la, snr_la_err, n) if snr_la_err else np.full(n, snr_la)
-        draw = value * (sh / snr_h) / (sl / snr_la)
-        if calibration is not None:
-            draw = draw * np.exp(rng.normal(0, budget["calibration"], n))
-        else:
-            draw = draw * np.exp(rng.normal(0, lambda_rel_err_la, n)
-                                 - rng.normal(0, lambda_rel_err_h, n))
-        draw = draw[np.isfinite(draw) & (sl > 0)]
-        med, mean = float(np.median(draw)), float(np.mean(draw))
-        interval = (float(np.percentile(draw, 16)), float(np.percentile(draw, 84)))
-        notes.append("Monte Carlo mean is biased high by the 1/SNR_La nonlinearity; the value "
-                     "is the linearised one, the median is given beside it")
-    return QuantResult(value=float(value), stderr=float(value * rel), mc_median=med,
-                       mc_mean=mean, mc_interval=interval, factors=factors,
-                       budget={k: float(v) for k, v in budget.items()},
-                       calibrated=calibration is not None, notes=tuple(notes),
-                       efficiency=mode, assumptions=tuple(assumptions),
-                       t90_la_central=used_central)
+        draw = draw * np.exp(rng.normal(0, budget["Lambda_La"], n)
+                             - rng.normal(0, budget["Lambda_H"], n))
+    draw = draw[np.isfinite(draw) & (sl > 0)]
+    return (float(np.median(draw)), float(np.mean(draw)),
+            (float(np.percentile(draw, 16)), float(np.percentile(draw, 84))))
 
 
 def calibration_factor(known: float, measured: QuantResult) -> tuple[float, float]:

@@ -33,8 +33,16 @@ Failure policy
 * Functions that return a bare :class:`Measurement` (``integral``, ``snr_time``, …) are the
   primitives results are built from: a number cannot carry a failure, so they raise
   :class:`AnalysisError` when the data give none; the result-returning functions catch it.
+  (:class:`analysis.measure.MeasurementError` is the measurements' subclass of it.)
+* Functions that take numbers rather than data (``quantify.h_per_la``,
+  ``diffusion.diffusion_from_t1``) raise :class:`ValueError` for a number they cannot use
+  (a non-positive SNR or T₁, a pair of inputs given for one channel only): the caller chose
+  it, or passed on a failed measurement it should have checked.
 
-A caller that prefers an exception calls :meth:`Result.raise_for_failure`.
+A caller that prefers an exception calls :meth:`Result.raise_for_failure`; a failed result
+may carry more than its message for that (``measure.LineShift.reason`` and ``lines``: the
+several resolved lines that stopped it, which :meth:`raise_for_failure` raises as
+:class:`analysis.measure.SeveralLinesError`).
 """
 
 from __future__ import annotations
@@ -87,6 +95,12 @@ class Measurement:
 
     def __str__(self) -> str:
         return format(self)
+
+
+def nan_measurement(unit: str = "") -> Measurement:
+    """NaN ± NaN in ``unit``: a quantity the data did not give (the values of a failed
+    result)."""
+    return Measurement(NAN, NAN, unit)
 
 
 def json_number(v) -> float | None:
@@ -157,6 +171,12 @@ class Result:
         """JSON-ready (:meth:`face_dict`; subclasses add what else they record)."""
         return self.face_dict()
 
+    def with_face(self, own: dict) -> dict:
+        """``own`` (a result's own JSON keys, first and unchanged) followed by the keys of
+        :meth:`face_dict` it does not hold: how a result whose ``to_dict`` predates the
+        common face keeps its keys and gains the face's."""
+        return own | {k: v for k, v in self.face_dict().items() if k not in own}
+
     def report(self) -> str:
         """A plain-text report: status, values ± errors with units, notes."""
         lines = [f"[[{self.title}]]",
@@ -175,11 +195,16 @@ class Result:
         return "\n".join(lines)
 
     def raise_for_failure(self):
-        """Return ``self`` when it succeeded, else raise :class:`AnalysisError` with the
-        message (for callers that prefer an exception)."""
+        """Return ``self`` when it succeeded, else raise :meth:`failure_exception` (for
+        callers that prefer an exception)."""
         if not self.success:
-            raise AnalysisError(self.message)
+            raise self.failure_exception()
         return self
+
+    def failure_exception(self) -> AnalysisError:
+        """The exception a failure stands for: an :class:`AnalysisError` with the message
+        (subclasses name a narrower one)."""
+        return AnalysisError(self.message)
 
 
 class QuantityResult(Result):

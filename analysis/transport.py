@@ -1,12 +1,7 @@
-"""Four-probe R(T): reading real files and Tc by every criterion of PHYSICS §6.
+"""Four-probe R(T): Tc by every criterion of PHYSICS §6.
 
-Reading (:func:`read_rt`): tab, comma, semicolon or space separated; a header row (plain or
-behind ``#``) or none; ``#`` comments (``# key: value`` lines become metadata); non-numeric
-cells (``NA``) ignored; the temperature and resistance columns found by name (``T(K)``,
-``Temp``, ``Temperature(K)``, ``T_K``; ``R(Ohms)``, ``R``, ``Resistance(Ohms)``, ``R_ohm``,
-``rho``), never a time column such as ``t(s)`` or a thermometer ``R_therm``; without names,
-the first two columns. Repeated temperatures are averaged; the points are sorted; the sweep
-direction (warming, cooling or both) is recorded.
+Reading a file is :func:`analysis.io.rt.read_rt` (re-exported here as :func:`read_rt`, with
+:class:`RTCurve`).
 
 Criteria (:func:`analyze`, :func:`critical_temperature`), with R_n(T) the normal state: a
 line fitted locally, over a window starting three transition widths above the onset and
@@ -40,18 +35,21 @@ is not determined by the data (:func:`_sampling_terms`).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from scipy import signal
 
-from .dataset import ReaderError
-from .files import check_file_size, limits
 from .fitting import FitResult, failed, robust_noise_sigma
-from .io._common import SLOW_PATH_LINES, count_lines, delimiter_of, numeric_table
-from .measure import Measurement
+from .io.rt import RTCurve, read_rt  # noqa: F401 (the reader's home is analysis.io.rt)
+from .results import (
+    NAN,
+    AnalysisError,
+    Measurement,
+    QuantityResult,
+    chi2_upper_percentile,
+    json_number,
+)
 
 CRITERIA = ("onset", "90", "50", "10", "max-slope", "zero", "offset")
 CRITERION_LABELS = {"onset": "onset (tangent ∩ normal state)", "90": "90 % of R_n",
@@ -59,185 +57,11 @@ CRITERION_LABELS = {"onset": "onset (tangent ∩ normal state)", "90": "90 % of 
                     "max-slope": "maximum dR/dT", "zero": "zero resistance (noise floor)",
                     "offset": "offset (tangent ∩ R = 0)"}
 
-_T_NAME = re.compile(r"^\s*(t|temp|temperature|t_k|tk|t_sample|sample_t)\b\s*(\(k\)|\[k\]|_k|k)?",
-                     re.IGNORECASE)
-_R_NAME = re.compile(r"^\s*(r|res|resistance|r_ohm|rho|rho_n|r_xx|rxx)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class RTCurve:
-    """A resistance curve, sorted by temperature (K, Ω)."""
-
-    temperature_k: np.ndarray
-    resistance_ohm: np.ndarray
-    source: str = ""
-    sweep: str = "warming"
-    columns: tuple[str, str] = ("T", "R")
-    meta: dict = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-
-
-def _split(line: str) -> list[str]:
-    if "\t" in line:
-        parts = line.split("\t")
-    elif "," in line:
-        parts = line.split(",")
-    elif ";" in line:
-        parts = line.split(";")
-    else:
-        parts = line.split()
-    return [p.strip().strip('"') for p in parts]
-
-
-def _num(token: str) -> float:
-    try:
-        return float(token)
-    except ValueError:
-        return float("nan")
-
-
-def _pick(names: list[str], pattern: re.Pattern, avoid: tuple[str, ...]) -> int | None:
-    for i, n in enumerate(names):
-        low = n.lower()
-        if pattern.match(n) and not any(a in low for a in avoid):
-            return i
-    return None
-
-
-def _first_line(p: Path, index: int) -> str:
-    with open(p, encoding="utf-8", errors="replace") as fh:
-        for i, raw in enumerate(fh):
-            if i == index:
-                return raw.strip()
-    return ""
-
-
-def _scan(p: Path, first_row_only: bool
-          ) -> tuple[dict[str, str], list[list[str]], list[list[float]], int]:
-    """Line by line: the ``# key: value`` metadata, the non-numeric lines before the data
-    (possible headers), the numeric rows, and the index of the first numeric line. With
-    ``first_row_only`` it stops at the first numeric row (the rest goes to numpy)."""
-    meta: dict[str, str] = {}
-    candidates: list[list[str]] = []  # non-numeric lines before the data: possible headers
-    rows: list[list[float]] = []
-    first = -1
-    with open(p, encoding="utf-8", errors="replace") as fh:
-        for i, raw in enumerate(fh):
-            line = raw.strip()
-            if not line:
-                continue
-            if line.startswith("#"):
-                body = line.lstrip("#").strip()
-                m = re.fullmatch(r"([A-Za-z_][\w ]*?)\s*[:=]\s*(.+)", body)
-                if m and not rows:
-                    meta[m.group(1).strip().lower()] = m.group(2).strip()
-                elif not rows and len(_split(body)) >= 2:
-                    candidates.append(_split(body))
-                continue
-            parts = _split(line)
-            vals = [_num(x) for x in parts]
-            if sum(1 for v in vals if v == v and abs(v) != float("inf")) < 2:  # finite
-                if not rows:
-                    candidates.append(parts)
-                continue
-            rows.append(vals)
-            if first < 0:
-                first = i
-                if first_row_only:
-                    break
-    return meta, candidates, rows, first
-
-
-def read_rt(path: str | Path) -> RTCurve:
-    """Read an R(T) file (see the module docstring).
-
-    Raises
-    ------
-    ReaderError
-        Naming the file: unreadable, no numeric rows, no temperature/resistance columns,
-        fewer than 10 usable points, or no positive temperatures.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise ReaderError(p, "no such file")
-    try:
-        if check_file_size(p) == 0:
-            raise ReaderError(p, "empty file: no numeric rows (the measurement may still be "
-                                 "running)")
-        lines = count_lines(p, limits().max_points // 2)
-        meta, candidates, rows, skip = _scan(p, first_row_only=True)
-        table = None
-        if rows:
-            table = numeric_table(p, skip, delimiter_of(_first_line(p, skip)))
-        if table is not None:
-            table = table[np.isfinite(table).sum(axis=1) >= 2]
-        elif rows and lines > SLOW_PATH_LINES:
-            raise ReaderError(p, f"{lines:,} lines that are not one clean numeric table (text "
-                                 f"cells, empty fields or ragged rows); above "
-                                 f"{SLOW_PATH_LINES:,} lines only clean tables are read")
-        elif rows:
-            meta, candidates, rows, _ = _scan(p, first_row_only=False)
-    except OSError as exc:
-        raise ReaderError(p, f"cannot read ({exc})") from exc
-    header: list[str] = []
-    for cand in reversed(candidates):  # the last line naming both columns is the header
-        if (_pick(cand, _T_NAME, ("(s)", "time", "therm")) is not None
-                and _pick(cand, _R_NAME, ("therm",)) is not None):
-            header = cand
-            break
-    if not rows:
-        raise ReaderError(p, "no numeric rows")
-    if table is None:
-        width = max(len(r) for r in rows)
-        table = np.full((len(rows), width), np.nan)
-        for i, r in enumerate(rows):
-            table[i, :len(r)] = r
-    width = table.shape[1]
-    if header:
-        it = _pick(header, _T_NAME, ("(s)", "time", "therm"))
-        ir = _pick(header, _R_NAME, ("therm",))
-        names = (header[it], header[ir])
-    elif candidates and any(len(c) == len(rows[0]) for c in candidates) and len(rows[0]) > 2:
-        raise ReaderError(p, f"no temperature and resistance columns among {candidates[-1]}")
-    else:
-        it, ir = 0, 1
-        names = ("column 1", "column 2")
-    if max(it, ir) >= width:
-        raise ReaderError(p, "the header names more columns than the rows hold")
-    t, r = table[:, it], table[:, ir]
-    ok = np.isfinite(t) & np.isfinite(r)
-    notes = []
-    if (~ok).sum():
-        notes.append(f"{int((~ok).sum())} rows without a number in {names[0]} or {names[1]} "
-                     "skipped")
-    t, r = t[ok], r[ok]
-    if t.size < 10:
-        raise ReaderError(p, f"only {t.size} usable points")
-    if np.any(t <= 0):
-        raise ReaderError(p, f"non-positive temperatures ({t.min():g} K) in {names[0]}")
-    steps = np.diff(t)
-    up, down = int(np.sum(steps > 0)), int(np.sum(steps < 0))
-    sweep = "warming" if down <= 0.05 * max(up, 1) else (
-        "cooling" if up <= 0.05 * max(down, 1) else "warming and cooling")
-    if min(up, down) > 0:
-        notes.append(f"temperature not monotonic ({min(up, down)} steps against the sweep): "
-                     "sorted")
-    order = np.argsort(t, kind="stable")
-    t, r = t[order], r[order]
-    uniq, inv, counts = np.unique(t, return_inverse=True, return_counts=True)
-    if uniq.size < t.size:
-        notes.append(f"{t.size - uniq.size} repeated temperatures averaged")
-        r = np.bincount(inv, weights=r) / counts
-        t = uniq
-    return RTCurve(temperature_k=t, resistance_ohm=r, source=str(p), sweep=sweep,
-                   columns=names, meta=meta, notes=tuple(notes))
-
-
 # ---------------------------------------------------------------------------------------------
 # the transition
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Transition:
+class Transition(QuantityResult):
     """Every criterion of one curve, with the normal state and the diagnostics.
 
     ``normal_slope_ohm_per_k`` (Ω/K) and ``normal_intercept_ohm`` (Ω) are the line fitted to the
@@ -245,7 +69,12 @@ class Transition:
     point-to-point noise σ of R (Ω) and ``smoothing_k`` the half-width (K) of the local fits
     at the 90/50/10 % crossings (a fraction of the transition's rough width).
     ``sampling_k`` is the sampling σ (K) included in each criterion's σ, ``noise_k`` the
-    noise σ (K) of each criterion and of the width alone."""
+    noise σ (K) of each criterion and of the width alone.
+
+    The common face (:class:`analysis.results.QuantityResult`): each criterion under its
+    key (``"onset"``, ``"90"``, …) and ``width`` in K, the normal state's slope and
+    intercept with their σ, the noise σ of R; failed (:func:`analyze`): NaN values and
+    the reason in ``message``."""
 
     criteria: dict[str, Measurement]
     width: Measurement
@@ -262,6 +91,27 @@ class Transition:
                                                                   (np.nan, np.nan))
     sampling_k: dict = field(default_factory=dict)
     noise_k: dict = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return "superconducting transition"
+
+    def quantities(self) -> dict[str, Measurement]:
+        (caa, _cab), (_cba, cbb) = self.normal_cov
+        return {**self.criteria, "width": self.width,
+                "normal_slope_ohm_per_k": Measurement(self.normal_slope_ohm_per_k,
+                                                      float(np.sqrt(max(cbb, 0.0))), "Ω/K"),
+                "normal_intercept_ohm": Measurement(self.normal_intercept_ohm,
+                                                    float(np.sqrt(max(caa, 0.0))), "Ω"),
+                "noise_ohm": Measurement(self.noise_ohm, NAN, "Ω")}
+
+    def to_dict(self) -> dict:
+        return self.face_dict() | {
+            "two_step": bool(self.two_step),
+            "normal_window_k": [json_number(v) for v in self.normal_window_k],
+            "smoothing_k": json_number(self.smoothing_k),
+            "sampling_k": {k: json_number(v) for k, v in self.sampling_k.items()},
+            "noise_k": {k: json_number(v) for k, v in self.noise_k.items()}}
 
     def normal_state(self, t_k) -> np.ndarray:
         return self.normal_intercept_ohm + self.normal_slope_ohm_per_k * np.asarray(t_k)
@@ -343,12 +193,6 @@ def _noise_sigma(t: np.ndarray, r: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(dev / gain - np.median(dev / gain))))
 
 
-def _chi2_limit(dof: int) -> float:
-    """The 99th percentile of χ²/dof (Wilson–Hilferty)."""
-    c = 2.0 / (9.0 * dof)
-    return float((1 - c + 2.326 * np.sqrt(c)) ** 3)
-
-
 #: k!/(k − d)!: the d-th derivative of u^k is that times u^(k − d) (0 for k < d)
 _FALLING = np.array([[math.perm(k, d) for k in range(8)] for d in range(4)], float)
 
@@ -393,7 +237,7 @@ def _local_fit(t, r, centre: float, half: float, deg: int, sigma: float,
     eff = sigma
     if dof > 0:
         s2 = float(np.sum((x @ coef - r[idx]) ** 2)) / dof
-        eff = sigma if s2 <= sigma**2 * _chi2_limit(dof) else float(np.sqrt(s2))
+        eff = sigma if s2 <= sigma**2 * chi2_upper_percentile(dof) else float(np.sqrt(s2))
     return _Local(idx, centre, half, coef, smoother, float(eff))
 
 
@@ -413,10 +257,24 @@ class _Est:
 def _cross(t, r, t0: float, half: float, alpha: float, beta: float, sigma: float,
            narrow: bool = True) -> _Est | None:
     """Where R rises through α + β·T (Ω) near ``t0`` (K): a local cubic through the points
-    within ±half of t0 (``narrow``: halved while that moves the crossing significantly) or —
-    too few points there, a transition not resolved by the point spacing — linear
-    interpolation between the two points around the crossing, corrected for the curvature
-    (see below)."""
+    within ±half of t0 (``narrow``: halved while that moves the crossing significantly,
+    :func:`_cross_local`) or — too few points there, a transition not resolved by the point
+    spacing — linear interpolation between the two points around the crossing, corrected
+    for the curvature (:func:`_cross_interpolated`)."""
+    sol = _cross_local(t, r, t0, half, alpha, beta, sigma, narrow)
+    if sol is not None:
+        tk, fit, gv, fp = sol
+        g = np.zeros(t.size)
+        g[fit.idx] = -gv / fp
+        return _Est(tk, g, 1.0 / fp, tk / fp, sigma=fit.sigma)
+    return _cross_interpolated(t, r, t0, alpha, beta)
+
+
+def _cross_local(t, r, t0: float, half: float, alpha: float, beta: float, sigma: float,
+                 narrow: bool):
+    """The crossing of α + β·T by a local cubic around ``t0`` (:func:`_cross`): (T in K, the
+    fit, the gradient of the cubic's value at T with respect to its points, its slope less
+    β), or None where no cubic over ±half crosses."""
     def solve(centre: float, half: float):
         fit = _local_fit(t, r, centre, half, 3, sigma) if half > 0 else None
         if fit is None:
@@ -458,16 +316,17 @@ def _cross(t, r, t0: float, half: float, alpha: float, beta: float, sigma: float
         if sol is None:
             break
         half = 0.5 * half
-        narrow = solve(sol[0], half)
-        if narrow is None or (narrow[0] - sol[0]) ** 2 <= 4 * max(
-                noise_var(narrow) - noise_var(sol), 0.0):
+        finer = solve(sol[0], half)
+        if finer is None or (finer[0] - sol[0]) ** 2 <= 4 * max(
+                noise_var(finer) - noise_var(sol), 0.0):
             break
-        sol = narrow
-    if sol is not None:
-        tk, fit, gv, fp = sol
-        g = np.zeros(t.size)
-        g[fit.idx] = -gv / fp
-        return _Est(tk, g, 1.0 / fp, tk / fp, sigma=fit.sigma)
+        sol = finer
+    return sol
+
+
+def _cross_interpolated(t, r, t0: float, alpha: float, beta: float) -> _Est | None:
+    """The crossing of α + β·T (Ω) between the two points around it nearest ``t0`` (K),
+    corrected for the curvature (:func:`_cross`); None where R never rises through it."""
     f = r - alpha - beta * t
     s = np.flatnonzero((f[:-1] < 0) & (f[1:] >= 0))
     if s.size == 0:
@@ -628,27 +487,123 @@ def analyze(temperature_k, resistance_ohm, *, sampling: bool = True) -> Transiti
         Add the sampling (interpolation) term to every σ, from the curve's two interleaved
         halves (see :func:`_sampling_terms`); False gives the noise term alone.
     """
+    try:
+        loc = _locate(*_sorted_curve(temperature_k, resistance_ohm))
+        # the criteria, from local fits to the raw points (no resampling), with the
+        # gradient of each with respect to every R for the uncertainty
+        est = _level_estimates(loc)
+        est["max-slope"] = _steepest(loc.t, loc.r, float(loc.grid[loc.k]),
+                                     _SLOPE_FRACTION * loc.rough, loc.sigma)
+        est["onset"], est["offset"] = _tangent_estimates(loc, est["max-slope"].value)
+    except AnalysisError as exc:
+        return _failed_transition(str(exc))
+    notes = loc.notes
+    est["zero"] = _zero_estimate(loc, est["10"])
+    if est["zero"] is None:
+        notes.append("R never falls below the noise floor: no zero-resistance temperature")
+    crit, width, noise_k = _measures(loc, est)
+    two = _two_step(loc, notes)
+    _a, _b, _w, _n_idx, n_sm, n_sig = loc.normal
+    cov = n_sig**2 * (n_sm @ n_sm.T)  # intercept, slope
+    samp: dict[str, float] = {}
+    if sampling:
+        crit, width, samp = _sampling_terms(loc.t, loc.r, crit, width, noise_k)
+    h = max(_CROSS_FRACTION * loc.rough, 3 * loc.step)
+    return Transition(crit, width, loc.b, loc.a, loc.window, float(loc.sigma), two, True,
+                      "ok", tuple(notes), float(h),
+                      ((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]),
+                                                              float(cov[1, 1]))),
+                      samp, noise_k)
+
+
+def _failed_transition(message: str) -> Transition:
+    nan = Measurement(np.nan, np.nan, "K")
+    return Transition({c: nan for c in CRITERIA}, nan, np.nan, np.nan, (np.nan, np.nan),
+                      np.nan, False, False, message)
+
+
+def _sorted_curve(temperature_k, resistance_ohm) -> tuple[np.ndarray, np.ndarray]:
+    """The finite points (K, Ω) sorted by temperature, repeated temperatures averaged;
+    :class:`AnalysisError` for fewer than 10."""
     t = np.asarray(temperature_k, float)
     r = np.asarray(resistance_ohm, float)
-    nan = Measurement(np.nan, np.nan, "K")
-
-    def fail(msg):
-        return Transition({c: nan for c in CRITERIA}, nan, np.nan, np.nan, (np.nan, np.nan),
-                          np.nan, False, False, msg)
-
     if t.size != r.size:
-        return fail(f"{t.size} temperatures for {r.size} resistances")
+        raise AnalysisError(f"{t.size} temperatures for {r.size} resistances")
     ok = np.isfinite(t) & np.isfinite(r)
     t, r = t[ok], r[ok]
     if t.size < 10:
-        return fail(f"only {t.size} finite points")
+        raise AnalysisError(f"only {t.size} finite points")
     order = np.argsort(t)
     t, r = t[order], r[order]
     if np.any(np.diff(t) <= 0):
         u, inv, c = np.unique(t, return_inverse=True, return_counts=True)
         r, t = np.bincount(inv, weights=r) / c, u
     if t.size < 10:
-        return fail(f"only {t.size} distinct temperatures")
+        raise AnalysisError(f"only {t.size} distinct temperatures")
+    return t, r
+
+
+@dataclass(frozen=True)
+class _Located:
+    """The transition located on a curve (:func:`_locate`): the sorted points ``t``, ``r``
+    (K, Ω), their spacing ``step`` (K) and noise ``sigma`` (Ω); the uniform ``grid`` (K),
+    the smoothed curve on it, its derivative and its ratio to the normal state; the
+    steepest grid point ``k``; T₅₀, onset and offset on the smoothed curve, the padding of
+    the transition band and the rough width T₉₀ − T₁₀ (K); the normal state's intercept
+    ``a`` (Ω), slope ``b`` (Ω/K), ``window`` (K) and :func:`_normal_fit` tuple; notes."""
+
+    t: np.ndarray
+    r: np.ndarray
+    step: float
+    sigma: float
+    grid: np.ndarray
+    smooth: np.ndarray
+    deriv: np.ndarray
+    ratio: np.ndarray
+    k: int
+    t50: float
+    onset: float
+    offset: float
+    pad: float
+    rough: float
+    a: float
+    b: float
+    window: tuple[float, float]
+    normal: tuple
+    notes: list[str]
+
+
+def _midpoint(x: np.ndarray, ratio: np.ndarray) -> float:
+    """T₅₀ (K): where ``ratio`` = R/R_n (on temperatures ``x``) falls below one half coming
+    from high T; :class:`AnalysisError` when it never falls below half before that."""
+    t50, i50 = _crossing(x, ratio, 0.5)
+    if not np.isfinite(t50) or ratio[: max(i50, 1)].min() > 0.5:
+        raise AnalysisError("no superconducting transition: R never falls below half the "
+                            "normal state")
+    return t50
+
+
+def _rough_width(t: np.ndarray, r: np.ndarray, top: np.ndarray, step: float
+                 ) -> tuple[float, float, float]:
+    """(intercept Ω, slope Ω/K) of the provisional normal state (a line through the
+    ``top`` points) and the rough width T₉₀ − T₁₀ (K) of the raw points (a 5-point running
+    median) against it; :class:`AnalysisError` without a transition."""
+    b, a, _cov = _linfit(t[top], r[top])
+    rn_end = a + b * t[-1]
+    if rn_end <= 0:
+        raise AnalysisError("the normal-state resistance is ≤ 0 Ω")
+    ratio_raw = _running_median(r, 5) / np.maximum(a + b * t, 0.05 * rn_end)
+    t50 = _midpoint(t, ratio_raw)
+    t90, t10 = _crossing(t, ratio_raw, 0.9)[0], _crossing(t, ratio_raw, 0.1)[0]
+    rough = (t90 if np.isfinite(t90) else t50) - (t10 if np.isfinite(t10) else 2 * t50 - t90)
+    return a, b, max(float(rough) if np.isfinite(rough) else 0.0, 2 * step)
+
+
+def _locate(t: np.ndarray, r: np.ndarray) -> _Located:
+    """The transition of the sorted curve (K, Ω): the rough width from the raw points, then
+    three rounds of smoothing over a fraction of it, locating T₅₀, T₉₀, T₁₀ and the steepest
+    point on the smoothed curve and refitting the normal state just above the onset (the
+    module docstring); :class:`AnalysisError` where that fails."""
     span = t[-1] - t[0]
     step = max(float(np.median(np.diff(t))), span / 20000)
     sigma = _noise_sigma(t, r)
@@ -657,25 +612,12 @@ def analyze(temperature_k, resistance_ohm, *, sampling: bool = True) -> Transiti
     grid = np.arange(t[0], t[-1] + 0.5 * step, step)
     rg = np.interp(grid, t, r)
     if grid.size < 7:
-        return fail("too few points for a derivative")
+        raise AnalysisError("too few points for a derivative")
     # provisional normal state: the top 25 % of the range
     top = t >= t[-1] - 0.25 * span
     notes: list[str] = []
     window = (float(t[top][0]), float(t[-1]))
-    b, a, _cov = _linfit(t[top], r[top])
-    nf = None
-    # the rough width, from the raw points (a 5-point running median) and that normal state
-    rn_end = a + b * t[-1]
-    if rn_end <= 0:
-        return fail("the normal-state resistance is ≤ 0 Ω")
-    ratio_raw = _running_median(r, 5) / np.maximum(a + b * t, 0.05 * rn_end)
-    t50, i50 = _crossing(t, ratio_raw, 0.5)
-    if not np.isfinite(t50) or ratio_raw[: max(i50, 1)].min() > 0.5:
-        return fail("no superconducting transition: R never falls below half the normal "
-                    "state")
-    t90, t10 = _crossing(t, ratio_raw, 0.9)[0], _crossing(t, ratio_raw, 0.1)[0]
-    rough = (t90 if np.isfinite(t90) else t50) - (t10 if np.isfinite(t10) else 2 * t50 - t90)
-    rough = max(float(rough) if np.isfinite(rough) else 0.0, 2 * step)
+    a, b, rough = _rough_width(t, r, top, step)
     smoothed: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for _ in range(3):
         # smoothing window: a fraction of the transition, at least 5 points
@@ -688,15 +630,12 @@ def analyze(temperature_k, resistance_ohm, *, sampling: bool = True) -> Transiti
         smooth, deriv = smoothed[win]
         rn = a + b * grid
         if rn[-1] <= 0:
-            return fail("the normal-state resistance is ≤ 0 Ω")
+            raise AnalysisError("the normal-state resistance is ≤ 0 Ω")
         # a steep normal state may extrapolate to ≤ 0 far below the transition, where R is
         # zero anyway: keep the ratio finite there
         rn = np.maximum(rn, 0.05 * rn[-1])
         ratio = smooth / rn
-        t50, i50 = _crossing(grid, ratio, 0.5)
-        if not np.isfinite(t50) or ratio[: max(i50, 1)].min() > 0.5:
-            return fail("no superconducting transition: R never falls below half the normal "
-                        "state")
+        t50 = _midpoint(grid, ratio)
         t90, _ = _crossing(grid, ratio, 0.9)
         t10, _ = _crossing(grid, ratio, 0.1)
         lo_t = t10 if np.isfinite(t10) else grid[0]
@@ -720,35 +659,46 @@ def analyze(temperature_k, resistance_ohm, *, sampling: bool = True) -> Transiti
             if msg not in notes:
                 notes.append(msg)
         if nf is None:
-            return fail("too few points in the normal state")
+            raise AnalysisError("too few points in the normal state")
         a, b, window = nf[0], nf[1], nf[2]
-    # the criteria, from local fits to the raw points (no resampling), with the gradient of
-    # each with respect to every R for the uncertainty
+    return _Located(t, r, step, sigma, grid, smooth, deriv, ratio, k, t50, onset, offset, pad,
+                    rough, a, b, window, nf, notes)
+
+
+def _level_estimates(loc: _Located) -> dict[str, _Est | None]:
+    """The 90, 50 and 10 % crossings (:func:`_cross`), None where a level is not reached.
+
+    Local fits: a fraction of the width, but at least three point spacings each side;
+    wider than half the transition, the transition is not resolved: linear interpolation.
+    The width is the local one where that is narrower (one step of a two-step transition): a
+    tanh step of width w has dR/dT = 2x(1 − x)·R_n/w at R = x·R_n, and T₉₀ − T₁₀ = 2.2·w."""
+    a, b, rough, step = loc.a, loc.b, loc.rough, loc.step
     est: dict[str, _Est | None] = {}
-    # local fits: a fraction of the width, but at least three point spacings each side; wider
-    # than half the transition, the transition is not resolved: linear interpolation. The
-    # width is the local one where that is narrower (one step of a two-step transition): a
-    # tanh step of width w has dR/dT = 2x(1 − x)·R_n/w at R = x·R_n, and T₉₀ − T₁₀ = 2.2·w
-    h = max(_CROSS_FRACTION * rough, 3 * step)
     for level, key in ((0.9, "90"), (0.5, "50"), (0.1, "10")):
-        t0 = _crossing(grid, ratio, level)[0]
+        t0 = _crossing(loc.grid, loc.ratio, level)[0]
         if not np.isfinite(t0):
             est[key] = None
             continue
-        slope0 = float(np.interp(t0, grid, deriv))
+        slope0 = float(np.interp(t0, loc.grid, loc.deriv))
         local = 2.2 * 2 * level * (1 - level) * (a + b * t0) / slope0 if slope0 > 0 else rough
         scale = min(rough, local)
         hx = max(_CROSS_FRACTION * scale, 3 * step)
-        e = _cross(t, r, t0, hx if hx <= 0.5 * scale else 0.0, level * a, level * b, sigma)
+        e = _cross(loc.t, loc.r, t0, hx if hx <= 0.5 * scale else 0.0, level * a, level * b,
+                   loc.sigma)
         est[key] = None if e is None else _Est(e.value, e.grad, level * e.d_a, level * e.d_b,
                                                e.extra_var, e.sigma)
-    ms = _steepest(t, r, float(grid[k]), _SLOPE_FRACTION * rough, sigma)
-    est["max-slope"] = ms
-    xs = ms.value
-    # the tangent at the steepest point: a quintic over a fraction of the width, at least four
-    # point spacings each side (a cubic would bend the slope: by 1 % over ±0.75 of the tanh
-    # width, 0.04 % over ±0.33, against 0.01 % for the quintic over ±0.55)
-    tan = _local_fit(t, r, xs, max(_TANGENT_FRACTION * rough, 4 * step), 5, sigma)
+    return est
+
+
+def _tangent_estimates(loc: _Located, xs: float) -> tuple[_Est | None, _Est | None]:
+    """Onset and offset: where the tangent at the steepest point ``xs`` (K) meets the
+    normal state and R = 0 (None without a tangent steeper than the normal state).
+
+    The tangent: a quintic over a fraction of the width, at least four point spacings each
+    side (a cubic would bend the slope: by 1 % over ±0.75 of the tanh width, 0.04 % over
+    ±0.33, against 0.01 % for the quintic over ±0.55)."""
+    t, r, a, b, sigma, rough = loc.t, loc.r, loc.a, loc.b, loc.sigma, loc.rough
+    tan = _local_fit(t, r, xs, max(_TANGENT_FRACTION * rough, 4 * loc.step), 5, sigma)
     s_tan = sigma
     if tan is not None and tan.half <= _SLOPE_FRACTION * rough:
         s_tan = tan.sigma
@@ -761,30 +711,33 @@ def analyze(temperature_k, resistance_ohm, *, sampling: bool = True) -> Transiti
         near = np.sort(np.argsort(np.abs(t - xs))[:4])
         tan = _local_fit(t, r, xs, float(np.abs(t[near] - xs).max()), 3, sigma, spare=0)
         if tan is None:
-            return fail("too few points in the transition")
+            raise AnalysisError("too few points in the transition")
         v, gv = tan.at(xs)
         m, gm = tan.at(xs, 1)
         ii = tan.idx
         i = int(np.clip(np.searchsorted(t, xs) - 1, 0, t.size - 2))
         dm = 0.5 * abs(m - (r[i + 1] - r[i]) / (t[i + 1] - t[i]))
-    if m > b and m > 0:
-        dn = a + b * xs - v
-        g = np.zeros(t.size)
-        g[ii] = -gv / (m - b) - dn / (m - b) ** 2 * gm
-        est["onset"] = _Est(float(xs + dn / (m - b)), g, 1 / (m - b),
-                            xs / (m - b) + dn / (m - b) ** 2, (dn / (m - b) ** 2 * dm) ** 2,
-                            s_tan)
-        g = np.zeros(t.size)
-        g[ii] = -gv / m + v / m**2 * gm
-        est["offset"] = _Est(float(xs - v / m), g, extra_var=(v / m**2 * dm) ** 2,
-                             sigma=s_tan)
-    else:
-        est["onset"] = est["offset"] = None
-    # zero resistance: the highest temperature below which R stays within the noise of the
-    # floor: its median + 3σ of its scatter (the MAD: robust to outliers, and it sees a
-    # digitised curve's wobble), at least 0.2 % of R_n above it
-    t10v = est["10"].value if est["10"] is not None else t50
-    rn50 = a + b * t50
+    if not (m > b and m > 0):
+        return None, None
+    dn = a + b * xs - v
+    g = np.zeros(t.size)
+    g[ii] = -gv / (m - b) - dn / (m - b) ** 2 * gm
+    onset = _Est(float(xs + dn / (m - b)), g, 1 / (m - b), xs / (m - b) + dn / (m - b) ** 2,
+                 (dn / (m - b) ** 2 * dm) ** 2, s_tan)
+    g = np.zeros(t.size)
+    g[ii] = -gv / m + v / m**2 * gm
+    offset = _Est(float(xs - v / m), g, extra_var=(v / m**2 * dm) ** 2, sigma=s_tan)
+    return onset, offset
+
+
+def _zero_estimate(loc: _Located, e10: _Est | None) -> _Est | None:
+    """Zero resistance: the highest temperature below which R stays within the noise of
+    the floor: its median + 3σ of its scatter (the MAD: robust to outliers, and it sees a
+    digitised curve's wobble), at least 0.2 % of R_n above it (None where R never gets
+    there)."""
+    t, r, sigma, rough = loc.t, loc.r, loc.sigma, loc.rough
+    t10v = e10.value if e10 is not None else loc.t50
+    rn50 = loc.a + loc.b * loc.t50
     hi_f = t10v - 2 * rough
     floor = t <= hi_f
     if floor.sum() < 10:
@@ -803,26 +756,31 @@ def analyze(temperature_k, resistance_ohm, *, sampling: bool = True) -> Transiti
     else:
         thr = f0 + _ZERO_MIN_FRACTION * rn50
         var_thr = var_f0
-    under = np.flatnonzero((smooth <= thr) & (grid < t50))
-    est["zero"] = None
-    if under.size:
-        # the foot is wider than the steep part: a wider local fit (at most 0.3 of the width:
-        # beyond, the cubic no longer follows the exponential foot of a tanh)
-        hz = max(_ZERO_FRACTION * rough, 3 * step)
-        e = _cross(t, r, float(grid[under[-1]]), hz if hz <= 0.5 * rough else 0.0, thr, 0.0,
-                   sigma, narrow=False)
-        if e is not None:
-            est["zero"] = _Est(e.value, e.grad, extra_var=e.extra_var + e.d_a**2 * var_thr,
-                               sigma=e.sigma)
-    if est["zero"] is None:
-        notes.append("R never falls below the noise floor: no zero-resistance temperature")
-    # uncertainties: σ of each point — the noise (or a local fit's scatter where significantly
-    # larger) in the transition, the scatter about the line in the normal state's window — and
-    # the normal state's line as a linear function of its points
-    _a, _b, _w, n_idx, n_sm, n_sig = nf
+    under = np.flatnonzero((loc.smooth <= thr) & (loc.grid < loc.t50))
+    if not under.size:
+        return None
+    # the foot is wider than the steep part: a wider local fit (at most 0.3 of the width:
+    # beyond, the cubic no longer follows the exponential foot of a tanh)
+    hz = max(_ZERO_FRACTION * rough, 3 * loc.step)
+    e = _cross(t, r, float(loc.grid[under[-1]]), hz if hz <= 0.5 * rough else 0.0, thr, 0.0,
+               sigma, narrow=False)
+    if e is None:
+        return None
+    return _Est(e.value, e.grad, extra_var=e.extra_var + e.d_a**2 * var_thr, sigma=e.sigma)
+
+
+def _measures(loc: _Located, est: dict[str, _Est | None]
+              ) -> tuple[dict[str, Measurement], Measurement, dict[str, float]]:
+    """Every criterion and the width ± their noise σ (K), and the noise σ of each alone.
+
+    σ of each point: the noise (or a local fit's scatter where significantly larger) in the
+    transition, the scatter about the line in the normal state's window; the normal state's
+    line enters as a linear function of its points."""
+    _a, _b, _w, n_idx, n_sm, n_sig = loc.normal
+    t_size, sigma = loc.t.size, loc.sigma
 
     def spread(e: _Est) -> np.ndarray:
-        s_pt = np.full(t.size, e.sigma if np.isfinite(e.sigma) else sigma)
+        s_pt = np.full(t_size, e.sigma if np.isfinite(e.sigma) else sigma)
         s_pt[n_idx] = n_sig
         return s_pt
 
@@ -831,45 +789,46 @@ def analyze(temperature_k, resistance_ohm, *, sampling: bool = True) -> Transiti
         g[n_idx] += e.d_a * n_sm[0] + e.d_b * n_sm[1]
         return g
 
+    def noise_only(e: _Est | None) -> float:
+        return (float(np.sqrt(np.sum((total(e) * spread(e)) ** 2))) if e is not None
+                else float("nan"))
+
+    nan = Measurement(np.nan, np.nan, "K")
+
     def measure(e: _Est | None) -> Measurement:
         if e is None:
             return nan
         err = np.sqrt(float(np.sum((total(e) * spread(e)) ** 2)) + e.extra_var)
         return Measurement(float(e.value), float(err), "K")
 
-    def noise_only(e: _Est | None) -> float:
-        return (float(np.sqrt(np.sum((total(e) * spread(e)) ** 2))) if e is not None
-                else float("nan"))
-
     crit = {c: measure(est[c]) for c in CRITERIA}
     noise_k = {c: noise_only(est[c]) for c in CRITERIA}
     e90, e10 = est["90"], est["10"]
-    if e90 is not None and e10 is not None:
-        gw = total(e90) - total(e10)
-        s_pt = np.maximum(spread(e90), spread(e10))
-        noise_k["width"] = float(np.sqrt(np.sum((gw * s_pt) ** 2)))
-        width = Measurement(e90.value - e10.value,
-                            float(np.sqrt(noise_k["width"] ** 2 + e90.extra_var
-                                          + e10.extra_var)), "K")
-    else:
-        width = nan
+    if e90 is None or e10 is None:
         noise_k["width"] = float("nan")
-    # two-step: two separated, comparable peaks of dR/dT inside the transition
-    region = (grid >= offset - 2 * pad) & (grid <= onset + 2 * pad)
-    peaks, _props = signal.find_peaks(deriv[region], prominence=0.2 * float(deriv[k]),
-                                     distance=max(1, int(0.5 * pad / step)))
-    two = bool(peaks.size >= 2)
-    if two:
-        tp = grid[region][peaks]
-        notes.append("two-step transition: dR/dT peaks at " + ", ".join(f"{x:.1f}" for x in tp)
-                     + " K")
-    cov = n_sig**2 * (n_sm @ n_sm.T)  # intercept, slope
-    samp: dict[str, float] = {}
-    if sampling:
-        crit, width, samp = _sampling_terms(t, r, crit, width, noise_k)
-    return Transition(crit, width, b, a, window, float(sigma), two, True, "ok", tuple(notes),
-                      float(h), ((float(cov[0, 0]), float(cov[0, 1])),
-                                 (float(cov[1, 0]), float(cov[1, 1]))), samp, noise_k)
+        return crit, nan, noise_k
+    gw = total(e90) - total(e10)
+    s_pt = np.maximum(spread(e90), spread(e10))
+    noise_k["width"] = float(np.sqrt(np.sum((gw * s_pt) ** 2)))
+    width = Measurement(e90.value - e10.value,
+                        float(np.sqrt(noise_k["width"] ** 2 + e90.extra_var
+                                      + e10.extra_var)), "K")
+    return crit, width, noise_k
+
+
+def _two_step(loc: _Located, notes: list[str]) -> bool:
+    """Whether two separated, comparable peaks of dR/dT lie inside the transition (then a
+    note names them)."""
+    grid, deriv, pad = loc.grid, loc.deriv, loc.pad
+    region = (grid >= loc.offset - 2 * pad) & (grid <= loc.onset + 2 * pad)
+    peaks, _props = signal.find_peaks(deriv[region], prominence=0.2 * float(deriv[loc.k]),
+                                     distance=max(1, int(0.5 * pad / loc.step)))
+    if peaks.size < 2:
+        return False
+    tp = grid[region][peaks]
+    notes.append("two-step transition: dR/dT peaks at " + ", ".join(f"{x:.1f}" for x in tp)
+                 + " K")
+    return True
 
 
 def _sampling_terms(t: np.ndarray, r: np.ndarray, crit: dict[str, Measurement],

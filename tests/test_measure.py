@@ -1,6 +1,8 @@
 """Measurements with uncertainties, and the simulate → write → read → process → measure
 round trip at SNR 100 (the acceptance of the foundation issue)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -102,8 +104,12 @@ def test_frequency_snr_and_errors():
     noise_only = Dataset(_sim(2, sigma=0.003, lw=300.0) * 0 + _sim(3, sigma=0.003, lw=300.0)
                          - _sim(3, sigma=0.0, lw=300.0), "sim", "sim", carrier_hz=CARRIER,
                          spectral_width_hz=SW, reference_hz=REF)
+    failed = M.peak(P.process(noise_only))  # a failed result, not an exception
+    assert not failed.success and re.search("no peak", failed.message)
     with pytest.raises(M.MeasurementError, match="no peak"):
-        M.peak(P.process(noise_only))
+        failed.raise_for_failure()
+    with pytest.raises(M.MeasurementError, match="no peak"):  # a primitive raises
+        M.snr_frequency(P.process(noise_only))
 
 
 def test_measurement_formats_with_unit():
@@ -151,8 +157,8 @@ def test_line_shift_sigma_covers_the_scatter_and_ignores_the_phase():
 def test_line_shift_needs_a_fid():
     ds = Dataset(np.ones(64, complex), "sim", "sim", domain="frequency",
                  frequency_offsets_hz=np.linspace(-1e3, 1e3, 64), reference_hz=REF)
-    with pytest.raises(M.MeasurementError, match="no FID"):
-        M.line_shift(ds)
+    ls = M.line_shift(ds)
+    assert not ls.success and re.search("no FID", ls.message)
 
 
 @pytest.mark.parametrize("mode", ["echo", "whole-echo"])
@@ -185,12 +191,13 @@ def test_two_resolved_lines_are_refused_and_each_region_measures_its_line():
     σ a few Hz), whatever the phase."""
     f1, f2 = -2000.0, 1500.0
     ds = _two_lines(3, f1=f1, f2=f2)
-    with pytest.raises(M.SeveralLinesError, match="several resolved lines") as err:
-        M.line_shift(ds)
-    lines = err.value.lines
+    err = M.line_shift(ds)
+    assert not err.success and err.reason == M.SEVERAL_LINES
+    assert re.search("several resolved lines", err.message)
+    lines = err.lines
     assert len(lines) == 2
     assert [round(ln.offset_hz, -2) for ln in lines] == [f1, f2]
-    msg = str(err.value)
+    msg = err.message
     assert msg.startswith("sim2: ") and "choose one with a region" in msg and " ppm" in msg
     for ln, truth in zip(lines, (f1, f2), strict=True):
         lo, hi = ln.region_hz
@@ -200,10 +207,14 @@ def test_two_resolved_lines_are_refused_and_each_region_measures_its_line():
         assert ls.offset_hz.stderr < 10.0
         assert ls.region_hz == (lo, hi) and ls.to_dict()["region_hz"] == [lo, hi]
     # a region around both refuses too; a region with no line says so
+    both = M.line_shift(ds, region_hz=(-4000.0, 4000.0))
+    assert not both.success and both.reason == M.SEVERAL_LINES
+    assert re.search("in the region", both.message)
     with pytest.raises(M.SeveralLinesError, match="in the region"):
-        M.line_shift(ds, region_hz=(-4000.0, 4000.0))
-    with pytest.raises(M.MeasurementError, match="no line above 5σ"):
-        M.line_shift(ds, region_hz=(8000.0, 9000.0))
+        both.raise_for_failure()
+    empty = M.line_shift(ds, region_hz=(8000.0, 9000.0))
+    assert not empty.success and empty.reason == M.NO_SHIFT
+    assert re.search("no line above 5σ", empty.message)
 
 
 def test_region_fit_is_unbiased_and_its_sigma_honest_over_seeds():
@@ -267,9 +278,9 @@ def test_real_varian_two_lines_refused_then_measured_one_by_one(realdata):
     (9.84 ± 0.03 ppm). Now it refuses, and the region of each (from the error) gives the
     line within 0.03 ppm of the peaks of the spectrometer's own JCAMP export."""
     ds = io.read(realdata / "nmr_datafiles/Varian/VnmrJ3/1D.fid")
-    with pytest.raises(M.SeveralLinesError) as err:
-        M.line_shift(ds)
-    assert len(err.value.lines) == 2 and "1D.fid: several resolved lines" in str(err.value)
+    err = M.line_shift(ds)
+    assert not err.success and err.reason == M.SEVERAL_LINES
+    assert len(err.lines) == 2 and "1D.fid: several resolved lines" in err.message
     jc = io.read(realdata / "nmr_datafiles/JCAMP/1DSpectrum.jcamp")
     y = np.asarray(jc.data[0].real)
     x = np.asarray(jc.frequency_offsets_hz)
@@ -278,7 +289,7 @@ def test_real_varian_two_lines_refused_then_measured_one_by_one(realdata):
     idx, _ = find_peaks(y, height=0.5 * y.max())
     jpeaks = sorted(1e6 * (jc.carrier_hz + x[idx] - jc.reference_hz) / jc.reference_hz)
     assert jpeaks == pytest.approx([8.300, 11.365], abs=0.005)
-    for ln, want in zip(err.value.lines, jpeaks, strict=True):
+    for ln, want in zip(err.lines, jpeaks, strict=True):
         ls = M.line_shift(ds, region_hz=ln.region_hz)
         assert abs(ls.shift_ppm.value - want) < 0.03
         assert ls.shift_ppm.stderr < 0.03
@@ -293,9 +304,9 @@ def test_real_13c_lines_refused_and_one_line_by_region(realdata):
     from analysis.units import ppm_to_hz
 
     ds = io.read(realdata / "nmr_datafiles/Bruker/XwinNMR/1D")
-    with pytest.raises(M.SeveralLinesError) as err:
-        M.line_shift(ds)
-    lines = err.value.lines
+    err = M.line_shift(ds)
+    assert not err.success and err.reason == M.SEVERAL_LINES
+    lines = err.lines
     assert len(lines) >= 8
     ppm = [1e6 * (ds.carrier_hz + ln.offset_hz - ds.reference_hz) / ds.reference_hz
            for ln in lines]
@@ -306,5 +317,6 @@ def test_real_13c_lines_refused_and_one_line_by_region(realdata):
         assert abs(ls.shift_ppm.value - _magnitude_peak_ppm(ds, near, 0.3)) < 0.02
         assert ls.shift_ppm.stderr < 0.01
     triplet = tuple(float(ppm_to_hz(v, ds.reference_hz)) - ds.carrier_hz for v in (76.4, 77.8))
-    with pytest.raises(M.SeveralLinesError, match="in the region"):
-        M.line_shift(ds, region_hz=triplet)
+    whole = M.line_shift(ds, region_hz=triplet)
+    assert not whole.success and whole.reason == M.SEVERAL_LINES
+    assert re.search("in the region", whole.message)

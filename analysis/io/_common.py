@@ -105,6 +105,21 @@ def numeric_table(path, skip: int, delimiter: str | None) -> np.ndarray | None:
     return table if table.size else None
 
 
+def clean_numeric_table(path, lines: int, skip: int, first_line: str) -> np.ndarray | None:
+    """The data of a text table (after ``skip`` lines; ``first_line`` the first of them,
+    which names the separator) as one clean numeric block (:func:`numeric_table`), or None
+    when the caller's line-by-line parser must read them: at most :data:`SLOW_PATH_LINES`
+    ``lines``, beyond which :class:`~analysis.dataset.ReaderError` refuses the file."""
+    from ..dataset import ReaderError
+
+    table = numeric_table(path, skip, delimiter_of(first_line))
+    if table is None and lines > SLOW_PATH_LINES:
+        raise ReaderError(path, f"{lines:,} lines that are not one clean numeric table (text "
+                                f"cells, empty fields or ragged rows); above "
+                                f"{SLOW_PATH_LINES:,} lines only clean tables are read")
+    return table
+
+
 def delimiter_of(line: str) -> str | None:
     """The separator of a data line: tab, comma or semicolon (in that order), else
     whitespace (None)."""

@@ -15,7 +15,13 @@ import numpy as np
 
 from ..dataset import Dataset, ReaderError, hashes
 from ..files import limits
-from ._common import SLOW_PATH_LINES, count_lines, data_file_size, delimiter_of, numeric_table
+from ._common import (
+    SLOW_PATH_LINES,
+    clean_numeric_table,
+    count_lines,
+    data_file_size,
+    numeric_table,
+)
 
 
 def looks_like_text(head: bytes) -> bool:
@@ -147,12 +153,8 @@ def load_table(path: Path, min_columns: int = 2) -> tuple[list[str], np.ndarray]
     header, skip, first = _preamble(path)
     if first is None:
         raise ReaderError(path, "no numeric rows")
-    table = numeric_table(path, skip, delimiter_of(first))
+    table = clean_numeric_table(path, lines, skip, first)
     if table is None:
-        if lines > SLOW_PATH_LINES:
-            raise ReaderError(path, f"{lines:,} lines that are not one clean numeric table "
-                                    "(text cells, empty fields or ragged rows); above "
-                                    f"{SLOW_PATH_LINES:,} lines only clean tables are read")
         table = _slow_table(path)
     width = table.shape[1]
     if width < min_columns:

@@ -112,8 +112,8 @@ def _measure_files(args) -> tuple[dict, dict, dict]:
             info["manifest"] = str(camp.root / "campaign.toml")
         else:
             ds, params = io.read(path), None
-        fa = measure.fid_amplitude(ds, params,
-                                   skip_s=measure.default_skip(CHANNEL_NUCLEUS[key]))
+        fa = measure.fid_amplitude(ds, params, skip_s=measure.default_skip(
+            CHANNEL_NUCLEUS[key])).raise_for_failure()
         channels[key] = (fa.snr, ds.scans, ds.spectral_width_hz)
         info[f"snr_{key}"] = fa.snr.to_dict()
         info[f"fit_{key}"] = fa.verdict.to_dict()   # the time-domain Voigt fit

@@ -61,15 +61,15 @@ def cmd_shift(args) -> dict | None:
     region_hz = region
     if region is not None and ref.nu_ref_hz:  # ppm → offsets from the carrier
         region_hz = tuple(float(ppm_to_hz(v, ref.nu_ref_hz)) - ds.carrier_hz for v in region)
-    try:
-        ls = measure.line_shift(ds, params, reference_hz=ref.nu_ref_hz, skip_s=skip,
-                                region_hz=region_hz)
-    except measure.SeveralLinesError as exc:
-        first = exc.lines[0].region_hz
+    ls = measure.line_shift(ds, params, reference_hz=ref.nu_ref_hz, skip_s=skip,
+                            region_hz=region_hz)
+    if ls.reason == measure.SEVERAL_LINES:
+        first = ls.lines[0].region_hz
         if ref.nu_ref_hz:
             first = tuple(float(hz_to_ppm(ds.carrier_hz + v, ref.nu_ref_hz)) for v in first)
-        raise CliError(f"{exc} — e.g. hpnmr shift {args.path} --region "
-                       f"{first[0]:.2f}:{first[1]:.2f}") from None
+        raise CliError(f"{ls.message} — e.g. hpnmr shift {args.path} --region "
+                       f"{first[0]:.2f}:{first[1]:.2f}")
+    ls.raise_for_failure()
     unit = "ppm" if ref.nu_ref_hz else "Hz"
     if not args.json:
         _print_shift(args.path, ds, ls, ref, region, unit)

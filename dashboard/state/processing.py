@@ -282,7 +282,8 @@ class ProcessingState(param.Parameterized):
     def line_shift(self):
         """The phase-independent shift (``analysis.measure.LineShift``) of the dominant line
         against the campaign's reference, cached on what it depends on (the FID, DC, left
-        shift, trace); raises ``MeasurementError`` when there is no FID to fit."""
+        shift, trace): failed (``success`` False, the reason in ``message``) when the FID
+        gives none; raises ``MeasurementError`` when there is no data."""
         from analysis import measure
 
         if self.dataset is None:
@@ -293,7 +294,7 @@ class ProcessingState(param.Parameterized):
         if key != self._shift_key:
             try:
                 self._shift = measure.line_shift(self.dataset, params)
-            except (measure.MeasurementError, ValueError) as exc:
+            except ValueError as exc:  # a bad argument (the trace, the left shift)
                 self._shift = exc
             self._shift_key = key
         if isinstance(self._shift, Exception):
@@ -316,15 +317,20 @@ class ProcessingState(param.Parameterized):
             out["reference"] = self.reference
         if self.dataset.domain == "time":
             try:
-                out["shift"] = self.line_shift()
-            except measure.SeveralLinesError as exc:
-                out["shift_error"] = (f"time-domain fit: {exc}. This page shows no single "
-                                      "shift for it; measure one line with `hpnmr shift "
-                                      "PATH --region LO:HI`.")
+                ls = self.line_shift()
             except (measure.MeasurementError, ValueError) as exc:
                 out["shift_error"] = f"time-domain fit: {exc}"
+            else:
+                if ls.success:
+                    out["shift"] = ls
+                elif ls.reason == measure.SEVERAL_LINES:
+                    out["shift_error"] = (f"time-domain fit: {ls.message}. This page shows no "
+                                          "single shift for it; measure one line with `hpnmr "
+                                          "shift PATH --region LO:HI`.")
+                else:
+                    out["shift_error"] = f"time-domain fit: {ls.message}"
         try:
-            pk = measure.peak(sp)
+            pk = measure.peak(sp).raise_for_failure()
             out["peak"] = pk
             w = pk.fwhm_hz.value
             region = (pk.position_hz.value - 2 * w, pk.position_hz.value + 2 * w)
