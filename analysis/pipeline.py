@@ -204,7 +204,7 @@ def quantify_cell(camp: Campaign, cell: str, rows: list[dict],
                                 monte_carlo=monte_carlo, seed=int(abs(day) * 100) + 7, **kw)
         if day == PRECURSOR_DAY and known:
             cal = quantify.calibration_factor(float(known), res)
-        row = {"cell": cell, "day": day, "H_per_La": res.value, "H_per_La_err": res.stderr,
+        row = {"cell": cell, "day": day, "H_per_La": res.value, "H_per_La_err": res.error,
                "H_per_La_mc_median": res.mc_median, "H_per_La_p16": res.mc_interval[0],
                "H_per_La_p84": res.mc_interval[1]}
         row |= {"efficiency": res.efficiency, "assumptions": "; ".join(res.assumptions)}
@@ -213,11 +213,11 @@ def quantify_cell(camp: Campaign, cell: str, rows: list[dict],
             rc = quantify.h_per_la(h["snr"], la["snr"], h["scans"], la["scans"],
                                    snr_h_err=h["snr_err"], snr_la_err=la["snr_err"],
                                    calibration=cal, monte_carlo=0, **kw_cal)
-            row |= {"H_per_La_cal": rc.value, "H_per_La_cal_err": rc.stderr,
+            row |= {"H_per_La_cal": rc.value, "H_per_La_cal_err": rc.error,
                     "calibration_factor": cal[0], "efficiency_cal": rc.efficiency,
                     "assumptions_cal": "; ".join(rc.assumptions)}
         else:
-            row |= {"H_per_La_cal": res.value, "H_per_La_cal_err": res.stderr,
+            row |= {"H_per_La_cal": res.value, "H_per_La_cal_err": res.error,
                     "calibration_factor": None, "efficiency_cal": res.efficiency,
                     "assumptions_cal": "; ".join(res.assumptions)}
         ratio = row["H_per_La_cal"] / h["snr"]

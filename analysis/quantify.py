@@ -98,8 +98,8 @@ class QuantResult(Result):
     which); ``mc_median``, ``mc_mean`` and ``mc_interval`` (16–84 %) come from the draws.
     The common face (:class:`analysis.results.Result`) holds one quantity, ``H_per_La``
     (dimensionless): ``values``, ``units``, ``measurement()``, ``to_dict()``, ``report()``;
-    ``stderr`` stays the float it always was (pipelines and tables read it), so the
-    quantity's σ as a mapping is ``measurement("H_per_La").stderr``.
+    ``error`` is the linearised σ of ``value`` (dimensionless); ``stderr`` is the face's
+    mapping (``{"H_per_La": error}``).
     ``factors`` lists each factor of the ratio by name; ``budget`` each source's relative
     contribution to the error. ``efficiency`` names how Λ_La/Λ_H was obtained (a key of
     ``EFFICIENCY``); ``assumptions`` says, in short sentences, every input that was not
@@ -108,7 +108,7 @@ class QuantResult(Result):
     """
 
     value: float
-    stderr: float
+    error: float
     mc_median: float
     mc_mean: float
     mc_interval: tuple[float, float]
@@ -131,6 +131,10 @@ class QuantResult(Result):
         return {"H_per_La": self.value}
 
     @property
+    def stderr(self) -> dict[str, float]:
+        return {"H_per_La": self.error}
+
+    @property
     def units(self) -> dict[str, str]:
         return {"H_per_La": ""}
 
@@ -141,11 +145,11 @@ class QuantResult(Result):
         """H/La ± its linearised σ (the only quantity; ``key`` for the common face)."""
         if key != "H_per_La":
             raise KeyError(key)
-        return Measurement(self.value, self.stderr, "")
+        return Measurement(self.value, self.error, "")
 
     def to_dict(self) -> dict:
         return self.with_face(
-            {"H_per_La": {"value": self.value, "stderr": self.stderr, "unit": "",
+            {"H_per_La": {"value": self.value, "stderr": self.error, "unit": "",
                           "interval_68": list(self.mc_interval),
                           "mc_median": self.mc_median, "mc_mean": self.mc_mean},
              "factors": dict(self.factors), "error_budget": dict(self.budget),
@@ -323,7 +327,7 @@ def h_per_la(snr_h: float, snr_la: float, scans_h: int | None = None,
                                            seed)
         notes.append("Monte Carlo mean is biased high by the 1/SNR_La nonlinearity; the value "
                      "is the linearised one, the median is given beside it")
-    return QuantResult(value=float(value), stderr=float(value * rel), mc_median=med,
+    return QuantResult(value=float(value), error=float(value * rel), mc_median=med,
                        mc_mean=mean, mc_interval=interval, factors=factors,
                        budget={k: float(v) for k, v in budget.items()},
                        calibrated=calibration is not None, notes=tuple(notes),

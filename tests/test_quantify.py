@@ -21,7 +21,7 @@ def test_row18_worked_example_and_its_uncertainty():
     r = q.h_per_la(309.74, 25.0, 1024, 16384, snr_h_err=1.0, snr_la_err=1.0,
                    efficiency="equal", monte_carlo=400_000)
     assert r.value == pytest.approx(3.000, rel=1e-3)
-    assert r.stderr == pytest.approx(0.24, abs=0.01)  # 8.1 %
+    assert r.stderr["H_per_La"] == pytest.approx(0.24, abs=0.01)  # 8.1 %
     assert r.mc_median == pytest.approx(3.002, abs=0.01)
     assert r.mc_mean == pytest.approx(3.012, abs=0.01)  # biased high by 1/SNR_La
     assert r.mc_interval[0] == pytest.approx(2.77, abs=0.02)

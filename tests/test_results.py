@@ -70,7 +70,7 @@ FAILURES = {
         lambda: measure.line_shift(_fid([(-2000.0, 1.0, 300.0), (1500.0, 0.9, 250.0)], 3)),
         "several resolved lines"),
     "h_per_la": (lambda: quantify.QuantResult(
-        value=math.nan, stderr=math.nan, mc_median=math.nan, mc_mean=math.nan,
+        value=math.nan, error=math.nan, mc_median=math.nan, mc_mean=math.nan,
         mc_interval=(math.nan, math.nan), factors={}, budget={}, success=False,
         message="no ¹³⁹La signal: no H/La"), "no H/La"),
     "diffusion": (lambda: diffusion.DiffusionResult(
@@ -177,9 +177,8 @@ def test_bad_arguments_still_raise_value_error():
 
 def test_quant_result_measurement_keeps_its_old_call():
     r = quantify.h_per_la(100.0, 20.0, 128, 16384, snr_h_err=2.0, monte_carlo=0)
-    assert r.measurement() == r.measurement(key="H_per_La") == Measurement(r.value, r.stderr,
-                                                                           "")
-    assert isinstance(r.stderr, float)  # the float pipelines read, not the face's mapping
+    assert r.measurement() == r.measurement(key="H_per_La") == Measurement(r.value, r.error, "")
+    assert r.stderr == {"H_per_La": r.error}  # the face's mapping, like every result
     assert "[[Monte Carlo]]" in r.report() and "Lambda_La/Lambda_H" in r.report()
 
 
