@@ -8,13 +8,11 @@ import param
 from bokeh.models import ColumnDataSource, Range1d, Title
 from bokeh.plotting import figure
 
-from .. import plots
+from .. import plots, text
 from .._shell import long_action
 from ..state import PakeState
-from .spectrum_bokeh import in_session
+from .common import dependencies, in_session
 
-LIVE = ["r_n", "r_nn", "weight_n", "broadening_khz", "center_khz", "components", "result",
-        "acquisition"]
 SERIES_STYLE = (("data", "data", "solid", 1.0), ("r_n doublet", "r_n doublet", "dashed", 1.5),
                 ("r_nn doublet", "r_nn doublet", "dashed", 1.5),
                 ("central line", "central line", "dashed", 1.5), ("model", "model", "solid", 2))
@@ -60,7 +58,9 @@ class PakePlot(pn.viewable.Viewer):
         self.fig.legend.click_policy = "hide"
         self.title = Title(text="")
         self.fig.add_layout(self.title, "above")
-        s.param.watch(in_session(lambda: self.fig.document, self._update), LIVE)
+        # redrawn at once (the drag path) when the preview's inputs or the fit change
+        s.param.watch(in_session(lambda: self.fig.document, self._update),
+                      [*dependencies(s.preview), "result"])
         self._update()
 
     def _update(self, *_):
@@ -118,8 +118,7 @@ class PakeControls(pn.viewable.Viewer):
                         for k in ("r_n", "r_nn", "weight_n", "broadening_khz", "center_khz")]
         self.line = w.Checkbox.from_param(s.param.central_line)
         self.fixw = w.Checkbox.from_param(s.param.fix_weight)
-        self.fit_btn = w.Button(label="Fit", color="primary", width=120)
-        long_action(self.fit_btn, s.fit)
+        self.fit_btn = long_action(w.Button(label="Fit", color="primary", width=120), s.fit)
 
     def __panel__(self):
         return pn.Column(self.acq, pn.pane.Markdown("**Number of doublets**"),
@@ -136,19 +135,15 @@ class PakeResults(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._table = pn.pane.Markdown(sizing_mode="stretch_width", name="pake-results")
+        self._table = text.markdown(
+            pn.rx(self.state.result_rows).rx.pipe(text.table, "No fit yet."),
+            sizing_mode="stretch_width", name="pake-results")
         self._report = pn.pane.Markdown(sizing_mode="stretch_width")
         self.state.param.watch(self._refresh, ["result"])
         self._refresh()
 
     def _refresh(self, *_):
-        s = self.state
-        rows = s.result_rows()
-        head = "| quantity | value | DFT phase III (as quoted) |\n|---|---|---|\n"
-        self._table.object = head + "\n".join(
-            f"| {r['quantity']} | {r['value']} | {r['DFT phase III (as quoted)']} |"
-            for r in rows) if rows else "*No fit yet.*"
-        res = s.result
+        res = self.state.result
         if res is None:
             self._report.object = ("Drag the start values until the model sits on the data, "
                                    "then **Fit**.")

@@ -11,28 +11,7 @@ import param
 from .. import text
 from .._shell import long_action
 from ..state import ProcessingState
-
-
-def debounced(callback, delay_ms: int = 120):
-    """Run ``callback`` once the parameters stop changing (in a served session), or at
-    once without a server. A side effect of parameter changes, kept off the drag path."""
-    token = {"n": 0}
-
-    def trigger(*_):
-        doc = pn.state.curdoc
-        if doc is None or doc.session_context is None:
-            callback()
-            return
-        token["n"] += 1
-        mine = token["n"]
-
-        def run():
-            if token["n"] == mine:
-                callback()
-
-        doc.add_timeout_callback(run, delay_ms)
-
-    return trigger
+from .common import debounced, dependencies
 
 
 class LiveSlider(pn.widgets.FloatSlider):
@@ -62,10 +41,9 @@ class Readouts(pn.viewable.Viewer):
         super().__init__(**params)
         self._md = text.markdown(sizing_mode="stretch_width", name="readouts")
         self._alert = text.alert("", alert_type="warning", visible=False)
+        # the measurements are cached on the spectrum: they follow what it depends on
         self.state.param.watch(debounced(self.refresh, 150),
-                               ["p0", "p1", "pivot_hz", "baseline", "regions", "anchors",
-                                "lb_hz", "gb_hz", "zero_fill", "left_shift", "echo", "trace",
-                                "revision", "baseline_order"])
+                               dependencies(self.state.spectrum))
         self.refresh()
 
     def refresh(self) -> None:
@@ -138,8 +116,8 @@ class ProcessingControls(pn.viewable.Viewer):
                      (("p1", -5.0), ("p1", -1.0), ("p1", 1.0), ("p1", 5.0))]))
         self.method = w.Select(options=["acme", "max-real", "zero-order"], value="acme",
                                label="Autophase method", width=140)
-        self.auto = w.Button(label="Autophase", color="primary", width=120)
-        long_action(self.auto, lambda: s.autophase(self.method.value))
+        self.auto = long_action(w.Button(label="Autophase", color="primary", width=120),
+                                lambda: s.autophase(self.method.value))
         self.pivot = pn.pane.Markdown(sizing_mode="stretch_width")
         self.lb = w.FloatInput.from_param(s.param.lb_hz, label="Exponential LB (Hz)")
         self.gb = w.FloatInput.from_param(s.param.gb_hz, label="Gaussian LB (Hz)")
@@ -171,8 +149,8 @@ class ProcessingControls(pn.viewable.Viewer):
         self.restore_btn.on_click(self._restore)
         self.export_btn = w.FileDownload(callback=self._export, filename="history.json",
                                          label="Export history (JSON)", width=190)
-        s.param.watch(self._update_history, ["saved", "acquisition", "status"])
-        s.param.watch(self._update_pivot, ["pivot_hz", "unit", "revision"])
+        s.param.watch(self._update_history, dependencies(s.history_rows))
+        s.param.watch(self._update_pivot, ["pivot_hz", *dependencies(s.to_display)])
         s.param.watch(self._update_saving, ["can_save", "revision", "store_notice"])
         self._update_history()
         self._update_pivot()
@@ -221,15 +199,7 @@ class ProcessingControls(pn.viewable.Viewer):
     def _export(self):
         import io
 
-        from analysis.store import StoreError
-
-        if self.state.store is None:
-            return io.StringIO("{}")
-        try:
-            return io.StringIO(self.state.store.export_json())
-        except StoreError as exc:
-            self.state.status = f"export failed: {exc}"
-            return io.StringIO("{}")
+        return io.StringIO(self.state.versions.export_json())
 
     def sidebar(self):
         return [self.cell, self.day, self.acq, self.trace,

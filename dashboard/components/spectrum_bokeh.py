@@ -25,48 +25,14 @@ from bokeh.models import (
     Span,
 )
 from bokeh.plotting import figure
-from panel.io.state import set_curdoc
 
 from .. import plots
 from ..state import ProcessingState
-from .processing_view import debounced
+from .common import debounced, dependencies, in_session
 
 DISPLAY_BINS = 2000
 FID_POINTS = 4096  # the FID plot shows the first 4096 points (where the signal is)
 FID_BINS = 400  # min/max pairs per FID curve: the plot is ~1000 px wide
-
-
-def in_session(get_document, fn):
-    """A watcher that runs ``fn``, which sets properties of Bokeh models directly, so that
-    the change reaches the plot's session in every context.
-
-    This is what Panel does for its own model updates (``Syncable._apply_update``):
-
-    - not served (no document or session): ``fn`` runs at once;
-    - on the thread running the session's event loop with its document current
-      (``pn.state._unblocked``): ``fn`` runs at once inside :func:`panel.io.unlocked`,
-      which holds the document's events and writes them to the session's websockets.
-      That thread does not always hold the document lock: Panel runs async callbacks, and
-      widget changes still queued when a button event arrives, without it, and a bare
-      model change there made Bokeh raise ``_pending_writes should be non-None when we
-      have a document lock`` (the change never reached the browser);
-    - anywhere else (another thread, another session's callback): ``fn`` runs on the
-      session's next tick, with the lock held and errors going to Panel's exception
-      handler (:meth:`pn.state.execute`).
-    """
-
-    def run(*_):
-        doc = get_document()
-        if doc is None or doc.session_context is None:
-            fn()
-        elif pn.state._unblocked(doc):
-            with pn.io.unlocked():
-                fn()
-        else:
-            with set_curdoc(doc):
-                pn.state.execute(fn, schedule=True)
-
-    return run
 
 
 class BokehSpectrumPlot(pn.viewable.Viewer):
@@ -106,11 +72,13 @@ class BokehSpectrumPlot(pn.viewable.Viewer):
         fig.x_range.on_change("start", self._on_range)
         fig.x_range.on_change("end", self._on_range)
         self.anchor_src.on_change("data", self._on_draw)
+        # the curve follows what the spectrum declares it depends on (at once: the drag
+        # path), and the display choice; a new dataset or axis unit resets the view instead
+        reset = dependencies(s.to_display)
         s.param.watch(self._in_session(self._update_curve),
-                      ["p0", "p1", "pivot_hz", "baseline", "baseline_order", "regions",
-                       "anchors", "lb_hz", "gb_hz", "zero_fill", "left_shift", "echo",
-                       "trace", "show_corrected"])
-        s.param.watch(self._in_session(self._reset_view), ["revision", "unit"])
+                      [*(k for k in dependencies(s.spectrum) if k not in reset),
+                       "show_corrected"])
+        s.param.watch(self._in_session(self._reset_view), reset)
         s.param.watch(self._in_session(self._update_overlays),
                       ["pivot_hz", "regions", "anchors", "show_corrected"])
         self._reset_view()
@@ -268,9 +236,12 @@ class BokehFidPlot(pn.viewable.Viewer):
         fig.grid.grid_line_alpha = 0.4
         fig.toolbar.logo = None
         self.fig = fig
+        # the FID follows its declared dependencies once they settle; a new dataset or
+        # trace resets the view instead
+        reset = ["revision", "trace"]
         s.param.watch(debounced(self._in_session(self._update)),
-                      ["p0", "p1", "pivot_hz", "left_shift", "echo", "lb_hz", "gb_hz"])
-        s.param.watch(self._in_session(self._reset_view), ["revision", "trace"])
+                      [k for k in dependencies(s.fid) if k not in reset])
+        s.param.watch(self._in_session(self._reset_view), reset)
         self._reset_view()
 
     def _in_session(self, fn):
