@@ -81,3 +81,19 @@ def unlinked(obj, **kw):
     (Panel links panes sharing a dimension: the log time axis of one fit would follow
     another's)."""
     return pn.pane.HoloViews(obj, linked_axes=False, sizing_mode="stretch_width", **kw)
+
+
+def bokeh_figure(y_label: str, *, tools: str = "pan,wheel_zoom,box_zoom,reset,save",
+                 wheel_zoom: bool = True, **kw):
+    """A Bokeh figure for a plot whose data are updated in place (the processing and Pake
+    pages): canvas output, a light grid, no logo, the wheel zooming unless ``wheel_zoom``
+    is False; ``kw`` go to :func:`bokeh.plotting.figure`."""
+    from bokeh.plotting import figure
+
+    if wheel_zoom:
+        kw["active_scroll"] = "wheel_zoom"
+    fig = figure(tools=tools, output_backend="canvas", **kw)
+    fig.yaxis.axis_label = y_label
+    fig.grid.grid_line_alpha = 0.4
+    fig.toolbar.logo = None
+    return fig

@@ -6,12 +6,11 @@ import numpy as np
 import panel as pn
 import param
 from bokeh.models import ColumnDataSource, Range1d, Title
-from bokeh.plotting import figure
 
 from .. import plots, text
 from .._shell import long_action
 from ..state import PakeState
-from .common import dependencies, in_session
+from .common import bokeh_figure, dependencies, in_session
 
 SERIES_STYLE = (("data", "data", "solid", 1.0), ("r_n doublet", "r_n doublet", "dashed", 1.5),
                 ("r_nn doublet", "r_nn doublet", "dashed", 1.5),
@@ -36,24 +35,18 @@ class PakePlot(pn.viewable.Viewer):
         s = self.state
         x_range = Range1d(-700, 700)
         self._ranged = None
-        self.fig = figure(sizing_mode="stretch_width", height=430, x_range=x_range,
-                          y_range=Range1d(0, 1),
-                          tools="pan,wheel_zoom,box_zoom,reset,save",
-                          active_scroll="wheel_zoom", output_backend="canvas")
-        self.res_fig = figure(sizing_mode="stretch_width", height=170, x_range=x_range,
-                              tools="pan,wheel_zoom,box_zoom,reset,save",
-                              output_backend="canvas")
+        self.fig = bokeh_figure("intensity (a.u.)", sizing_mode="stretch_width", height=430,
+                                x_range=x_range, y_range=Range1d(0, 1))
+        self.res_fig = bokeh_figure("residual (a.u.)", sizing_mode="stretch_width",
+                                    height=170, x_range=x_range, wheel_zoom=False)
         self.src = {k: ColumnDataSource({"x": [], "I": []}) for k in SERIES}
         for key, label, dash, width in SERIES_STYLE:
             self.fig.line("x", "I", source=self.src[key], color=plots.PAKE_COLORS[key],
                           line_dash=dash, line_width=width, legend_label=label)
         self.res_src = ColumnDataSource({"x": [], "I": []})
         self.res_fig.line("x", "I", source=self.res_src, color="#444444", line_width=1)
-        for f, ylab in ((self.fig, "intensity (a.u.)"), (self.res_fig, "residual (a.u.)")):
+        for f in (self.fig, self.res_fig):
             f.xaxis.axis_label = "¹H frequency offset (kHz)"
-            f.yaxis.axis_label = ylab
-            f.grid.grid_line_alpha = 0.4
-            f.toolbar.logo = None
         self.fig.legend.location = "top_right"
         self.fig.legend.click_policy = "hide"
         self.title = Title(text="")

@@ -24,11 +24,10 @@ from bokeh.models import (
     Range1d,
     Span,
 )
-from bokeh.plotting import figure
 
 from .. import plots
 from ..state import ProcessingState
-from .common import debounced, dependencies, in_session
+from .common import bokeh_figure, debounced, dependencies, in_session
 
 DISPLAY_BINS = 2000
 FID_POINTS = 4096  # the FID plot shows the first 4096 points (where the signal is)
@@ -48,10 +47,9 @@ class BokehSpectrumPlot(pn.viewable.Viewer):
         self.spec_src = ColumnDataSource({"x": [], "y": []})
         self.base_src = ColumnDataSource({"x": [], "y": []})
         self.anchor_src = ColumnDataSource({"x": [], "y": []})
-        fig = figure(sizing_mode="stretch_both", min_height=420,
-                     tools="pan,wheel_zoom,box_zoom,xbox_select,reset,save",
-                     active_scroll="wheel_zoom", x_range=Range1d(0, 1), y_range=Range1d(0, 1),
-                     output_backend="canvas")
+        fig = bokeh_figure("intensity (a.u.)", sizing_mode="stretch_both", min_height=420,
+                           tools="pan,wheel_zoom,box_zoom,xbox_select,reset,save",
+                           x_range=Range1d(0, 1), y_range=Range1d(0, 1))
         fig.line("x", "y", source=self.spec_src, color=plots.SPECTRUM_COLOR, line_width=1.2)
         fig.line("x", "y", source=self.base_src, color=plots.BASELINE_COLOR,
                  line_dash="dashed", line_width=1.5)
@@ -62,9 +60,6 @@ class BokehSpectrumPlot(pn.viewable.Viewer):
         self.pivot = Span(location=0, dimension="height", line_color=plots.PIVOT_COLOR,
                           line_dash="dotted", line_width=1.5)
         fig.add_layout(self.pivot)
-        fig.yaxis.axis_label = "intensity (a.u.)"
-        fig.grid.grid_line_alpha = 0.4
-        fig.toolbar.logo = None
         self.fig = fig
         self._boxes: list[BoxAnnotation] = []
         fig.on_event(events.Tap, self._on_tap)
@@ -222,19 +217,15 @@ class BokehFidPlot(pn.viewable.Viewer):
         s = self.state
         self.re_src = ColumnDataSource({"x": [], "y": []})
         self.im_src = ColumnDataSource({"x": [], "y": []})
-        fig = figure(sizing_mode="stretch_width", height=220,
-                     tools="pan,wheel_zoom,box_zoom,reset,save", active_scroll="wheel_zoom",
-                     x_range=Range1d(0, 1), y_range=Range1d(-1, 1), output_backend="canvas")
+        fig = bokeh_figure("signal (a.u.)", sizing_mode="stretch_width", height=220,
+                           x_range=Range1d(0, 1), y_range=Range1d(-1, 1))
         fig.line("x", "y", source=self.im_src, color=plots.IMAG_COLOR, line_width=1,
                  legend_label="imaginary")
         fig.line("x", "y", source=self.re_src, color=plots.SPECTRUM_COLOR, line_width=1.2,
                  legend_label="real")
         fig.xaxis.axis_label = "time (µs)"
-        fig.yaxis.axis_label = "signal (a.u.)"
         fig.legend.location = "top_right"
         fig.legend.background_fill_alpha = 0.7
-        fig.grid.grid_line_alpha = 0.4
-        fig.toolbar.logo = None
         self.fig = fig
         # the FID follows its declared dependencies once they settle; a new dataset or
         # trace resets the view instead
