@@ -13,7 +13,7 @@ from analysis.processing import wrap_phase
 
 from .common import day_value, default_campaign_dir
 from .scan import scan_statuses
-from .versions import SavedVersions, version_text
+from .versions import SavedVersions
 
 ZERO_FILLS = [0, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144]
 
@@ -155,7 +155,7 @@ class ProcessingState(param.Parameterized):
         if self.acquisition is None:
             return
         acq = self.campaign.acquisition(self.acquisition)
-        if self._read(acq) and not self._apply_saved():
+        if self._read(acq) and not self.versions.apply_latest(self.acquisition):
             self.apply_params(acq.default_processing().to_dict())
             self.saved = "not saved yet (defaults)" if not self.store_notice else ""
             self.status = ""
@@ -180,22 +180,6 @@ class ProcessingState(param.Parameterized):
             self.status = f"Unreadable: {exc}"
             return False
         self.param.trace.bounds = (0, self.dataset.traces - 1)
-        return True
-
-    def _apply_saved(self) -> bool:
-        """Apply the acquisition's latest saved version; False when there is none (or it
-        cannot be used: the notice says why)."""
-        latest = self.versions.latest(self.acquisition)
-        if latest is None:
-            return False
-        try:
-            self.apply_params(latest.params)
-        except (ValueError, TypeError, KeyError) as exc:
-            self.versions.broke(ValueError(f"version #{latest.id} of {self.acquisition} "
-                                           f"holds unusable parameters ({exc})"))
-            return False
-        self.saved = version_text(latest)
-        self.status = ""
         return True
 
     # -- parameters ------------------------------------------------------------------------
@@ -415,12 +399,7 @@ class ProcessingState(param.Parameterized):
 
     def restore(self, version_id: int) -> None:
         """Show version ``version_id`` again, saved anew as the newest version."""
-        v = self.versions.restore(version_id)
-        if v is None:
-            return
-        self.apply_params(v.params)
-        self.saved = f"version #{v.id} (restored #{version_id})"
-        self.status = f"restored version #{version_id} as #{v.id}"
+        self.versions.restore(version_id)
 
     @param.depends("acquisition", "saved", "status")
     def history_rows(self) -> list[dict]:

@@ -62,6 +62,22 @@ class SavedVersions:
             self.broke(exc)
             return None
 
+    def apply_latest(self, acquisition: str) -> bool:
+        """Show the acquisition's latest saved version; False when there is none (or it
+        cannot be used: the notice says why)."""
+        latest = self.latest(acquisition)
+        if latest is None:
+            return False
+        try:
+            self._state.apply_params(latest.params)
+        except (ValueError, TypeError, KeyError) as exc:
+            self.broke(ValueError(f"version #{latest.id} of {acquisition} holds unusable "
+                                  f"parameters ({exc})"))
+            return False
+        self._state.saved = version_text(latest)
+        self._state.status = ""
+        return True
+
     def refused(self, action: str) -> bool:
         """Whether ``action`` ("save", "restore") is off; if so the status says why."""
         s = self._state
@@ -89,17 +105,22 @@ class SavedVersions:
         return v
 
     def restore(self, version_id: int):
-        """Append version ``version_id`` again as the newest; the new ``Version``, or None
-        (the status says why)."""
+        """Append version ``version_id`` again as the newest and show it; the new
+        ``Version``, or None (the status says why)."""
         from analysis.store import StoreError
 
+        s = self._state
         if self.refused("restore"):
             return None
         try:
-            return self.store.restore(int(version_id))
+            v = self.store.restore(int(version_id))
         except StoreError as exc:
-            self._state.status = f"restore failed: {exc}"
+            s.status = f"restore failed: {exc}"
             return None
+        s.apply_params(v.params)
+        s.saved = f"version #{v.id} (restored #{version_id})"
+        s.status = f"restored version #{version_id} as #{v.id}"
+        return v
 
     def history_rows(self, acquisition: str | None) -> list[dict]:
         """One row per saved version of ``acquisition``, newest last."""
