@@ -112,6 +112,20 @@ def test_processing_parameters_are_declared_once(tmp_path, example):
     assert {k: getattr(t, k) for k in same} == {k: getattr(s, k) for k in same}
 
 
+def test_pake_parameters_are_declared_once(example):
+    """The preview declares the start values it follows (the plot redraws on them), and a
+    fit's inputs (what an export records) are every parameter but its outcome."""
+    from dashboard.components.common import dependencies
+    from dashboard.state import PakeState
+
+    s = PakeState(example)
+    assert dependencies(s.preview) == ["acquisition", *s.START_KEYS]
+    assert set(s.param) - set(s.FIT_KEYS) == {"name", "result", "message", "how"}
+    before = s.preview()[0]
+    s.r_n = 0.8
+    assert not np.allclose(s.preview()[0], before)
+
+
 def test_fid_plot_follows_the_phase_and_keeps_its_view(tmp_path, example):
     from analysis.store import ResultsStore
     from dashboard.components.spectrum_bokeh import BokehFidPlot

@@ -48,6 +48,8 @@ class PakeState(param.Parameterized):
 
     #: the start values the model preview follows
     START_KEYS = ("components", "r_n", "r_nn", "weight_n", "broadening_khz", "center_khz")
+    #: everything a fit is made from (what an exported figure records)
+    FIT_KEYS = ("acquisition", *START_KEYS, "central_line", "fix_weight")
 
     def __init__(self, campaign_root: str | Path | None = None, **params):
         super().__init__(**params)
