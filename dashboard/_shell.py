@@ -33,8 +33,14 @@ def alert(message: str, kind: str = "warning"):
     return text.alert(message, alert_type=kind, sizing_mode="stretch_width")
 
 
-def long_action(button, action) -> None:
-    """Run ``action`` when ``button`` is clicked, showing the button as loading meanwhile.
+def messages(state, kind: str = "warning"):
+    """The page store's ``message`` (plain text) in the page's message box, following it."""
+    return pn.bind(alert, state.param.message, kind)
+
+
+def long_action(button, action):
+    """Run ``action`` when ``button`` is clicked, showing the button as loading meanwhile;
+    returns ``button``.
 
     The loading state reaches the browser before the work starts (the work runs on the
     session's next tick), and only this session sees it. An error in the work goes to
@@ -67,3 +73,4 @@ def long_action(button, action) -> None:
         doc.add_next_tick_callback(in_session)
 
     button.on_click(click)
+    return button

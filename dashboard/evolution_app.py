@@ -4,7 +4,7 @@ the stacked spectra (the study's Figs. 4 and 6)."""
 
 import panel as pn
 
-from dashboard._shell import alert, page
+from dashboard._shell import messages, page
 from dashboard.components.evolution_view import (
     EvolutionControls,
     KineticsTable,
@@ -21,15 +21,13 @@ def create_app(state: EvolutionState | None = None):
     pn.extension()
     state = state or EvolutionState()
 
-    messages = pn.bind(alert, state.param.message, "warning")
-
     # the side-by-side view is drawn at once; the other views only when their tab is
     # opened (dynamic tabs): the page appears in a few seconds instead of ten
     more = pn.Tabs(("Kinetic fits", KineticsTable(state=state)),
                    ("Trends: Knight shift, line width, Tc against H/La", Trends(state=state)),
                    ("Spectra against days", StackedSpectra(state=state)),
                    dynamic=True, sizing_mode="stretch_width")
-    main = [messages, SideBySide(state=state), more]
+    main = [messages(state, "warning"), SideBySide(state=state), more]
     return page("Time evolution: H/La and Tc", main,
                 sidebar=[EvolutionControls(state=state), export_for(evolution_export(state))])
 

@@ -2,10 +2,9 @@
 
 import panel as pn
 
-from dashboard import text
 from dashboard._shell import page
 from dashboard.components.export import export_for, processing_export
-from dashboard.components.processing_view import ProcessingControls, Readouts
+from dashboard.components.processing_view import Notices, ProcessingControls, Readouts
 from dashboard.components.spectrum_bokeh import BokehFidPlot, BokehSpectrumPlot
 from dashboard.state import ProcessingState
 
@@ -19,31 +18,11 @@ def create_app(state: ProcessingState | None = None):
         state = ProcessingState(load=False)
         pn.state.onload(state.start)
     controls = ProcessingControls(state=state)
-
-    @pn.depends(state.param.status, state.param.saved, state.param.store_notice)
-    def messages(status, saved, store_notice):
-        items = [text.markdown(text.md("Shown: {}", saved), styles={"color": "#555"})] \
-            if saved else []
-        if store_notice:  # one line: the database is damaged or read-only
-            items.append(text.alert(store_notice, alert_type="warning"))
-        if status:
-            kind = "danger" if status.lower().startswith(("unreadable", "save failed")) \
-                else "info"
-            items.append(text.alert(status, alert_type=kind))
-        return pn.Column(*items, sizing_mode="stretch_width")
-
-    @pn.depends(state.param.revision)
-    def unreadable(_revision):
-        if not state.unreadable:
-            return pn.Column()
-        listing = text.join("\n", (text.md("- {:code}: {}", k, v)
-                                   for k, v in state.unreadable.items()))
-        return text.alert(text.md("**Unreadable acquisitions**\n\n{}", listing),
-                          alert_type="warning")
+    notices = Notices(state=state)
 
     main = [
-        unreadable,
-        messages,
+        notices.unreadable,
+        notices.messages,
         pn.Row(pn.Column(BokehSpectrumPlot(state=state), BokehFidPlot(state=state),
                          sizing_mode="stretch_both"),
                pn.Column(Readouts(state=state), controls.phase_panel(),

@@ -3,7 +3,7 @@ study's Fig. 3), the echo train (Fig. 2) and D from T1 with its self-check."""
 
 import panel as pn
 
-from dashboard._shell import alert, page
+from dashboard._shell import messages, page
 from dashboard.components.export import export_for, relaxation_export
 from dashboard.components.relaxation_view import (
     ArrayTraces,
@@ -22,9 +22,7 @@ def create_app(state: RelaxationState | None = None):
     state = state or RelaxationState()
     diffusion = DiffusionPanel(state=state)
 
-    messages = pn.bind(alert, state.param.message, "danger")
-
-    main = [messages,
+    main = [messages(state, "danger"),
             pn.Row(RelaxationFit(state=state, which="t1"), RelaxationFit(state=state, which="t2"),
                    sizing_mode="stretch_width"),
             pn.Row(T1T2Comparison(state=state), ModelComparison(state=state),

@@ -2,9 +2,9 @@
 
 import panel as pn
 
-from dashboard._shell import alert, page
-from dashboard.components.evolution_view import TransportView
+from dashboard._shell import messages, page
 from dashboard.components.export import export_for, transport_export
+from dashboard.components.transport_view import TransportView
 from dashboard.state import TransportState
 
 
@@ -14,9 +14,7 @@ def create_app(state: TransportState | None = None):
     state = state or TransportState()
     view = TransportView(state=state)
 
-    messages = pn.bind(alert, state.param.message, "warning")
-
-    return page("Transport: R(T) and Tc", [messages, view],
+    return page("Transport: R(T) and Tc", [messages(state, "warning"), view],
                 sidebar=[*view.controls, export_for(transport_export(state))])
 
 

@@ -25,10 +25,14 @@ def test_state_survives_a_bad_folder(tmp_path):
 
 
 def test_overview_builds_bokeh_models_and_filters(example):
+    from panel.models.tabulator import DataTabulator
+
     s = CampaignState(example)
+    assert s.root == str(example) and s.campaign.root == example
     view = CampaignOverview(state=s)
     root = pn.panel(view).get_root(Document())
-    assert root is not None
+    (table,) = root.select({"type": DataTabulator})  # the browser gets every acquisition
+    assert list(table.source.data["acquisition"]) == [r["acquisition"] for r in s.rows()]
     s.cell = "N3"
     assert set(view._table.value["cell"]) == {"N3"}
 
@@ -70,6 +74,56 @@ def test_processing_state_round_trip(tmp_path, example):
     s.restore(v.id)
     assert s.p0 == 10.0 and s.pivot_hz == 1000.0
     assert [r["version"] for r in s.history_rows()] == [v.id, v.id + 1]
+
+
+def test_processing_parameters_are_declared_once(tmp_path, example):
+    """One declaration: every processing parameter enters the record and comes back from
+    it, nothing else does, and the derived values (so the views watching them) declare
+    them. A new store parameter must be classified here."""
+    from analysis.store import ResultsStore
+    from dashboard.components.common import dependencies
+    from dashboard.state import ProcessingState
+
+    s = ProcessingState(example, store=ResultsStore(tmp_path / "r.sqlite"))
+    keys = set(s.PROCESSING_KEYS)
+    assert set(dependencies(s.params_record)) == keys
+    assert set(dependencies(s.spectrum)) == keys | {"revision"}
+    assert set(dependencies(s.transformed)) == set(s.TRANSFORM_KEYS) | {"revision"}
+    assert set(dependencies(s.fid)) == keys - {"zero_fill", *s.BASELINE_KEYS} | {"revision"}
+    s.param.trace.bounds = (0, 3)
+    changes = {"p0": 12.5, "p1": 30.0, "pivot_hz": 250.0, "lb_hz": 40.0, "gb_hz": 60.0,
+               "zero_fill": 131072 if s.zero_fill != 131072 else 65536, "left_shift": 7,
+               "trace": 2, "baseline": "polynomial", "baseline_order": 3,
+               "regions": [[-9000.0, -8000.0]], "anchors": [[5000.0, 0.5]],
+               "echo": "whole-echo" if s.echo != "whole-echo" else "off",
+               # not processing: display, messages, what the database allows
+               "unit": "kHz", "show_corrected": True, "status": "x", "saved": "y",
+               "store_notice": "z", "can_save": False}
+    selection = {"name", "cell", "day", "acquisition", "revision"}
+    assert set(changes) == set(s.param) - selection  # every parameter is classified
+    for k, v in changes.items():
+        before = s.params_record()
+        setattr(s, k, v)
+        assert (s.params_record() != before) == (k in keys), k
+    t = ProcessingState(example, store=ResultsStore(tmp_path / "r2.sqlite"))
+    t.param.trace.bounds = (0, 3)
+    t.apply_params(s.params_record().to_dict())
+    same = keys - {"left_shift"}  # an echo is recorded in place of the left shift
+    assert {k: getattr(t, k) for k in same} == {k: getattr(s, k) for k in same}
+
+
+def test_pake_parameters_are_declared_once(example):
+    """The preview declares the start values it follows (the plot redraws on them), and a
+    fit's inputs (what an export records) are every parameter but its outcome."""
+    from dashboard.components.common import dependencies
+    from dashboard.state import PakeState
+
+    s = PakeState(example)
+    assert dependencies(s.preview) == ["acquisition", *s.START_KEYS]
+    assert set(s.param) - set(s.FIT_KEYS) == {"name", "result", "message", "how"}
+    before = s.preview()[0]
+    s.r_n = 0.8
+    assert not np.allclose(s.preview()[0], before)
 
 
 def test_fid_plot_follows_the_phase_and_keeps_its_view(tmp_path, example):
@@ -278,8 +332,17 @@ def test_evolution_plots_label_guides_and_units(example, tmp_path):
     assert texts == ["LaH₁₀", "LaH₆", "LaH₃"]
     view = SideBySide(state=s)
     model = pn.panel(view).get_root(Document())
-    assert model is not None
+    figs = {f.title.text: f for f in model.select({"type": __import__("bokeh").models.Plot})}
+    hla, tc = figs["Hydrogen content (¹H/¹³⁹La μQ-NMR)"], figs["Superconducting Tc (four-probe)"]
+
+    def legend(fig):
+        return [getattr(i.label, "value", i.label) for lg in fig.legend for i in lg.items]
+
+    assert hla.x_range is tc.x_range  # zooming one zooms the other
+    assert legend(hla) == s.nmr_cells == ["N1", "N2", "N3", "N4"]
+    assert legend(tc) == s.transport_cells and len(s.transport_cells) == 4
     s.nmr_cells = ["N1"]  # hiding cells re-renders without error
+    assert legend(hla) == ["N1"]
     # the Knight-shift trend says what 0 ppm is (the rows carry the reference used)
     from dashboard.components.evolution_view import Trends
 

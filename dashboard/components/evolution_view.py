@@ -12,12 +12,10 @@ from analysis import kinetics
 
 from .. import plots, text
 from .._shell import long_action
-from ..state import EvolutionState, TransportState
+from ..state import EvolutionState
+from .common import unlinked
 
 HEIGHT = 380
-
-
-_table = text.table  # rows name cells and quote error messages: escaped
 
 
 class SideBySide(pn.viewable.Viewer):
@@ -76,7 +74,7 @@ class KineticsTable(pn.viewable.Viewer):
             "globally (shared τ, n; one x₀ per cell); ΔAICc (AIC corrected for few "
             "points; χ² + 2k with the H/La errors) to the best law of each row group, and "
             "the goodness of fit (χ²_ν against its 99.7 % range; ⚠ marks a poor fit). "
-            f"{laws}\n\n" + _table(self.state.kinetics_rows(), "no fits"))
+            f"{laws}\n\n" + text.table(self.state.kinetics_rows(), "no fits"))
 
     def __panel__(self):
         return self._md
@@ -129,8 +127,7 @@ class Trends(pn.viewable.Viewer):
             hv.opts.Overlay(title="Tc against H/La (days measured in both)", **o))
 
     def __panel__(self):
-        return pn.Row(*(pn.pane.HoloViews(x, linked_axes=False, sizing_mode="stretch_width")
-                        for x in (self.shift, self.width, self.overlap)),
+        return pn.Row(*(unlinked(x) for x in (self.shift, self.width, self.overlap)),
                       sizing_mode="stretch_width")
 
 
@@ -160,9 +157,7 @@ class StackedSpectra(pn.viewable.Viewer):
             hv.opts.Contours(title="¹H by day: the broad H₂ grows (hydride clipped)", **o))
 
     def __panel__(self):
-        return pn.Row(pn.pane.HoloViews(self.la, linked_axes=False, sizing_mode="stretch_width"),
-                      pn.pane.HoloViews(self.h, linked_axes=False, sizing_mode="stretch_width"),
-                      sizing_mode="stretch_width")
+        return pn.Row(unlinked(self.la), unlinked(self.h), sizing_mode="stretch_width")
 
 
 class EvolutionControls(pn.viewable.Viewer):
@@ -180,33 +175,11 @@ class EvolutionControls(pn.viewable.Viewer):
                        w.Checkbox.from_param(s.param.calibrated),
                        w.Select.from_param(s.param.law),
                        w.Select.from_param(s.param.spectra_cell)]
-        self.recompute = w.Button(label="Recompute from the raw files", color="default")
-        long_action(self.recompute, lambda: s.load(recompute=True))
+        self.recompute = long_action(w.Button(label="Recompute from the raw files",
+                                              color="default"),
+                                     lambda: s.load(recompute=True))
 
     def __panel__(self):
         return pn.Column(pn.pane.Markdown("**NMR cells**"), self.nmr,
                          pn.pane.Markdown("**Transport cells**"), self.transport,
                          *self.others, self.recompute, sizing_mode="stretch_width")
-
-
-class TransportView(pn.viewable.Viewer):
-    """R(T) curves of one cell by day with the Tc markers, and the Tc table."""
-
-    state = param.ClassSelector(class_=TransportState)
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        s = self.state
-        self.plot = hv.DynamicMap(pn.bind(lambda cell, crit: plots.rt_plot(s.curves(), crit),
-                                          s.param.cell, s.param.criterion)).opts(
-            hv.opts.Overlay(responsive=True, height=520, legend_position="right",
-                            show_grid=True, title="R(T) by day (markers: Tc of the criterion)"))
-        self.table = text.markdown(pn.bind(lambda *_: _table(s.rows(), "no curves"),
-                                           s.param.cell, s.param.criterion),
-                                   sizing_mode="stretch_width", name="tc-table")
-        self.controls = [pn.widgets.Select.from_param(s.param.cell),
-                         pn.widgets.Select.from_param(s.param.criterion)]
-
-    def __panel__(self):
-        return pn.Column(pn.pane.HoloViews(self.plot, sizing_mode="stretch_width"),
-                         self.table, sizing_mode="stretch_width")

@@ -109,9 +109,7 @@ def transport_export(state: TransportState):
 def pake_export(state: PakeState):
     def make():
         el, fits = figures.pake_element(*state.data(), state.result, state.preview)
-        view = {k: getattr(state, k) for k in ("acquisition", "components", "r_n", "r_nn",
-                                               "weight_n", "broadening_khz", "center_khz",
-                                               "central_line", "fix_weight")}
+        view = {k: getattr(state, k) for k in state.FIT_KEYS}
         return el, "pake", "single", figures.provenance(
             figure="H₂ phase III spectrum with the Pake model", view=view, fits=fits,
             processing={"how": state.how}, raw_files=figures.dataset_hashes(

@@ -6,15 +6,12 @@ import numpy as np
 import panel as pn
 import param
 from bokeh.models import ColumnDataSource, Range1d, Title
-from bokeh.plotting import figure
 
-from .. import plots
+from .. import plots, text
 from .._shell import long_action
 from ..state import PakeState
-from .spectrum_bokeh import in_session
+from .common import bokeh_figure, dependencies, in_session
 
-LIVE = ["r_n", "r_nn", "weight_n", "broadening_khz", "center_khz", "components", "result",
-        "acquisition"]
 SERIES_STYLE = (("data", "data", "solid", 1.0), ("r_n doublet", "r_n doublet", "dashed", 1.5),
                 ("r_nn doublet", "r_nn doublet", "dashed", 1.5),
                 ("central line", "central line", "dashed", 1.5), ("model", "model", "solid", 2))
@@ -38,29 +35,25 @@ class PakePlot(pn.viewable.Viewer):
         s = self.state
         x_range = Range1d(-700, 700)
         self._ranged = None
-        self.fig = figure(sizing_mode="stretch_width", height=430, x_range=x_range,
-                          y_range=Range1d(0, 1),
-                          tools="pan,wheel_zoom,box_zoom,reset,save",
-                          active_scroll="wheel_zoom", output_backend="canvas")
-        self.res_fig = figure(sizing_mode="stretch_width", height=170, x_range=x_range,
-                              tools="pan,wheel_zoom,box_zoom,reset,save",
-                              output_backend="canvas")
+        self.fig = bokeh_figure("intensity (a.u.)", sizing_mode="stretch_width", height=430,
+                                x_range=x_range, y_range=Range1d(0, 1))
+        self.res_fig = bokeh_figure("residual (a.u.)", sizing_mode="stretch_width",
+                                    height=170, x_range=x_range, wheel_zoom=False)
         self.src = {k: ColumnDataSource({"x": [], "I": []}) for k in SERIES}
         for key, label, dash, width in SERIES_STYLE:
             self.fig.line("x", "I", source=self.src[key], color=plots.PAKE_COLORS[key],
                           line_dash=dash, line_width=width, legend_label=label)
         self.res_src = ColumnDataSource({"x": [], "I": []})
         self.res_fig.line("x", "I", source=self.res_src, color="#444444", line_width=1)
-        for f, ylab in ((self.fig, "intensity (a.u.)"), (self.res_fig, "residual (a.u.)")):
+        for f in (self.fig, self.res_fig):
             f.xaxis.axis_label = "¹H frequency offset (kHz)"
-            f.yaxis.axis_label = ylab
-            f.grid.grid_line_alpha = 0.4
-            f.toolbar.logo = None
         self.fig.legend.location = "top_right"
         self.fig.legend.click_policy = "hide"
         self.title = Title(text="")
         self.fig.add_layout(self.title, "above")
-        s.param.watch(in_session(lambda: self.fig.document, self._update), LIVE)
+        # redrawn at once (the drag path) when the preview's inputs or the fit change
+        s.param.watch(in_session(lambda: self.fig.document, self._update),
+                      [*dependencies(s.preview), "result"])
         self._update()
 
     def _update(self, *_):
@@ -118,8 +111,7 @@ class PakeControls(pn.viewable.Viewer):
                         for k in ("r_n", "r_nn", "weight_n", "broadening_khz", "center_khz")]
         self.line = w.Checkbox.from_param(s.param.central_line)
         self.fixw = w.Checkbox.from_param(s.param.fix_weight)
-        self.fit_btn = w.Button(label="Fit", color="primary", width=120)
-        long_action(self.fit_btn, s.fit)
+        self.fit_btn = long_action(w.Button(label="Fit", color="primary", width=120), s.fit)
 
     def __panel__(self):
         return pn.Column(self.acq, pn.pane.Markdown("**Number of doublets**"),
@@ -136,19 +128,15 @@ class PakeResults(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._table = pn.pane.Markdown(sizing_mode="stretch_width", name="pake-results")
+        self._table = text.markdown(
+            pn.rx(self.state.result_rows).rx.pipe(text.table, "No fit yet."),
+            sizing_mode="stretch_width", name="pake-results")
         self._report = pn.pane.Markdown(sizing_mode="stretch_width")
         self.state.param.watch(self._refresh, ["result"])
         self._refresh()
 
     def _refresh(self, *_):
-        s = self.state
-        rows = s.result_rows()
-        head = "| quantity | value | DFT phase III (as quoted) |\n|---|---|---|\n"
-        self._table.object = head + "\n".join(
-            f"| {r['quantity']} | {r['value']} | {r['DFT phase III (as quoted)']} |"
-            for r in rows) if rows else "*No fit yet.*"
-        res = s.result
+        res = self.state.result
         if res is None:
             self._report.object = ("Drag the start values until the model sits on the data, "
                                    "then **Fit**.")

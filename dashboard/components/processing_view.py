@@ -11,28 +11,7 @@ import param
 from .. import text
 from .._shell import long_action
 from ..state import ProcessingState
-
-
-def debounced(callback, delay_ms: int = 120):
-    """Run ``callback`` once the parameters stop changing (in a served session), or at
-    once without a server. A side effect of parameter changes, kept off the drag path."""
-    token = {"n": 0}
-
-    def trigger(*_):
-        doc = pn.state.curdoc
-        if doc is None or doc.session_context is None:
-            callback()
-            return
-        token["n"] += 1
-        mine = token["n"]
-
-        def run():
-            if token["n"] == mine:
-                callback()
-
-        doc.add_timeout_callback(run, delay_ms)
-
-    return trigger
+from .common import debounced, dependencies
 
 
 class LiveSlider(pn.widgets.FloatSlider):
@@ -62,10 +41,9 @@ class Readouts(pn.viewable.Viewer):
         super().__init__(**params)
         self._md = text.markdown(sizing_mode="stretch_width", name="readouts")
         self._alert = text.alert("", alert_type="warning", visible=False)
+        # the measurements are cached on the spectrum: they follow what it depends on
         self.state.param.watch(debounced(self.refresh, 150),
-                               ["p0", "p1", "pivot_hz", "baseline", "regions", "anchors",
-                                "lb_hz", "gb_hz", "zero_fill", "left_shift", "echo", "trace",
-                                "revision", "baseline_order"])
+                               dependencies(self.state.spectrum))
         self.refresh()
 
     def refresh(self) -> None:
@@ -113,6 +91,44 @@ class Readouts(pn.viewable.Viewer):
         return pn.Column(self._md, self._alert, sizing_mode="stretch_width")
 
 
+class Notices(pn.viewable.Viewer):
+    """What the page says above the plots: the unreadable acquisitions (``unreadable``),
+    then the version shown, the results database's notice and the status (``messages``).
+    Every text comes from files or users and is shown literally."""
+
+    state = param.ClassSelector(class_=ProcessingState)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        self.unreadable = pn.bind(self._unreadable, s.param.revision)
+        self.messages = pn.bind(self._messages, s.param.status, s.param.saved,
+                                s.param.store_notice)
+
+    def _unreadable(self, _revision):
+        if not self.state.unreadable:
+            return pn.Column()
+        listing = text.join("\n", (text.md("- {:code}: {}", k, v)
+                                   for k, v in self.state.unreadable.items()))
+        return text.alert(text.md("**Unreadable acquisitions**\n\n{}", listing),
+                          alert_type="warning")
+
+    @staticmethod
+    def _messages(status, saved, store_notice):
+        items = [text.markdown(text.md("Shown: {}", saved), styles={"color": "#555"})] \
+            if saved else []
+        if store_notice:  # one line: the database is damaged or read-only
+            items.append(text.alert(store_notice, alert_type="warning"))
+        if status:
+            kind = "danger" if status.lower().startswith(("unreadable", "save failed")) \
+                else "info"
+            items.append(text.alert(status, alert_type=kind))
+        return pn.Column(*items, sizing_mode="stretch_width")
+
+    def __panel__(self):
+        return pn.Column(self.unreadable, self.messages, sizing_mode="stretch_width")
+
+
 class ProcessingControls(pn.viewable.Viewer):
     """Selection, phase (sliders + fine steps + autophase), apodization, baseline, save."""
 
@@ -127,6 +143,26 @@ class ProcessingControls(pn.viewable.Viewer):
         self.acq = w.Select.from_param(s.param.acquisition, label="Acquisition")
         self.trace = w.IntInput.from_param(s.param.trace, label="Trace (arrays)")
         self.unit = w.RadioButtonGroup.from_param(s.param.unit, color="primary")
+        self.lb = w.FloatInput.from_param(s.param.lb_hz, label="Exponential LB (Hz)")
+        self.gb = w.FloatInput.from_param(s.param.gb_hz, label="Gaussian LB (Hz)")
+        self.zf = w.Select.from_param(s.param.zero_fill, label="Zero fill (0 = auto)")
+        self.ls = w.IntInput.from_param(s.param.left_shift, label="Left shift (points)")
+        self.echo = w.RadioButtonGroup.from_param(s.param.echo, color="default",
+                                                  options={"no echo": "off",
+                                                           "half echo": "echo",
+                                                           "whole echo": "whole-echo"})
+        self._phase_widgets()
+        self._baseline_widgets()
+        self._saving_widgets()
+        s.param.watch(self._update_history, dependencies(s.history_rows))
+        s.param.watch(self._update_pivot, ["pivot_hz", *dependencies(s.to_display)])
+        s.param.watch(self._update_saving, ["can_save", "revision", "store_notice"])
+        self._update_history()
+        self._update_pivot()
+        self._update_saving()
+
+    def _phase_widgets(self):
+        s, w = self.state, pn.widgets
         self.p0 = LiveSlider.from_param(s.param.p0, label="p0 (°)",
                                         sizing_mode="stretch_width")
         self.p1 = LiveSlider.from_param(s.param.p1, label="p1 (° across SW)",
@@ -138,17 +174,12 @@ class ProcessingControls(pn.viewable.Viewer):
                      (("p1", -5.0), ("p1", -1.0), ("p1", 1.0), ("p1", 5.0))]))
         self.method = w.Select(options=["acme", "max-real", "zero-order"], value="acme",
                                label="Autophase method", width=140)
-        self.auto = w.Button(label="Autophase", color="primary", width=120)
-        long_action(self.auto, lambda: s.autophase(self.method.value))
+        self.auto = long_action(w.Button(label="Autophase", color="primary", width=120),
+                                lambda: s.autophase(self.method.value))
         self.pivot = pn.pane.Markdown(sizing_mode="stretch_width")
-        self.lb = w.FloatInput.from_param(s.param.lb_hz, label="Exponential LB (Hz)")
-        self.gb = w.FloatInput.from_param(s.param.gb_hz, label="Gaussian LB (Hz)")
-        self.zf = w.Select.from_param(s.param.zero_fill, label="Zero fill (0 = auto)")
-        self.ls = w.IntInput.from_param(s.param.left_shift, label="Left shift (points)")
-        self.echo = w.RadioButtonGroup.from_param(s.param.echo, color="default",
-                                                  options={"no echo": "off",
-                                                           "half echo": "echo",
-                                                           "whole echo": "whole-echo"})
+
+    def _baseline_widgets(self):
+        s, w = self.state, pn.widgets
         self.baseline = w.RadioButtonGroup.from_param(s.param.baseline, color="default")
         self.order = w.IntInput.from_param(s.param.baseline_order, label="Polynomial order",
                                            width=140)
@@ -158,6 +189,9 @@ class ProcessingControls(pn.viewable.Viewer):
         self.clear.on_click(lambda _e: s.param.update(regions=[], anchors=[]))
         self.anchor_btn = w.Button(label="Place anchors", width=130)
         self.anchor_btn.on_click(lambda _e: s.auto_anchors())
+
+    def _saving_widgets(self):
+        s, w = self.state, pn.widgets
         self.author = w.TextInput(label="Your name", placeholder="who saves", width=160,
                                   max_length=text.NAME_MAX)
         self.save_btn = w.Button(label="Save", color="success", width=100)
@@ -171,12 +205,6 @@ class ProcessingControls(pn.viewable.Viewer):
         self.restore_btn.on_click(self._restore)
         self.export_btn = w.FileDownload(callback=self._export, filename="history.json",
                                          label="Export history (JSON)", width=190)
-        s.param.watch(self._update_history, ["saved", "acquisition", "status"])
-        s.param.watch(self._update_pivot, ["pivot_hz", "unit", "revision"])
-        s.param.watch(self._update_saving, ["can_save", "revision", "store_notice"])
-        self._update_history()
-        self._update_pivot()
-        self._update_saving()
 
     def _step_button(self, key: str, delta: float):
         b = pn.widgets.Button(label=f"{key} {delta:+g}°", width=70, margin=(2, 2))
@@ -221,15 +249,7 @@ class ProcessingControls(pn.viewable.Viewer):
     def _export(self):
         import io
 
-        from analysis.store import StoreError
-
-        if self.state.store is None:
-            return io.StringIO("{}")
-        try:
-            return io.StringIO(self.state.store.export_json())
-        except StoreError as exc:
-            self.state.status = f"export failed: {exc}"
-            return io.StringIO("{}")
+        return io.StringIO(self.state.versions.export_json())
 
     def sidebar(self):
         return [self.cell, self.day, self.acq, self.trace,

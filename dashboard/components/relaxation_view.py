@@ -12,18 +12,11 @@ from analysis.measure import Measurement
 
 from .. import plots, text
 from ..state import RelaxationState
+from .common import unlinked
 
 FIT_HEIGHT = 300
 RES_HEIGHT = 130
 
-
-def _pane(obj, **kw):
-    """A HoloViews pane whose axes are not linked to the page's other plots (Panel links
-    panes sharing a dimension: the log time axis of one fit would follow another's)."""
-    return pn.pane.HoloViews(obj, linked_axes=False, **kw)
-
-
-_table = text.table  # cells quote fit messages: escaped
 
 
 class RelaxationFit(pn.viewable.Viewer):
@@ -97,8 +90,8 @@ class RelaxationFit(pn.viewable.Viewer):
         return text
 
     def __panel__(self):
-        return pn.Column(_pane(self._points, sizing_mode="stretch_width"),
-                         _pane(self._res, sizing_mode="stretch_width"),
+        return pn.Column(unlinked(self._points),
+                         unlinked(self._res),
                          self._summary, sizing_mode="stretch_width")
 
 
@@ -127,7 +120,7 @@ class T1T2Comparison(pn.viewable.Viewer):
         return f"T1/T2 = {r:.4f} ± {dr:.2g}"
 
     def __panel__(self):
-        return pn.Column(_pane(self._dmap, sizing_mode="stretch_width"),
+        return pn.Column(unlinked(self._dmap),
                          self._ratio, sizing_mode="stretch_width")
 
 
@@ -146,8 +139,8 @@ class ModelComparison(pn.viewable.Viewer):
     def _text(self, *_):
         s = self.state
         return ("**T1 models** (best first: lowest AICc when n/k < 40, else AIC)\n\n"
-                + _table(s.compare("t1"), "no fit")
-                + "\n\n**T2 models**\n\n" + _table(s.compare("t2"), "no fit"))
+                + text.table(s.compare("t1"), "no fit")
+                + "\n\n**T2 models**\n\n" + text.table(s.compare("t2"), "no fit"))
 
     def __panel__(self):
         return self._md
@@ -192,10 +185,10 @@ class ArrayTraces(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(
-            pn.Row(_pane(self._t1, sizing_mode="stretch_width"),
-                   _pane(self._t2, sizing_mode="stretch_width"),
+            pn.Row(unlinked(self._t1),
+                   unlinked(self._t2),
                    sizing_mode="stretch_width"),
-            _pane(self._train, sizing_mode="stretch_width"),
+            unlinked(self._train),
             sizing_mode="stretch_width")
 
 
@@ -241,14 +234,14 @@ class DiffusionPanel(pn.viewable.Viewer):
         note = ("\n\n*ħ is the physically consistent constant; Planck's h reproduces the "
                 "study's D ≈ 10⁻⁶ cm²/s (×4π² = 39.5). D from T1 assumes dipolar relaxation "
                 "by translational diffusion.*")
-        return head + _table(s.diffusion_rows(), "") + "\n\n**Self-check**: " + check + note
+        return head + text.table(s.diffusion_rows(), "") + "\n\n**Self-check**: " + check + note
 
     def sidebar(self):
         return pn.Column(pn.pane.Markdown("**Diffusion inputs**"), *self.inputs,
                          sizing_mode="stretch_width")
 
     def __panel__(self):
-        return pn.Row(self._md, _pane(self._bpp, sizing_mode="stretch_width"),
+        return pn.Row(self._md, unlinked(self._bpp),
                       sizing_mode="stretch_width")
 
 

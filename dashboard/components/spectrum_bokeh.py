@@ -24,49 +24,14 @@ from bokeh.models import (
     Range1d,
     Span,
 )
-from bokeh.plotting import figure
-from panel.io.state import set_curdoc
 
 from .. import plots
 from ..state import ProcessingState
-from .processing_view import debounced
+from .common import bokeh_figure, debounced, dependencies, in_session
 
 DISPLAY_BINS = 2000
 FID_POINTS = 4096  # the FID plot shows the first 4096 points (where the signal is)
 FID_BINS = 400  # min/max pairs per FID curve: the plot is ~1000 px wide
-
-
-def in_session(get_document, fn):
-    """A watcher that runs ``fn``, which sets properties of Bokeh models directly, so that
-    the change reaches the plot's session in every context.
-
-    This is what Panel does for its own model updates (``Syncable._apply_update``):
-
-    - not served (no document or session): ``fn`` runs at once;
-    - on the thread running the session's event loop with its document current
-      (``pn.state._unblocked``): ``fn`` runs at once inside :func:`panel.io.unlocked`,
-      which holds the document's events and writes them to the session's websockets.
-      That thread does not always hold the document lock: Panel runs async callbacks, and
-      widget changes still queued when a button event arrives, without it, and a bare
-      model change there made Bokeh raise ``_pending_writes should be non-None when we
-      have a document lock`` (the change never reached the browser);
-    - anywhere else (another thread, another session's callback): ``fn`` runs on the
-      session's next tick, with the lock held and errors going to Panel's exception
-      handler (:meth:`pn.state.execute`).
-    """
-
-    def run(*_):
-        doc = get_document()
-        if doc is None or doc.session_context is None:
-            fn()
-        elif pn.state._unblocked(doc):
-            with pn.io.unlocked():
-                fn()
-        else:
-            with set_curdoc(doc):
-                pn.state.execute(fn, schedule=True)
-
-    return run
 
 
 class BokehSpectrumPlot(pn.viewable.Viewer):
@@ -82,10 +47,9 @@ class BokehSpectrumPlot(pn.viewable.Viewer):
         self.spec_src = ColumnDataSource({"x": [], "y": []})
         self.base_src = ColumnDataSource({"x": [], "y": []})
         self.anchor_src = ColumnDataSource({"x": [], "y": []})
-        fig = figure(sizing_mode="stretch_both", min_height=420,
-                     tools="pan,wheel_zoom,box_zoom,xbox_select,reset,save",
-                     active_scroll="wheel_zoom", x_range=Range1d(0, 1), y_range=Range1d(0, 1),
-                     output_backend="canvas")
+        fig = bokeh_figure("intensity (a.u.)", sizing_mode="stretch_both", min_height=420,
+                           tools="pan,wheel_zoom,box_zoom,xbox_select,reset,save",
+                           x_range=Range1d(0, 1), y_range=Range1d(0, 1))
         fig.line("x", "y", source=self.spec_src, color=plots.SPECTRUM_COLOR, line_width=1.2)
         fig.line("x", "y", source=self.base_src, color=plots.BASELINE_COLOR,
                  line_dash="dashed", line_width=1.5)
@@ -96,9 +60,6 @@ class BokehSpectrumPlot(pn.viewable.Viewer):
         self.pivot = Span(location=0, dimension="height", line_color=plots.PIVOT_COLOR,
                           line_dash="dotted", line_width=1.5)
         fig.add_layout(self.pivot)
-        fig.yaxis.axis_label = "intensity (a.u.)"
-        fig.grid.grid_line_alpha = 0.4
-        fig.toolbar.logo = None
         self.fig = fig
         self._boxes: list[BoxAnnotation] = []
         fig.on_event(events.Tap, self._on_tap)
@@ -106,11 +67,13 @@ class BokehSpectrumPlot(pn.viewable.Viewer):
         fig.x_range.on_change("start", self._on_range)
         fig.x_range.on_change("end", self._on_range)
         self.anchor_src.on_change("data", self._on_draw)
+        # the curve follows what the spectrum declares it depends on (at once: the drag
+        # path), and the display choice; a new dataset or axis unit resets the view instead
+        reset = dependencies(s.to_display)
         s.param.watch(self._in_session(self._update_curve),
-                      ["p0", "p1", "pivot_hz", "baseline", "baseline_order", "regions",
-                       "anchors", "lb_hz", "gb_hz", "zero_fill", "left_shift", "echo",
-                       "trace", "show_corrected"])
-        s.param.watch(self._in_session(self._reset_view), ["revision", "unit"])
+                      [*(k for k in dependencies(s.spectrum) if k not in reset),
+                       "show_corrected"])
+        s.param.watch(self._in_session(self._reset_view), reset)
         s.param.watch(self._in_session(self._update_overlays),
                       ["pivot_hz", "regions", "anchors", "show_corrected"])
         self._reset_view()
@@ -254,23 +217,22 @@ class BokehFidPlot(pn.viewable.Viewer):
         s = self.state
         self.re_src = ColumnDataSource({"x": [], "y": []})
         self.im_src = ColumnDataSource({"x": [], "y": []})
-        fig = figure(sizing_mode="stretch_width", height=220,
-                     tools="pan,wheel_zoom,box_zoom,reset,save", active_scroll="wheel_zoom",
-                     x_range=Range1d(0, 1), y_range=Range1d(-1, 1), output_backend="canvas")
+        fig = bokeh_figure("signal (a.u.)", sizing_mode="stretch_width", height=220,
+                           x_range=Range1d(0, 1), y_range=Range1d(-1, 1))
         fig.line("x", "y", source=self.im_src, color=plots.IMAG_COLOR, line_width=1,
                  legend_label="imaginary")
         fig.line("x", "y", source=self.re_src, color=plots.SPECTRUM_COLOR, line_width=1.2,
                  legend_label="real")
         fig.xaxis.axis_label = "time (µs)"
-        fig.yaxis.axis_label = "signal (a.u.)"
         fig.legend.location = "top_right"
         fig.legend.background_fill_alpha = 0.7
-        fig.grid.grid_line_alpha = 0.4
-        fig.toolbar.logo = None
         self.fig = fig
+        # the FID follows its declared dependencies once they settle; a new dataset or
+        # trace resets the view instead
+        reset = ["revision", "trace"]
         s.param.watch(debounced(self._in_session(self._update)),
-                      ["p0", "p1", "pivot_hz", "left_shift", "echo", "lb_hz", "gb_hz"])
-        s.param.watch(self._in_session(self._reset_view), ["revision", "trace"])
+                      [k for k in dependencies(s.fid) if k not in reset])
+        s.param.watch(self._in_session(self._reset_view), reset)
         self._reset_view()
 
     def _in_session(self, fn):

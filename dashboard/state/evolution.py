@@ -38,17 +38,25 @@ def campaign_results(camp, store=None, *, recompute: bool = False):
 class EvolutionState(param.Parameterized):
     """H/La and Tc against days for every cell (the study's Figs. 4 and 6)."""
 
-    nmr_cells = param.ListSelector(default=[], objects=[], label="NMR cells")
-    transport_cells = param.ListSelector(default=[], objects=[], label="Transport cells")
-    criterion = param.Selector(default="50", objects=[], label="Tc criterion")
-    calibrated = param.Boolean(default=True, label="H/La calibrated on the precursor (LaH₃)")
+    nmr_cells = param.ListSelector(default=[], objects=[], label="NMR cells",
+                                   doc="The NMR cells whose H/La, shifts and widths are shown")
+    transport_cells = param.ListSelector(default=[], objects=[], label="Transport cells",
+                                         doc="The transport cells whose Tc is shown")
+    criterion = param.Selector(default="50", objects=[], label="Tc criterion",
+                               doc="How Tc is read off R(T) (analysis.transport.CRITERIA)")
+    calibrated = param.Boolean(default=True, label="H/La calibrated on the precursor (LaH₃)",
+                               doc="H/La calibrated on the precursor LaH₃ (else absolute)")
     law = param.Selector(default="best", objects=["best", "none", "linear", "first-order",
                                                   "jmak", "contracting"],
-                         label="Kinetic law drawn")
+                         label="Kinetic law drawn",
+                         doc="Kinetic law drawn through H/La(t): the best by AICc, none, "
+                         "or one law")
     spectra_cell = param.Selector(default=None, objects=[], allow_None=True,
-                                  label="Stacked spectra of cell")
+                                  label="Stacked spectra of cell",
+                                  doc="The NMR cell whose spectra are stacked by day")
     results = param.Parameter(default=None, doc="analysis.pipeline.CampaignResults")
-    message = param.String(default="")
+    message = param.String(default="", doc="The transport cells and files left out, or why "
+                           "the campaign could not be analysed (plain text)")
 
     def __init__(self, campaign_root: str | Path | None = None, store=None, **params):
         from analysis.store import StoreError

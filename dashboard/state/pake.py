@@ -19,22 +19,37 @@ class PakeState(param.Parameterized):
     """The H₂ phase III Pake fit: the processed spectrum, start values that redraw the model
     live, and the last fit (an ``analysis.fitting.FitResult``)."""
 
-    acquisition = param.Selector(default=None, objects=[], allow_None=True)
-    components = param.Selector(default=2, objects=[1, 2])
-    r_n = param.Number(default=0.75, bounds=(0.6, 1.2), step=0.001, label="r_n start (Å)")
-    r_nn = param.Number(default=1.24, bounds=(0.8, 2.0), step=0.001, label="r_nn start (Å)")
+    acquisition = param.Selector(default=None, objects=[], allow_None=True,
+                                 doc="The ¹H acquisition fitted (path in the campaign folder)")
+    components = param.Selector(default=2, objects=[1, 2],
+                                doc="Pake doublets fitted: 1 (r_n only) or 2 (r_n and r_nn)")
+    r_n = param.Number(default=0.75, bounds=(0.6, 1.2), step=0.001, label="r_n start (Å)",
+                       doc="Start value of the intramolecular H–H distance r_n, in Å")
+    r_nn = param.Number(default=1.24, bounds=(0.8, 2.0), step=0.001, label="r_nn start (Å)",
+                        doc="Start value of the intermolecular H–H distance r_nn, in Å")
     weight_n = param.Number(default=0.5, bounds=(0.0, 1.0), step=0.01,
-                            label="weight of r_n start")
+                            label="weight of r_n start",
+                            doc="Start value of the r_n doublet's share of the area (0 to 1)")
     broadening_khz = param.Number(default=20.0, bounds=(0.5, 120.0), step=0.1,
-                                  label="Gaussian FWHM start (kHz)")
+                                  label="Gaussian FWHM start (kHz)",
+                                  doc="Start value of the Gaussian broadening (FWHM), in kHz")
     center_khz = param.Number(default=0.0, bounds=(-100.0, 100.0), step=0.1,
-                              label="centre start (kHz)")
+                              label="centre start (kHz)",
+                              doc="Start value of the pattern's centre, offset in kHz")
     central_line = param.Boolean(default=pake_defaults.CENTRAL_LINE_DEFAULT,
-                                 label="fit a narrow central line")
-    fix_weight = param.Boolean(default=False, label="hold the weight (one partner per H)")
+                                 label="fit a narrow central line",
+                                 doc="Add a narrow line at the centre to the model")
+    fix_weight = param.Boolean(default=False, label="hold the weight (one partner per H)",
+                               doc="Hold the weight of r_n at its start value in the fit")
     result = param.Parameter(default=None, doc="the last FitResult")
-    message = param.String(default="")
+    message = param.String(default="", doc="Why the spectrum cannot be read or the fit "
+                           "failed, or the fit's verdict when it is flagged (plain text)")
     how = param.String(default="", doc="how the spectrum was processed")
+
+    #: the start values the model preview follows
+    START_KEYS = ("components", "r_n", "r_nn", "weight_n", "broadening_khz", "center_khz")
+    #: everything a fit is made from (what an exported figure records)
+    FIT_KEYS = ("acquisition", *START_KEYS, "central_line", "fix_weight")
 
     def __init__(self, campaign_root: str | Path | None = None, **params):
         super().__init__(**params)
@@ -66,12 +81,14 @@ class PakeState(param.Parameterized):
         self.how = how
         self.message = ""
 
+    @param.depends("acquisition")
     def data(self):
         """(frequency_hz, intensity) of the processed spectrum, or None."""
         if self._data is None and self.acquisition is not None:
             self._load()
         return self._data
 
+    @param.depends("data", *START_KEYS)
     def preview(self):
         """The model at the start values, its area and baseline solved by linear least
         squares so it sits on the data: (total, {name: component})."""
@@ -103,6 +120,7 @@ class PakeState(param.Parameterized):
                         f"{v.short}: {v.message}" if v.flagged else "")
         self.result = res
 
+    @param.depends("result")
     def result_rows(self) -> list[dict]:
         """Rows of the results table: quantity, value ± error with unit, reference."""
         from analysis.measure import Measurement

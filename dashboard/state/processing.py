@@ -11,12 +11,9 @@ import param
 from analysis import campaign as campaign_mod
 from analysis.processing import wrap_phase
 
-from .common import (
-    day_value,
-    default_campaign_dir,
-    open_store,
-)
+from .common import day_value, default_campaign_dir
 from .scan import scan_statuses
+from .versions import SavedVersions
 
 ZERO_FILLS = [0, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144]
 
@@ -28,25 +25,42 @@ class ProcessingState(param.Parameterized):
     is cached and redone only when its inputs change; phase and baseline are cheap.
     """
 
-    cell = param.Selector(default=None, objects=[], allow_None=True)
-    day = param.Selector(default=None, objects=[], allow_None=True)
-    acquisition = param.Selector(default=None, objects=[], allow_None=True)
-    trace = param.Integer(default=0, bounds=(0, None))
+    cell = param.Selector(default=None, objects=[], allow_None=True,
+                          doc="The cell (one sample in its anvil cell) whose days are listed")
+    day = param.Selector(default=None, objects=[], allow_None=True,
+                         doc="The day of the cell whose acquisitions are listed")
+    acquisition = param.Selector(default=None, objects=[], allow_None=True,
+                                 doc="The acquisition shown (path in the campaign folder)")
+    trace = param.Integer(default=0, bounds=(0, None),
+                          doc="Which trace of an arrayed acquisition is processed (from 0)")
     unit = param.Selector(default="ppm", objects=["Hz", "kHz", "ppm"], doc="Frequency axis")
 
-    p0 = param.Number(default=0.0, bounds=(-180.0, 180.0), step=0.1, label="p0 (°)")
-    p1 = param.Number(default=0.0, bounds=(-720.0, 720.0), step=0.5, label="p1 (° across SW)")
-    pivot_hz = param.Number(default=0.0, label="pivot (Hz from carrier)")
+    p0 = param.Number(default=0.0, bounds=(-180.0, 180.0), step=0.1, label="p0 (°)",
+                      doc="Zero-order phase at the pivot, in degrees")
+    p1 = param.Number(default=0.0, bounds=(-720.0, 720.0), step=0.5, label="p1 (° across SW)",
+                      doc="First-order phase across the full spectral width, in degrees")
+    pivot_hz = param.Number(default=0.0, label="pivot (Hz from carrier)",
+                            doc="Where p1 adds no phase: offset from the carrier, in Hz")
     lb_hz = param.Number(default=0.0, bounds=(0.0, 50000.0), step=10.0,
-                         label="exponential broadening (Hz)")
+                         label="exponential broadening (Hz)",
+                         doc="Exponential (Lorentzian) line broadening of the FID, in Hz")
     gb_hz = param.Number(default=0.0, bounds=(0.0, 50000.0), step=10.0,
-                         label="Gaussian broadening (Hz)")
-    zero_fill = param.Selector(default=0, objects=ZERO_FILLS, label="zero fill (0 = auto)")
-    left_shift = param.Integer(default=0, bounds=(0, 4096), label="left shift (points)")
+                         label="Gaussian broadening (Hz)",
+                         doc="Gaussian line broadening of the FID, in Hz")
+    zero_fill = param.Selector(default=0, objects=ZERO_FILLS, label="zero fill (0 = auto)",
+                               doc="Points after zero filling (0: the next power of two at "
+                               "or above twice the points)")
+    left_shift = param.Integer(default=0, bounds=(0, 4096), label="left shift (points)",
+                               doc="Points dropped from the start of the FID (echo off)")
     echo = param.Selector(default="off", objects=["off", "echo", "whole-echo"],
-                          label="echo: off, half echo from the top, whole echo")
-    baseline = param.Selector(default="none", objects=["none", "polynomial", "spline"])
-    baseline_order = param.Integer(default=1, bounds=(0, 6), label="polynomial order")
+                          label="echo: off, half echo from the top, whole echo",
+                          doc="Echo: off (the left shift applies), the half echo from its "
+                          "top, or the whole echo with its top at t = 0")
+    baseline = param.Selector(default="none", objects=["none", "polynomial", "spline"],
+                              doc="Baseline subtracted: none, a polynomial fitted to the "
+                              "regions, or a spline through the anchors")
+    baseline_order = param.Integer(default=1, bounds=(0, 6), label="polynomial order",
+                                   doc="Order of the baseline polynomial")
     regions = param.List(default=[], doc="Baseline regions, (lo, hi) in Hz from the carrier")
     show_corrected = param.Boolean(default=False, doc="Plot the spectrum after subtraction")
     anchors = param.List(default=[], doc="Spline anchors, (x in Hz from carrier, y)")
@@ -58,25 +72,23 @@ class ProcessingState(param.Parameterized):
                                 "saved (one line; empty when the results database works)")
     can_save = param.Boolean(default=True, doc="Whether Save can write a new version")
 
-    TRANSFORM_KEYS = ("lb_hz", "gb_hz", "zero_fill", "left_shift", "echo", "trace")
+    #: The processing parameters, by stage: the one list of them. A saved version holds
+    #: them (:meth:`params_record`, :meth:`apply_params`); each derived value declares the
+    #: stages it follows (``param.depends``), and the views redraw on those declarations.
+    #: A new processing parameter goes into a stage here and into those two methods.
+    TRANSFORM_KEYS = ("lb_hz", "gb_hz", "zero_fill", "left_shift", "echo", "trace")  # costly
+    PHASE_KEYS = ("p0", "p1", "pivot_hz")
+    BASELINE_KEYS = ("baseline", "baseline_order", "regions", "anchors")
+    PROCESSING_KEYS = TRANSFORM_KEYS + PHASE_KEYS + BASELINE_KEYS
+    #: what the FID shown follows: the transform's inputs but the zero fill
+    FID_KEYS = tuple(k for k in TRANSFORM_KEYS if k != "zero_fill")
 
     def __init__(self, campaign_root: str | Path | None = None, store=None, *,
                  load: bool = True, **params):
         super().__init__(**params)
-        from analysis.store import StoreError
-
         root = Path(campaign_root or default_campaign_dir())
         self.campaign = campaign_mod.load(root)
-        try:
-            self.store = store or open_store(root)
-        except StoreError as exc:  # damaged, or cannot be created (read-only folder)
-            self.store = None
-            self._store_broke(exc)
-        else:
-            if getattr(self.store, "read_only", False):
-                self.param.update(can_save=False, store_notice=(
-                    f"Read-only campaign: saving is off ({self.store.problem}); saved "
-                    "processing is shown."))
+        self.versions = SavedVersions(self, root, store)
         self.dataset = None
         self.reference = None  # analysis.units.Reference of the loaded dataset
         self._cache_key = None
@@ -110,25 +122,11 @@ class ProcessingState(param.Parameterized):
         else:
             self.revision += 1
 
-    def _store_broke(self, exc: Exception) -> None:
-        """The results database cannot be used: say so in one line, show the raw files,
-        and write nothing (a damaged database is left exactly as it is)."""
-        self.param.update(can_save=False, saved="", store_notice=(
-            f"Saved processing is not available, showing the raw files; saving is off: "
-            f"{exc}"))
-
-    def _latest(self, acquisition: str):
-        """The acquisition's latest saved version, or None (also when the database breaks:
-        the notice says so)."""
-        from analysis.store import StoreError
-
-        if self.store is None:
-            return None
-        try:
-            return self.store.latest(acquisition)
-        except StoreError as exc:
-            self._store_broke(exc)
-            return None
+    @property
+    def store(self):
+        """The campaign's results database (``analysis.store.ResultsStore``), or None when
+        it cannot be opened."""
+        return self.versions.store
 
     # -- selection -------------------------------------------------------------------------
     @param.depends("cell", watch=True, on_init=False)
@@ -150,40 +148,14 @@ class ProcessingState(param.Parameterized):
     @param.depends("acquisition", watch=True)
     def _load(self) -> None:
         """Read the dataset and bring back its saved processing (or the defaults)."""
-        from analysis.dataset import ReaderError
-
         self.dataset = None
         self.reference = None
         self._cache_key = None
         self.saved = ""  # never the previous acquisition's version
         if self.acquisition is None:
             return
-        if self.acquisition in self.unreadable:
-            self.status = f"Unreadable: {self.unreadable[self.acquisition]}"
-            self.revision += 1
-            return
         acq = self.campaign.acquisition(self.acquisition)
-        try:
-            self.dataset, self.reference = self.campaign.read_with_reference(acq)
-        except (ReaderError, campaign_mod.CampaignError) as exc:
-            self.unreadable[self.acquisition] = str(exc)
-            self.status = f"Unreadable: {exc}"
-            self.revision += 1
-            return
-        self.param.trace.bounds = (0, self.dataset.traces - 1)
-        latest = self._latest(self.acquisition)
-        if latest is not None:
-            try:
-                self.apply_params(latest.params)
-            except (ValueError, TypeError, KeyError) as exc:
-                self._store_broke(ValueError(f"version #{latest.id} of {self.acquisition} "
-                                             f"holds unusable parameters ({exc})"))
-                latest = None
-        if latest is not None:
-            self.saved = f"version #{latest.id} saved by {latest.author} at " \
-                         f"{latest.created_utc[:19].replace('T', ' ')} UTC"
-            self.status = ""
-        else:
+        if self._read(acq) and not self.versions.apply_latest(self.acquisition):
             self.apply_params(acq.default_processing().to_dict())
             self.saved = "not saved yet (defaults)" if not self.store_notice else ""
             self.status = ""
@@ -193,7 +165,25 @@ class ProcessingState(param.Parameterized):
             return
         self.revision += 1
 
+    def _read(self, acq) -> bool:
+        """Read ``acq`` into ``dataset``/``reference``; False (the status says why) when it
+        is unreadable, now or in the scan."""
+        from analysis.dataset import ReaderError
+
+        if acq.path in self.unreadable:
+            self.status = f"Unreadable: {self.unreadable[acq.path]}"
+            return False
+        try:
+            self.dataset, self.reference = self.campaign.read_with_reference(acq)
+        except (ReaderError, campaign_mod.CampaignError) as exc:
+            self.unreadable[acq.path] = str(exc)
+            self.status = f"Unreadable: {exc}"
+            return False
+        self.param.trace.bounds = (0, self.dataset.traces - 1)
+        return True
+
     # -- parameters ------------------------------------------------------------------------
+    @param.depends(*PROCESSING_KEYS)
     def params_record(self):
         """The current parameters as an analysis ProcessingParams."""
         from analysis.processing import ProcessingParams
@@ -207,6 +197,7 @@ class ProcessingState(param.Parameterized):
             baseline_anchors=tuple(tuple(a) for a in self.anchors), trace=int(self.trace))
 
     def apply_params(self, d: dict) -> None:
+        """Set the processing parameters from a saved record (``ProcessingParams.to_dict``)."""
         from analysis.processing import ProcessingParams
 
         p = ProcessingParams.from_dict(d)
@@ -222,6 +213,7 @@ class ProcessingState(param.Parameterized):
             trace=min(p.trace, self.param.trace.bounds[1] or 0))
 
     # -- derived ---------------------------------------------------------------------------
+    @param.depends("revision", *TRANSFORM_KEYS)
     def transformed(self):
         """(offsets_hz, unphased spectrum), cached on the transform inputs."""
         from analysis import processing
@@ -235,6 +227,7 @@ class ProcessingState(param.Parameterized):
             self._cache_key = key
         return self._cache
 
+    @param.depends("transformed", "params_record")
     def spectrum(self):
         """The processed Spectrum (cached on every parameter), or None."""
         from analysis import processing
@@ -254,13 +247,16 @@ class ProcessingState(param.Parameterized):
         self._spectrum_key, self._spectrum = key, sp
         return sp
 
+    @param.depends("revision", *FID_KEYS, *PHASE_KEYS)
     def fid(self):
+        """(time_s, FID) of the trace with p0 applied (time-domain data only), or None."""
         from analysis import processing
 
         if self.dataset is None or self.dataset.domain != "time":
             return None
         return processing.phased_fid(self.dataset, self.params_record())
 
+    @param.depends("revision", "unit")
     def to_display(self, offsets_hz):
         """Offsets from the carrier (Hz) → the display unit."""
         from analysis.units import offset_axis
@@ -269,6 +265,7 @@ class ProcessingState(param.Parameterized):
                            reference_hz=self.dataset.reference_hz)
 
     def from_display(self, value):
+        """A value on the display axis → offset from the carrier (Hz)."""
         from analysis.units import offset_from_axis
 
         return offset_from_axis(value, self._unit(), carrier_hz=self.dataset.carrier_hz,
@@ -394,58 +391,23 @@ class ProcessingState(param.Parameterized):
 
         ``author`` (typed on the Save panel) is stored bounded and without control
         characters (:func:`dashboard.text.clean_name`); pages show it escaped."""
-        from analysis.store import StoreError
-
         from ..text import clean_name
 
         author = clean_name(author)
         if self.dataset is None or self.acquisition is None:
             self.status = "nothing to save"
             return None
-        if self.store is None or not self.can_save:
-            self.status = f"save failed: {self.store_notice or 'saving is off'}"
+        if self.versions.refused("save"):
             return None
         m = self.measurements()
         results = {k: v.to_dict() for k, v in m.items() if hasattr(v, "to_dict")}
-        try:
-            v = self.store.save(self.acquisition, self.params_record().to_dict(), results,
-                                author=author or None, note=note,
-                                raw_sha256=dict(self.dataset.sha256))
-        except StoreError as exc:
-            self.status = f"save failed: {exc}"
-            return None
-        self.saved = f"version #{v.id} saved by {v.author} at " \
-                     f"{v.created_utc[:19].replace('T', ' ')} UTC"
-        self.status = f"saved version #{v.id}"
-        return v
+        return self.versions.save(author, note, self.params_record().to_dict(), results)
 
     def restore(self, version_id: int) -> None:
-        from analysis.store import StoreError
+        """Show version ``version_id`` again, saved anew as the newest version."""
+        self.versions.restore(version_id)
 
-        if self.store is None or not self.can_save:
-            self.status = f"restore failed: {self.store_notice or 'saving is off'}"
-            return
-        try:
-            v = self.store.restore(int(version_id))
-        except StoreError as exc:
-            self.status = f"restore failed: {exc}"
-            return
-        self.apply_params(v.params)
-        self.saved = f"version #{v.id} (restored #{version_id})"
-        self.status = f"restored version #{version_id} as #{v.id}"
-
+    @param.depends("acquisition", "saved", "status")
     def history_rows(self) -> list[dict]:
-        from analysis.store import StoreError
-
-        if self.acquisition is None or self.store is None:
-            return []
-        try:
-            versions = self.store.history(self.acquisition)
-        except StoreError as exc:
-            self._store_broke(exc)
-            return []
-        return [{"version": v.id, "saved (UTC)": v.created_utc[:19].replace("T", " "),
-                 "by": v.author, "p0 (°)": round(v.params.get("p0_deg", 0.0), 2),
-                 "p1 (°)": round(v.params.get("p1_deg", 0.0), 2),
-                 "baseline": v.params.get("baseline", ""), "note": v.note}
-                for v in versions]
+        """The acquisition's saved versions, one table row each."""
+        return self.versions.history_rows(self.acquisition)

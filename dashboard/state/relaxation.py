@@ -35,33 +35,55 @@ class RelaxationState(param.Parameterized):
     """
 
     t1_acquisition = param.Selector(default=None, objects=[], allow_None=True,
-                                    label="Recovery array (T1)")
+                                    label="Recovery array (T1)",
+                                    doc="The saturation- or inversion-recovery array fitted "
+                                    "for T1")
     t2_acquisition = param.Selector(default=None, objects=[], allow_None=True,
-                                    label="Hahn-echo array (T2)")
+                                    label="Hahn-echo array (T2)",
+                                    doc="The Hahn-echo array fitted for T2")
     train_acquisition = param.Selector(default=None, objects=[], allow_None=True,
-                                       label="Echo train (Fig. 2)")
+                                       label="Echo train (Fig. 2)",
+                                       doc="The echo-train acquisition drawn (Fig. 2)")
     method = param.Selector(default="auto", objects=["auto", "projection", "integral",
                                                       "echo-top"],
-                            label="Amplitude per trace")
-    t1_model = param.Selector(default="auto", objects=[], label="T1 model")
-    t2_model = param.Selector(default="hahn", objects=[], label="T2 model")
-    region_lo_khz = param.Number(default=0.0, label="integral region from (kHz)")
-    region_hi_khz = param.Number(default=0.0, label="integral region to (kHz; both 0: auto)")
+                            label="Amplitude per trace",
+                            doc="How each trace becomes one amplitude: auto (every method "
+                            "fitted, one kept: analysis.relaxation.auto_fit), projection, "
+                            "integral, echo top")
+    t1_model = param.Selector(default="auto", objects=[], label="T1 model",
+                              doc="Recovery model fitted (auto: saturation or inversion "
+                              "from the sign of the amplitudes)")
+    t2_model = param.Selector(default="hahn", objects=[], label="T2 model",
+                              doc="Echo-decay model fitted")
+    region_lo_khz = param.Number(default=0.0, label="integral region from (kHz)",
+                                 doc="Low edge of the integral method's region, offset in kHz")
+    region_hi_khz = param.Number(default=0.0, label="integral region to (kHz; both 0: auto)",
+                                 doc="High edge of the integral method's region, offset in "
+                                 "kHz (both edges 0: chosen automatically)")
     t1 = param.Parameter(default=None, doc="(Amplitudes, FitResult) of the recovery array")
     t2 = param.Parameter(default=None, doc="(Amplitudes, FitResult) of the Hahn array")
     t1_choice = param.Parameter(default=None, doc="MethodChoice of the recovery array "
                                 "(method auto), else None")
     t2_choice = param.Parameter(default=None, doc="MethodChoice of the Hahn array (auto)")
     density_e23_cm3 = param.Number(default=3.0, bounds=(1e-3, 100.0), step=0.01,
-                                   label="H density N (10²³ cm⁻³)")
+                                   label="H density N (10²³ cm⁻³)",
+                                   doc="Hydrogen number density N, in 10²³ cm⁻³")
     distance_angstrom = param.Number(default=1.0, bounds=(0.1, 10.0), step=0.01,
-                                     label="closest approach a (Å)")
+                                     label="closest approach a (Å)",
+                                     doc="Distance of closest approach a of two H, in Å")
     prefactor = param.Selector(default="paper", objects=["paper", "torrey", "ffhs"],
-                               label="prefactor")
-    constant = param.Selector(default="hbar", objects=["hbar", "h"], label="constant")
+                               label="prefactor",
+                               doc="Prefactor C of D from T1: paper 3π/10, torrey 2π/5, "
+                               "ffhs 4π/9 (analysis.diffusion.PREFACTORS)")
+    constant = param.Selector(default="hbar", objects=["hbar", "h"], label="constant",
+                              doc="ħ (physically consistent) or Planck's h (reproduces the "
+                              "study's D)")
     second_moment_e11 = param.Number(default=LAH10_SECOND_MOMENT / 1e11, bounds=(0, None),
-                                     step=0.01, label="rigid-lattice M₂ (10¹¹ rad² s⁻²; 0: off)")
-    message = param.String(default="")
+                                     step=0.01, label="rigid-lattice M₂ (10¹¹ rad² s⁻²; 0: off)",
+                                     doc="Rigid-lattice second moment M₂ for the BPP check, "
+                                     "in 10¹¹ rad² s⁻² (0: no check)")
+    message = param.String(default="", doc="Why an array could not be read or fitted "
+                           "(plain text; never an exception)")
 
     def __init__(self, campaign_root: str | Path | None = None, **params):
         from analysis import relaxation as rx

@@ -46,8 +46,6 @@ def scan_statuses(camp) -> list:
     size and modification time. Sessions opening the same campaign share the outcomes, and
     a file that another session is reading right now is waited for, not read twice (so a
     hostile file costs the server its time limit once, not once per page)."""
-    from analysis.io.isolated import TIMEOUT_PHRASE
-
     try:
         root = str(camp.root.resolve())
         context = json.dumps(camp.referencing, sort_keys=True, default=str)
@@ -62,26 +60,32 @@ def scan_statuses(camp) -> list:
             sig = None
         if sig is None:
             out.extend(one.scan())
-            continue
-        key = (root, context, acq, sig)
-        with _SCAN_LOCK:
-            lock = _SCAN_KEY_LOCKS.setdefault(key, threading.Lock())
-        with lock:
-            with _SCAN_LOCK:
-                hit = _SCAN_CACHE.get(key)
-            if hit is not None and (hit[1] is None or time.monotonic() < hit[1]):
-                out.append(hit[0])
-                continue
-            started = time.monotonic()
-            status = one.scan()[0]
-            expires = None
-            if not status.ok and TIMEOUT_PHRASE in status.reason:
-                expires = started + SCAN_TIMEOUT_MEMORY_S
-            with _SCAN_LOCK:
-                _SCAN_CACHE[key] = (status, expires)
-                _SCAN_CACHE.move_to_end(key)
-                while len(_SCAN_CACHE) > SCAN_CACHE_ITEMS:
-                    old, _ = _SCAN_CACHE.popitem(last=False)
-                    _SCAN_KEY_LOCKS.pop(old, None)
-            out.append(status)
+        else:
+            out.append(_scan_once((root, context, acq, sig), one))
     return out
+
+
+def _scan_once(key: tuple, one):
+    """The status of the one acquisition of campaign ``one``: remembered under ``key``, or
+    read now (while another session waits for it rather than reading it too)."""
+    from analysis.io.isolated import TIMEOUT_PHRASE
+
+    with _SCAN_LOCK:
+        lock = _SCAN_KEY_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        with _SCAN_LOCK:
+            hit = _SCAN_CACHE.get(key)
+        if hit is not None and (hit[1] is None or time.monotonic() < hit[1]):
+            return hit[0]
+        started = time.monotonic()
+        status = one.scan()[0]
+        expires = None
+        if not status.ok and TIMEOUT_PHRASE in status.reason:
+            expires = started + SCAN_TIMEOUT_MEMORY_S
+        with _SCAN_LOCK:
+            _SCAN_CACHE[key] = (status, expires)
+            _SCAN_CACHE.move_to_end(key)
+            while len(_SCAN_CACHE) > SCAN_CACHE_ITEMS:
+                old, _ = _SCAN_CACHE.popitem(last=False)
+                _SCAN_KEY_LOCKS.pop(old, None)
+        return status

@@ -19,9 +19,13 @@ from .common import (
 class TransportState(param.Parameterized):
     """R(T) curves of one transport cell with the Tc of the chosen criterion."""
 
-    cell = param.Selector(default=None, objects=[], allow_None=True, label="Transport cell")
-    criterion = param.Selector(default="50", objects=[], label="Tc criterion")
-    message = param.String(default="")
+    cell = param.Selector(default=None, objects=[], allow_None=True, label="Transport cell",
+                          doc="The transport cell whose R(T) curves are shown, one per day")
+    criterion = param.Selector(default="50", objects=[], label="Tc criterion",
+                               doc="How Tc is read off R(T) (analysis.transport.CRITERIA: "
+                               "onset, a percentage of R_n, maximum slope, zero, offset)")
+    message = param.String(default="", doc="The transport cells left out and the curves "
+                           "that could not be read or analysed, and why (plain text)")
 
     def __init__(self, campaign_root: str | Path | None = None, **params):
         from analysis.transport import CRITERIA
@@ -36,6 +40,7 @@ class TransportState(param.Parameterized):
         self._cache: dict = {}
         self.cell = cells[0] if cells else None
 
+    @param.depends("cell")
     def curves(self) -> list[dict]:
         """Per day of the cell: T, R, the transition (every criterion) or the error."""
         from analysis import transport
@@ -62,6 +67,7 @@ class TransportState(param.Parameterized):
         self._cache[self.cell] = out
         return out
 
+    @param.depends("curves", "criterion")
     def rows(self) -> list[dict]:
         """The table: day, Tc ± σ by the chosen criterion, width, two-step flag."""
         rows = []
