@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .constants import HBAR, MU0_OVER_4PI, PLANCK_H, STUDY_FIELD_T, nucleus
+from .lineshapes import LIKE_PAIR_M2_PER_D2
 from .results import NAN, Measurement, QuantityResult
 
 PREFACTORS: dict[str, float] = {"paper": 3 * np.pi / 10, "torrey": 2 * np.pi / 5,
@@ -208,7 +209,7 @@ def dipolar_b(r_m, nuc: str = "1H"):
 
 
 #: powder-averaged second moment of a like-spin pair per b²: M₂ = (9/20)·b²
-PAIR_SECOND_MOMENT_PER_B2 = 9 / 20
+PAIR_SECOND_MOMENT_PER_B2 = LIKE_PAIR_M2_PER_D2
 
 
 def pair_second_moment(r_m, nuc: str = "1H"):

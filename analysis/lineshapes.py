@@ -61,16 +61,23 @@ def branch_half_width_hz(coupling_hz, kind: str = "like"):
                          f"choose one of {sorted(PAKE_KINDS)}") from None
 
 
+#: powder-averaged second moment of a pair per coupling² (Van Vleck): (9/20)·d² for like
+#: spins, d²/5 for unlike spins
+LIKE_PAIR_M2_PER_D2 = 9 / 20
+UNLIKE_PAIR_M2_PER_D2 = 1 / 5
+
+
 def second_moment_hz2(d_hz, like_spins: bool = True):
     """M₂ = ∫ν²I(ν)dν (Hz²) of a pair's powder pattern: (9/20)d² (like spins) or d²/5
     (unlike). Multiply by (2π)² for rad² s⁻² (the Van Vleck value for one pair)."""
     d = np.asarray(d_hz, dtype=float)
-    return (0.45 if like_spins else 0.2) * d**2
+    return (LIKE_PAIR_M2_PER_D2 if like_spins else UNLIKE_PAIR_M2_PER_D2) * d**2
 
 
 def coupling_from_second_moment_hz(m2_hz2, like_spins: bool = True):
     """Inverse of :func:`second_moment_hz2`: d (Hz) from M₂ (Hz²)."""
-    return np.sqrt(np.asarray(m2_hz2, dtype=float) / (0.45 if like_spins else 0.2))
+    factor = LIKE_PAIR_M2_PER_D2 if like_spins else UNLIKE_PAIR_M2_PER_D2
+    return np.sqrt(np.asarray(m2_hz2, dtype=float) / factor)
 
 
 @dataclass(frozen=True, slots=True)

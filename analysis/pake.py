@@ -478,6 +478,9 @@ def fit_pake(frequency_hz, intensity, components: int = 2, *, r_n: float = 0.75,
         return failed(name, str(exc))
     if not np.allclose(np.diff(f), model.df, rtol=UNIFORM_RTOL, atol=0):
         return failed(name, "the frequency axis is not uniform")
+    if np.ptp(y) == 0:
+        return failed(name, "the spectrum is flat (every point has the same value): no "
+                            "Pake pattern to fit")
     mask = np.ones(f.size, bool)
     for lo, hi in exclude:
         mask &= ~((f >= min(lo, hi)) & (f <= max(lo, hi)))

@@ -66,6 +66,7 @@ from .measure import integral as spectrum_integral
 from .parameters import Parameter, Parameters, fit, propagate
 from .processing import ECHO_MODES, ProcessingParams, finish, remove_dc, transform
 from .processing import left_shift as shift_points
+from .results import AnalysisError
 
 AMPLITUDE_METHODS = ("projection", "integral", "echo-top")
 #: the projection's quadrature part (rms over the traces) above this many σ: the line shape or
@@ -674,6 +675,9 @@ def _projection(traces: np.ndarray, ref: int, sigma: float
     k = _signal_points(traces[ref: ref + 1], sigma)
     window = traces[:, :k]
     norm = float(np.linalg.norm(window[ref]))
+    if not norm > 0:
+        raise AnalysisError("every trace is zero at the start of the signal: no amplitude "
+                            "to take")
     proj = window @ np.conj(window[ref] / norm)
     amp, quad = proj.real.copy(), proj.imag.copy()
     amp[ref] -= 2 * k * sigma**2 / norm

@@ -24,10 +24,14 @@ Failure policy
 * **Bad data never raises.** A function that returns a result returns it with
   ``success=False`` and a ``message`` naming the problem when the data cannot give the
   answer: NaNs, too few points, no line above the noise, several lines where one is
-  wanted, a fit that does not converge, no transition in a curve. Its values are NaN.
-* **Bad arguments raise** :class:`ValueError` (an unknown model or criterion name, a
-  negative density, parameters given for one channel but not the other): the caller wrote
-  something wrong, and the message says which argument.
+  wanted, a fit that does not converge, no transition in a curve. Its values are NaN (a
+  fit that could not start has none: check ``success`` before ``measurement(key)``).
+* **Bad arguments raise** :class:`ValueError` (an unknown option, a negative density,
+  parameters given for one channel but not the other): the caller wrote something wrong,
+  and the message says which argument. One exception, kept on purpose: a *fit*
+  (:class:`analysis.fitting.FitResult`) reports an unknown model, law or criterion name or
+  an unknown fixed parameter as a failed result too — its names come from pages, manifests
+  and the command line, and the caller shows the message beside the other fits.
 * **Files that cannot be read raise** :class:`analysis.dataset.ReaderError` (a
   ``ValueError``) naming the file.
 * Functions that return a bare :class:`Measurement` (``integral``, ``snr_time``, …) are the

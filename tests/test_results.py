@@ -189,3 +189,23 @@ def test_transition_face_holds_every_criterion_in_kelvin():
     assert tr.measurement("width") == tr.width
     assert tr.stderr["normal_slope_ohm_per_k"] == pytest.approx(np.sqrt(tr.normal_cov[1][1]))
     assert tr.to_dict()["two_step"] is False
+
+
+def test_zero_data_give_typed_failures_not_arithmetic_errors():
+    """All-zero data (a receiver left off, a blank export) are bad data like any other: the
+    relaxation amplitudes (a primitive) refuse them with AnalysisError, the automatic method
+    choice and the Pake fit return failed results; nothing divides by zero."""
+    from analysis import pake
+    from analysis import relaxation as rx
+    from analysis.dataset import ArrayAxis
+
+    ds = Dataset(np.zeros((8, 256), complex), "text", "zeros", nucleus="1H", carrier_hz=4e8,
+                 spectral_width_hz=1e5,
+                 array=ArrayAxis("vdlist", tuple(np.geomspace(1e-3, 1, 8))))
+    with pytest.raises(AnalysisError, match="every trace is zero"):
+        rx.amplitudes(ds, "projection")
+    choice = rx.auto_fit(ds, kind="recovery")
+    assert not choice.fit.success and choice.fit.message
+    r = pake.fit_pake(np.linspace(-3e5, 3e5, 512), np.zeros(512))
+    assert not r.success and "flat" in r.message
+    assert json.dumps(r.to_dict(), allow_nan=False)
