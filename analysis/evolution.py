@@ -5,10 +5,11 @@ results (:class:`analysis.pipeline.CampaignResults`) and the reader's choices (t
 shown, the Tc criterion, H/La absolute or calibrated on the precursor, the kinetic law
 drawn): the H/La series with the fitted law of each cell (:func:`hla_series`), the
 Tc/Tc(0) series with the fitted plateau (:func:`tc_series`), the two on the same days
-(:func:`overlap`), the stacked spectra of one cell (:func:`stacked_spectra`) and the line
-saying how H/La was obtained (:func:`hla_assumptions`). :func:`load_or_analyze` gives the
-results themselves: the latest saved in the campaign's results database, else computed
-and saved.
+(:func:`overlap`), a column of the H/La rows against days (the ¹³⁹La Knight shift, the ¹H
+line width: :func:`trend`), the stacked spectra of one cell (:func:`stacked_spectra`) and
+the line saying how H/La was obtained (:func:`hla_assumptions`). :func:`load_or_analyze`
+gives the results themselves: the latest saved in the campaign's results database, else
+computed and saved.
 
 Days are days after laser heating (the precursor, LaH₃, is day −1); Tc in K; H/La is
 hydrogen atoms per lanthanum atom.
@@ -90,6 +91,13 @@ class StackedSpectra(NamedTuple):
     ppm: np.ndarray  #: the common shift axis (ppm)
     spectra: np.ndarray  #: days × points, each spectrum normalised (see :func:`stacked_spectra`)
     days: np.ndarray  #: the day of each spectrum, increasing
+
+
+class Trend(NamedTuple):
+    """A column of the H/La rows against days for several cells (:func:`trend`)."""
+
+    series: dict[str, Series]  #: cell → the column ± σ against days (days ≥ 0)
+    references: tuple[str, ...]  #: for a shift, where its 0 ppm comes from; else empty
 
 
 class Stack(NamedTuple):
@@ -240,6 +248,39 @@ def overlap(results: CampaignResults, nmr: Sequence[str], transport: Sequence[st
                 out.append(OverlapPoint(cell, day, float(v[:, 0].mean()),
                                         float(np.sqrt(np.sum(v[:, 1] ** 2)) / len(v)), q, qe))
     return out
+
+
+def trend(results: CampaignResults, cells: Sequence[str], column: str) -> Trend:
+    """One column of the H/La rows (``results.h_per_la``) ± σ (the column ``column + "_err"``)
+    against days for each cell, from day 0 (the precursor is another compound); a missing
+    value is NaN. For a shift column (``…_shift_ppm``), the references its 0 ppm was taken
+    from (the rows' ``…_reference_source``).
+
+    Parameters
+    ----------
+    results : CampaignResults
+    cells : sequence of str
+        The NMR cells.
+    column : str
+        A column of the rows, e.g. ``"La_shift_ppm"`` (ppm) or ``"H_fwhm_hz"`` (Hz).
+
+    Returns
+    -------
+    Trend
+        The series in the column's unit, by day, and the sorted, distinct references.
+    """
+    series = {}
+    for cell in cells:
+        rows = sorted((r for r in results.h_per_la if r["cell"] == cell and r["day"] >= 0),
+                      key=lambda r: r["day"])
+        series[cell] = Series(*(np.array([np.nan if r.get(k) is None else r[k] for r in rows],
+                                         float) for k in ("day", column, column + "_err")))
+    references: tuple[str, ...] = ()
+    if column.endswith("_shift_ppm"):
+        source = column.replace("shift_ppm", "reference_source")
+        references = tuple(sorted({str(r[source]) for r in results.h_per_la
+                                   if r["cell"] in cells and r.get(source)}))
+    return Trend(series, references)
 
 
 def hla_assumptions(results: CampaignResults, cells: Sequence[str], *,

@@ -506,3 +506,171 @@ def test_processing_shows_a_message_not_a_shift_for_several_lines(tmp_path):
     view = Readouts(state=s)
     assert "| shift (time-domain fit) | — (see the note below) |" in view._md.object
     assert view._alert.visible and "several resolved lines" in view._alert.object
+
+
+#: the arguments the declared methods taking one are called with (a new one must be listed)
+_ARGUMENTS = {"law_for": [("N2",)], "stacked_spectra": [("139La",), ("1H",)],
+              "compare": [("t1",), ("t2",)], "traces": [("t1",), ("t2",)]}
+
+
+def _declared_methods(store) -> dict[str, list[tuple]]:
+    """Name → the argument tuples to call it with, for every derived value the store
+    declares with ``param.depends`` (watchers, ``watch=True``, are side effects: left out)."""
+    import inspect
+
+    out = {}
+    for name in dir(type(store)):
+        info = getattr(getattr(type(store), name, None), "_dinfo", None)
+        if info is None or info.get("watch"):
+            continue
+        takes = len(inspect.signature(getattr(store, name)).parameters)
+        out[name] = _ARGUMENTS[name] if takes else [()]
+    return out
+
+
+def _reads(store, monkeypatch, fn) -> set[str]:
+    """The store parameters ``fn()`` reads (every parameter descriptor's ``__get__`` on
+    ``store`` recorded while it runs)."""
+    seen: set[str] = set()
+    for kind in {type(p) for p in store.param.objects("existing").values()}:
+        original = kind.__get__
+
+        def get(self, obj, objtype=None, _original=original):
+            if obj is store:
+                seen.add(self.name)
+            return _original(self, obj, objtype)
+
+        monkeypatch.setattr(kind, "__get__", get)
+    try:
+        fn()
+    finally:
+        monkeypatch.undo()
+    return seen
+
+
+@pytest.fixture(params=["evolution", "relaxation"])
+def declared_store(request, example, tmp_path):
+    from analysis.store import ResultsStore
+    from dashboard.state import EvolutionState, RelaxationState
+
+    if request.param == "evolution":
+        return EvolutionState(example, store=ResultsStore(tmp_path / "r.sqlite"))
+    return RelaxationState(example)
+
+
+def test_derived_values_declare_what_they_read(declared_store, monkeypatch):
+    """Every derived value of the Evolution and Relaxation stores names in ``param.depends``
+    every parameter it reads (through the methods it depends on), so a view binding it
+    redraws whenever its value may change."""
+    from dashboard.components.common import dependencies
+
+    s = declared_store
+    methods = _declared_methods(s)
+    assert len(methods) >= 8
+    for name, calls in methods.items():
+        declared = set(dependencies(getattr(s, name)))
+        for args in calls:
+            read = _reads(s, monkeypatch, lambda name=name, args=args: getattr(s, name)(*args))
+            assert read and read <= declared, (name, args, read - declared)
+
+
+def test_bound_derived_values_follow_their_declarations(declared_store):
+    """A derived value bound the way the views bind it (``pn.rx(state.method)``) is
+    evaluated again when a parameter it declares changes (directly, or through the fits a
+    parameter change runs), and not when any other parameter changes."""
+    from dashboard.components.common import dependencies
+
+    s = declared_store
+    names = [n for n, calls in _declared_methods(s).items() if calls == [()]]
+    deps = {n: set(dependencies(getattr(s, n))) for n in names}
+    evaluated = {n: 0 for n in names}
+    bound = []
+    for n in names:
+        r = pn.rx(getattr(s, n))
+        r.rx.watch(lambda _v, n=n: evaluated.__setitem__(n, evaluated[n] + 1))
+        bound.append(r)
+    fired: set[str] = set()
+    params = [p for p in s.param if p != "name"]
+    s.param.watch(lambda *events: fired.update(e.name for e in events), params)
+    unrelated = {n: 0 for n in names}
+    for p in params:
+        fired.clear()
+        for n in names:
+            evaluated[n] = 0
+        s.param.trigger(p)
+        for n in names:
+            follows = bool(fired & deps[n])
+            assert (evaluated[n] > 0) == follows, (n, p, sorted(fired))
+            unrelated[n] += not follows
+    assert all(unrelated.values()), unrelated  # each was left alone by some change
+
+
+def test_views_bind_declared_values_not_parameter_lists():
+    """No component hands ``pn.bind`` a list of store parameters to say when a derived
+    value changes (``pn.bind(lambda *_: s.rows(), s.param.a, s.param.b)``): a store
+    parameter passed to ``pn.bind`` is an argument the function takes by name (no ``*``),
+    and a derived value is bound as the store's declared method (``pn.rx(s.rows)``)."""
+    import ast
+    from pathlib import Path
+
+    def store_params(node) -> int:
+        return sum(1 for a in node.args for x in ast.walk(a)
+                   if isinstance(x, ast.Attribute) and x.attr == "param")
+
+    def functions(path) -> dict:
+        return {d.name: d for d in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+    dashboard = Path(__file__).resolve().parents[1] / "dashboard"
+    plot_functions = functions(dashboard / "plots.py")
+    bad = []
+    for f in sorted((dashboard / "components").glob("*.py")):
+        tree = ast.parse(f.read_text(encoding="utf-8"))
+        defs = functions(f)
+        for call in ast.walk(tree):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                    and call.func.attr == "bind" and call.args):
+                continue
+            n = store_params(call)
+            if not n:
+                continue
+            where = f"{f.name}:{call.lineno}"
+            fn = call.args[0]
+            if any(isinstance(a, ast.Starred) for a in call.args):
+                bad.append(f"{where}: a starred list of parameters")
+                continue
+            name = fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", None)
+            plotting = isinstance(fn, ast.Attribute) and getattr(fn.value, "id", "") == "plots"
+            target = (fn if isinstance(fn, ast.Lambda) else
+                      plot_functions.get(name) if plotting else defs.get(name))
+            if target is None:
+                bad.append(f"{where}: bound function not found in the file")
+                continue
+            a = target.args
+            positional = [x.arg for x in [*a.posonlyargs, *a.args] if x.arg != "self"]
+            if a.vararg is not None or len(positional) < n:
+                bad.append(f"{where}: parameters passed only as triggers")
+    assert not bad, bad
+
+
+def test_trend_is_a_column_of_the_hla_rows_from_day_zero():
+    """analysis.evolution.trend: a column ± σ by day from day 0, NaN where a row has no
+    value; a shift says where its 0 ppm comes from, another column does not."""
+    from analysis import evolution
+    from analysis.pipeline import CampaignResults
+
+    rows = [{"cell": "A", "day": 3, "La_shift_ppm": 2.0, "La_shift_ppm_err": 0.1,
+             "La_reference_source": "ref", "H_fwhm_hz": None},
+            {"cell": "A", "day": -1, "La_shift_ppm": 9.0, "La_shift_ppm_err": 0.1},
+            {"cell": "A", "day": 1, "La_shift_ppm": 1.0, "La_shift_ppm_err": 0.2,
+             "H_fwhm_hz": 5e3, "H_fwhm_hz_err": 10.0},
+            {"cell": "B", "day": 2, "La_shift_ppm": 7.0, "La_reference_source": "other"}]
+    res = CampaignResults(h_per_la=rows)
+    got = evolution.trend(res, ["A"], "La_shift_ppm")
+    assert got.references == ("ref",) and list(got.series) == ["A"]
+    np.testing.assert_array_equal(got.series["A"].days, [1, 3])
+    np.testing.assert_array_equal(got.series["A"].value, [1.0, 2.0])
+    width = evolution.trend(res, ["A", "B"], "H_fwhm_hz")
+    assert width.references == ()
+    np.testing.assert_array_equal(width.series["A"].value, [5e3, np.nan])
+    assert np.isnan(width.series["B"].stderr).all()

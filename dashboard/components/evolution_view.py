@@ -4,7 +4,6 @@ axes, the kinetics table, Knight shift and line width, Tc against H/La, stacked 
 from __future__ import annotations
 
 import holoviews as hv
-import numpy as np
 import panel as pn
 import param
 
@@ -28,18 +27,15 @@ class SideBySide(pn.viewable.Viewer):
         super().__init__(**params)
         s = self.state
 
-        def hla(*_):
-            series, fits = s.hla_data()
-            return plots.hla_plot(series, fits, x_max=s.x_max())
+        def hla(data, x_max):
+            return plots.hla_plot(*data, x_max=x_max)
 
-        def tc(*_):
-            series, fits = s.tc_data()
-            return plots.tc_ratio_plot(series, fits, x_max=s.x_max(), criterion=s.criterion)
+        def tc(data, x_max, criterion):
+            return plots.tc_ratio_plot(*data, x_max=x_max, criterion=criterion)
 
-        left = hv.DynamicMap(pn.bind(hla, s.param.nmr_cells, s.param.calibrated, s.param.law,
-                                     s.param.results))
-        right = hv.DynamicMap(pn.bind(tc, s.param.transport_cells, s.param.criterion,
-                                      s.param.results))
+        # each redraws on what the store declares its data follow
+        left = hv.DynamicMap(pn.bind(hla, pn.rx(s.hla_data), pn.rx(s.x_max)))
+        right = hv.DynamicMap(pn.bind(tc, pn.rx(s.tc_data), pn.rx(s.x_max), s.param.criterion))
         opts = dict(responsive=True, height=HEIGHT, legend_position="right", show_grid=True)
         self.layout = (left.opts(hv.opts.Overlay(title="Hydrogen content (¹H/¹³⁹La μQ-NMR)",
                                                  **opts))
@@ -48,10 +44,8 @@ class SideBySide(pn.viewable.Viewer):
         self.pane = pn.pane.HoloViews(self.layout, sizing_mode="stretch_width",
                                       name="side-by-side")
         # what the H/La shown rests on (Λ choice, assumptions), shown literally
-        self.assumptions = text.markdown(
-            pn.bind(lambda *_: s.hla_assumptions(), s.param.nmr_cells,
-                    s.param.calibrated, s.param.results),
-            sizing_mode="stretch_width", name="hla-assumptions")
+        self.assumptions = text.markdown(s.hla_assumptions,
+                                         sizing_mode="stretch_width", name="hla-assumptions")
 
     def __panel__(self):
         return pn.Column(self.pane, self.assumptions, sizing_mode="stretch_width")
@@ -62,19 +56,18 @@ class KineticsTable(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        s = self.state
-        self._md = text.markdown(pn.bind(self._text, s.param.nmr_cells, s.param.results,
-                                          s.param.calibrated), sizing_mode="stretch_width",
-                                 name="kinetics")
+        self._md = text.markdown(pn.rx(self.state.kinetics_rows).rx.pipe(self._text),
+                                 sizing_mode="stretch_width", name="kinetics")
 
-    def _text(self, *_):
+    @staticmethod
+    def _text(rows):
         laws = ", ".join(f"**{k}**: {v}" for k, v in kinetics.LAW_FORMULAS.items())
         return text.Markdown(  # our own text and formulas, then the escaped table
             "Kinetic laws fitted to H/La(t) from day 0 (x∞ = 3, LaH₃), per cell and "
             "globally (shared τ, n; one x₀ per cell); ΔAICc (AIC corrected for few "
             "points; χ² + 2k with the H/La errors) to the best law of each row group, and "
             "the goodness of fit (χ²_ν against its 99.7 % range; ⚠ marks a poor fit). "
-            f"{laws}\n\n" + text.table(self.state.kinetics_rows(), "no fits"))
+            f"{laws}\n\n" + text.table(rows, "no fits"))
 
     def __panel__(self):
         return self._md
@@ -89,41 +82,22 @@ class Trends(pn.viewable.Viewer):
         super().__init__(**params)
         s = self.state
 
-        def trend(col, label):
-            def make(cells, results):
-                if results is None:
-                    return plots.trend_plot({}, label)
-                series = {}
-                for cell in cells:  # from day 0 (the precursor is another compound)
-                    rows = sorted((r for r in results.h_per_la if r["cell"] == cell and
-                                   r["day"] >= 0), key=lambda r: r["day"])
-                    series[cell] = tuple(np.array([r.get(k) if r.get(k) is not None
-                                                   else np.nan for r in rows], float)
-                                         for k in ("day", col, col + "_err"))
-                    if col == "H_fwhm_hz":
-                        series[cell] = (series[cell][0], series[cell][1] / 1e3,
-                                        series[cell][2] / 1e3)
-                text = label
-                if col.endswith("_shift_ppm"):  # say what 0 ppm is
-                    src_key = col.replace("shift_ppm", "reference_source")
-                    sources = sorted({str(r[src_key]) for r in results.h_per_la
-                                      if r["cell"] in cells and r.get(src_key)})
-                    if sources:
-                        text = f"{label[:-1]}; 0 ppm from the {', '.join(sources)})"
-                return plots.trend_plot(series, text)
-            return make
+        def shift(got):
+            label = "¹³⁹La Knight shift (ppm)"
+            if got.references:  # say what 0 ppm is
+                label = f"{label[:-1]}; 0 ppm from the {', '.join(got.references)})"
+            return plots.trend_plot(got.series, label)
+
+        def width(got):
+            khz = {c: (d, v / 1e3, e / 1e3) for c, (d, v, e) in got.series.items()}
+            return plots.trend_plot(khz, "¹H hydride FWHM (kHz)")
 
         o = dict(responsive=True, height=300, legend_position="top_left", show_grid=True)
-        self.shift = hv.DynamicMap(pn.bind(trend("La_shift_ppm", "¹³⁹La Knight shift (ppm)"),
-                                           s.param.nmr_cells, s.param.results)).opts(
+        self.shift = hv.DynamicMap(pn.bind(shift, pn.rx(s.knight_shift))).opts(
             hv.opts.Overlay(title="¹³⁹La Knight shift", **o))
-        self.width = hv.DynamicMap(pn.bind(trend("H_fwhm_hz", "¹H hydride FWHM (kHz)"),
-                                           s.param.nmr_cells, s.param.results)).opts(
+        self.width = hv.DynamicMap(pn.bind(width, pn.rx(s.line_width))).opts(
             hv.opts.Overlay(title="¹H hydride line width", **o))
-        self.overlap = hv.DynamicMap(pn.bind(lambda *_: plots.tc_vs_hla_plot(s.overlap()),
-                                             s.param.nmr_cells, s.param.transport_cells,
-                                             s.param.criterion, s.param.calibrated,
-                                             s.param.results)).opts(
+        self.overlap = hv.DynamicMap(pn.bind(plots.tc_vs_hla_plot, pn.rx(s.overlap))).opts(
             hv.opts.Overlay(title="Tc against H/La (days measured in both)", **o))
 
     def __panel__(self):
@@ -140,20 +114,19 @@ class StackedSpectra(pn.viewable.Viewer):
         super().__init__(**params)
         s = self.state
 
-        def make(nucleus, label, xlim, clip=None):
-            def f(_cell):
-                d = s.stacked_spectra(nucleus)
+        def stack(label, xlim, clip=None):
+            def f(d):
                 if d is None:
                     return hv.Contours([])
                 return plots.stacked_spectra(*d, label, xlim=xlim, clip=clip)
             return f
 
         o = dict(responsive=True, height=520)
-        self.la = hv.DynamicMap(pn.bind(make("139La", "¹³⁹La", (4500, -1000)),
-                                        s.param.spectra_cell)).opts(
+        self.la = hv.DynamicMap(pn.bind(stack("¹³⁹La", (4500, -1000)),
+                                        pn.rx(s.la_spectra))).opts(
             hv.opts.Contours(title="¹³⁹La spectra by day", **o))
-        self.h = hv.DynamicMap(pn.bind(make("1H", "¹H", (1500, -1500), clip=1.5),
-                                       s.param.spectra_cell)).opts(
+        self.h = hv.DynamicMap(pn.bind(stack("¹H", (1500, -1500), clip=1.5),
+                                       pn.rx(s.h_spectra))).opts(
             hv.opts.Contours(title="¹H by day: the broad H₂ grows (hydride clipped)", **o))
 
     def __panel__(self):

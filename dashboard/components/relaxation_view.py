@@ -18,7 +18,6 @@ FIT_HEIGHT = 300
 RES_HEIGHT = 130
 
 
-
 class RelaxationFit(pn.viewable.Viewer):
     """One array: amplitudes ± σ with the fit (log time) and normalised residuals below."""
 
@@ -107,17 +106,12 @@ class T1T2Comparison(pn.viewable.Viewer):
         self._dmap = hv.DynamicMap(pn.bind(plots.t1_t2_comparison, s.param.t1, s.param.t2)).opts(
             hv.opts.Overlay(responsive=True, height=FIT_HEIGHT, legend_position="right",
                             title="T1 vs T2 (normalised to the fitted M₀)"))
-        self._ratio = pn.pane.Markdown(pn.bind(self._text, s.param.t1, s.param.t2),
+        self._ratio = pn.pane.Markdown(pn.rx(s.t1_t2_ratio).rx.pipe(self._text),
                                        sizing_mode="stretch_width")
 
     @staticmethod
-    def _text(t1, t2) -> str:
-        if not (t1 and t2 and t1[1].success and t2[1].success):
-            return ""
-        a, b = t1[1].measurement("T1_s"), t2[1].measurement("T2_s")
-        r = a.value / b.value
-        dr = r * np.hypot(a.stderr / a.value, b.stderr / b.value)
-        return f"T1/T2 = {r:.4f} ± {dr:.2g}"
+    def _text(ratio) -> str:
+        return "" if ratio is None else f"T1/T2 = {ratio.value:.4f} ± {ratio.stderr:.2g}"
 
     def __panel__(self):
         return pn.Column(unlinked(self._dmap),
@@ -133,14 +127,15 @@ class ModelComparison(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         s = self.state
-        self._md = pn.pane.Markdown(pn.bind(self._text, s.param.t1, s.param.t2),
+        self._md = pn.pane.Markdown(pn.bind(self._text, pn.rx(s.t1_models),
+                                            pn.rx(s.t2_models)),
                                     sizing_mode="stretch_width", name="model-comparison")
 
-    def _text(self, *_):
-        s = self.state
+    @staticmethod
+    def _text(t1_rows, t2_rows):
         return ("**T1 models** (best first: lowest AICc when n/k < 40, else AIC)\n\n"
-                + text.table(s.compare("t1"), "no fit")
-                + "\n\n**T2 models**\n\n" + text.table(s.compare("t2"), "no fit"))
+                + text.table(t1_rows, "no fit")
+                + "\n\n**T2 models**\n\n" + text.table(t2_rows, "no fit"))
 
     def __panel__(self):
         return self._md
@@ -156,31 +151,27 @@ class ArrayTraces(pn.viewable.Viewer):
         super().__init__(**params)
         s = self.state
 
-        def traces(which):
-            def make(_path):
-                d = s.traces(which)
-                if d is None:
-                    return hv.Contours([])
-                t, real, times, name = d
-                # show the part with signal: until the strongest trace decays to 2 %
-                env = np.abs(real).max(axis=0)
-                n = int(np.nonzero(env > 0.02 * env.max())[0].max()) + 1
-                return plots.array_traces(t, real, times, name, window=max(n, 16))
-            return make
+        def traces(d):
+            if d is None:
+                return hv.Contours([])
+            t, real, times, name = d
+            # show the part with signal: until the strongest trace decays to 2 %
+            env = np.abs(real).max(axis=0)
+            n = int(np.nonzero(env > 0.02 * env.max())[0].max()) + 1
+            return plots.array_traces(t, real, times, name, window=max(n, 16))
 
-        def train(_path):
-            d = s.echo_train()
+        def train(d):
             if d is None:
                 return hv.Contours([])
             return plots.echo_train_curves(*d)
 
         def opts(title):
             return hv.opts.Contours(responsive=True, height=280, title=title)
-        self._t1 = hv.DynamicMap(pn.bind(traces("t1"), s.param.t1_acquisition)).opts(
+        self._t1 = hv.DynamicMap(pn.bind(traces, pn.rx(s.t1_traces))).opts(
             opts("recovery array: traces"))
-        self._t2 = hv.DynamicMap(pn.bind(traces("t2"), s.param.t2_acquisition)).opts(
+        self._t2 = hv.DynamicMap(pn.bind(traces, pn.rx(s.t2_traces))).opts(
             opts("Hahn-echo array: echoes"))
-        self._train = hv.DynamicMap(pn.bind(train, s.param.train_acquisition)).opts(
+        self._train = hv.DynamicMap(pn.bind(train, pn.rx(s.echo_train))).opts(
             opts("echo train (Fig. 2): echoes refocused at increasing τ"))
 
     def __panel__(self):
@@ -209,22 +200,18 @@ class DiffusionPanel(pn.viewable.Viewer):
                        w.Select.from_param(s.param.prefactor),
                        w.RadioButtonGroup.from_param(s.param.constant, color="default"),
                        w.FloatInput.from_param(s.param.second_moment_e11)]
-        deps = [s.param[k] for k in ("t1", "t2", "density_e23_cm3", "distance_angstrom",
-                                     "prefactor", "constant", "second_moment_e11")]
-        self._md = pn.pane.Markdown(pn.bind(self._text, *deps), sizing_mode="stretch_width",
-                                    name="diffusion")
+        self._md = pn.pane.Markdown(pn.bind(self._text, pn.rx(s.diffusion),
+                                            pn.rx(s.diffusion_rows)),
+                                    sizing_mode="stretch_width", name="diffusion")
 
-        def bpp(*_):
-            d = s.bpp()
+        def bpp(d):
             return plots.bpp_curves(**d) if d else hv.Overlay([hv.Curve(([], []))])
 
-        self._bpp = hv.DynamicMap(pn.bind(bpp, *deps)).opts(hv.opts.Overlay(
+        self._bpp = hv.DynamicMap(pn.bind(bpp, pn.rx(s.bpp))).opts(hv.opts.Overlay(
             responsive=True, height=320, legend_position="right",
             title="BPP rates for M₂ (dotted: τ = a²/6D from D)"))
 
-    def _text(self, *_):
-        s = self.state
-        res = s.diffusion()
+    def _text(self, res, rows):
         if res is None:
             return "*D needs a converged T1 fit.*"
         d = Measurement(res.D_cm2_s, res.D_stderr_m2_s * 1e4, "cm²/s")
@@ -234,7 +221,7 @@ class DiffusionPanel(pn.viewable.Viewer):
         note = ("\n\n*ħ is the physically consistent constant; Planck's h reproduces the "
                 "study's D ≈ 10⁻⁶ cm²/s (×4π² = 39.5). D from T1 assumes dipolar relaxation "
                 "by translational diffusion.*")
-        return head + text.table(s.diffusion_rows(), "") + "\n\n**Self-check**: " + check + note
+        return head + text.table(rows, "") + "\n\n**Self-check**: " + check + note
 
     def sidebar(self):
         return pn.Column(pn.pane.Markdown("**Diffusion inputs**"), *self.inputs,

@@ -36,7 +36,11 @@ def campaign_results(camp, store=None, *, recompute: bool = False):
 
 
 class EvolutionState(param.Parameterized):
-    """H/La and Tc against days for every cell (the study's Figs. 4 and 6)."""
+    """H/La and Tc against days for every cell (the study's Figs. 4 and 6).
+
+    Every derived value is a method declaring the parameters it reads (``param.depends``):
+    the views bind the methods (``pn.rx(state.hla_data)``) and redraw on those declarations.
+    """
 
     nmr_cells = param.ListSelector(default=[], objects=[], label="NMR cells",
                                    doc="The NMR cells whose H/La, shifts and widths are shown")
@@ -98,6 +102,7 @@ class EvolutionState(param.Parameterized):
     def key(self) -> str:
         return evolution.hla_key(self.calibrated)
 
+    @param.depends("nmr_cells", "calibrated", "results")
     def hla_assumptions(self) -> str:
         """One line under the H/La plot: how Λ_La/Λ_H was obtained for the H/La shown
         (absolute or calibrated) and every assumption the quantification made."""
@@ -106,18 +111,21 @@ class EvolutionState(param.Parameterized):
         return evolution.hla_assumptions(self.results, self.nmr_cells,
                                          calibrated=self.calibrated)
 
+    @param.depends("law", "results")
     def law_for(self, cell: str):
         """The kinetic-law row drawn for ``cell`` (None for 'none' or no converged fit)."""
         if self.results is None:
             return None
         return evolution.law_for(self.results, cell, self.law)
 
+    @param.depends("results")
     def x_max(self) -> float:
         """The last day of any measurement (for a common x range)."""
         if self.results is None:
             return evolution.DEFAULT_X_MAX_DAYS
         return evolution.x_max(self.results)
 
+    @param.depends("nmr_cells", "calibrated", "law", "results")
     def hla_data(self) -> evolution.SeriesSet:
         """(cell → (days, H/La, σ), cell → (days, fitted law)) of the shown NMR cells."""
         if self.results is None:
@@ -125,6 +133,7 @@ class EvolutionState(param.Parameterized):
         return evolution.hla_series(self.results, self.nmr_cells, calibrated=self.calibrated,
                                     law=self.law)
 
+    @param.depends("transport_cells", "criterion", "results")
     def tc_data(self) -> evolution.SeriesSet:
         """(cell → (days, Tc/Tc(0), σ), cell → (days, fitted plateau / Tc(0))) of the shown
         transport cells, with the chosen criterion."""
@@ -132,6 +141,7 @@ class EvolutionState(param.Parameterized):
             return evolution.SeriesSet({}, {})
         return evolution.tc_series(self.results, self.transport_cells, self.criterion)
 
+    @param.depends("nmr_cells", "results")
     def kinetics_rows(self) -> list[dict]:
         """Per cell (and global): every law's rate ± σ, the difference of the ranking
         criterion (AICc for a cell's ~16 points) to the best law and the goodness-of-fit
@@ -162,6 +172,7 @@ class EvolutionState(param.Parameterized):
                             "fit": verdict_flag(r)})
         return out
 
+    @param.depends("nmr_cells", "transport_cells", "calibrated", "criterion", "results")
     def overlap(self) -> list[dict]:
         """Tc/Tc(0) of each transport cell against the mean H/La of the NMR cells measured
         on the same day (rows of :class:`analysis.evolution.OverlapPoint` as dicts)."""
@@ -171,6 +182,33 @@ class EvolutionState(param.Parameterized):
             self.results, self.nmr_cells, self.transport_cells, calibrated=self.calibrated,
             criterion=self.criterion)]
 
+    @param.depends("nmr_cells", "results")
+    def knight_shift(self) -> evolution.Trend:
+        """The ¹³⁹La Knight shift (ppm) ± σ against days of the shown NMR cells, and where
+        its 0 ppm comes from (:func:`analysis.evolution.trend`)."""
+        return self._trend("La_shift_ppm")
+
+    @param.depends("nmr_cells", "results")
+    def line_width(self) -> evolution.Trend:
+        """The ¹H hydride line's FWHM (Hz) ± σ against days of the shown NMR cells."""
+        return self._trend("H_fwhm_hz")
+
+    def _trend(self, column: str) -> evolution.Trend:
+        if self.results is None:
+            return evolution.Trend({}, ())
+        return evolution.trend(self.results, self.nmr_cells, column)
+
+    @param.depends("spectra_cell")
+    def la_spectra(self) -> evolution.StackedSpectra | None:
+        """The chosen cell's ¹³⁹La spectra stacked by day (:meth:`stacked_spectra`)."""
+        return self.stacked_spectra("139La")
+
+    @param.depends("spectra_cell")
+    def h_spectra(self) -> evolution.StackedSpectra | None:
+        """The chosen cell's ¹H spectra stacked by day (:meth:`stacked_spectra`)."""
+        return self.stacked_spectra("1H")
+
+    @param.depends("spectra_cell")
     def stacked_spectra(self, nucleus: str) -> evolution.StackedSpectra | None:
         """(offset in ppm, spectra normalised to their maximum, days) of the chosen cell."""
         cell = self.spectra_cell

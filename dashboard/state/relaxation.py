@@ -11,6 +11,7 @@ from analysis import campaign as campaign_mod
 from analysis import display
 from analysis.constants import STUDY_FIELD_T
 from analysis.display import DECAY_KINDS, RECOVERY_KINDS, TRAIN_KINDS
+from analysis.measure import Measurement
 
 from .common import (
     default_campaign_dir,
@@ -31,7 +32,9 @@ class RelaxationState(param.Parameterized):
     """T1 and T2 from the campaign's arrays, the model comparison and D from T1.
 
     Every fit lands in ``t1`` / ``t2`` as ``(Amplitudes, FitResult)``; a failure lands in
-    ``message`` (never an exception).
+    ``message`` (never an exception). Every value derived from them is a method declaring
+    the parameters it reads (``param.depends``): the views bind the methods
+    (``pn.rx(state.diffusion)``) and redraw on those declarations.
     """
 
     t1_acquisition = param.Selector(default=None, objects=[], allow_None=True,
@@ -131,6 +134,7 @@ class RelaxationState(param.Parameterized):
         return ((amps, res), choice,
                 "" if res.success else f"{path} ({res.model_name}): {res.message}")
 
+    @param.depends("t1", "t2")
     def compare(self, which: str) -> list[dict]:
         """Every model of the array's kind on the current amplitudes: rows with the headline
         time, AIC, AICc, BIC, the difference of the ranking criterion to the best (``ΔAICc``
@@ -159,7 +163,29 @@ class RelaxationState(param.Parameterized):
                          "fit": verdict_flag(r.verdict) if r.success else "—"})
         return rows
 
+    @param.depends("t1")
+    def t1_models(self) -> list[dict]:
+        """:meth:`compare` of the recovery array's models."""
+        return self.compare("t1")
+
+    @param.depends("t2")
+    def t2_models(self) -> list[dict]:
+        """:meth:`compare` of the Hahn array's models."""
+        return self.compare("t2")
+
+    @param.depends("t1", "t2")
+    def t1_t2_ratio(self) -> Measurement | None:
+        """T1/T2 ± σ (relative errors added in quadrature), None unless both fits
+        converged."""
+        if not (self.t1 and self.t2 and self.t1[1].success and self.t2[1].success):
+            return None
+        a, b = self.t1[1].measurement("T1_s"), self.t2[1].measurement("T2_s")
+        r = a.value / b.value
+        return Measurement(r, r * np.hypot(a.stderr / a.value, b.stderr / b.value), "")
+
     # -- diffusion ---------------------------------------------------------------------------
+    @param.depends("t1", "density_e23_cm3", "distance_angstrom", "prefactor", "constant",
+                   "second_moment_e11")
     def diffusion(self):
         """``DiffusionResult`` from the current T1 and inputs, or None (no converged T1)."""
         from analysis import diffusion as df
@@ -175,6 +201,7 @@ class RelaxationState(param.Parameterized):
                                     second_moment_rad2_s2=self.second_moment_e11 *
                                     SECOND_MOMENT_UNIT or None)
 
+    @param.depends("diffusion", "t2", "second_moment_e11")
     def bpp(self) -> dict | None:
         """Inputs of the BPP plot: M₂ (the lattice value, or a pair at distance a when it is
         0), ω₀, the measured rates and τ = a²/6D; None without a converged T1."""
@@ -190,6 +217,7 @@ class RelaxationState(param.Parameterized):
                 "rate1": 1 / res.t1_s, "rate2": 1 / t2.values["T2_s"] if t2 else None,
                 "tau_s": res.tau_s}
 
+    @param.depends("diffusion", "t1", "prefactor")
     def diffusion_rows(self) -> list[dict]:
         """D for every prefactor with ħ and with h, the chosen one marked."""
         from analysis import diffusion as df
@@ -209,6 +237,7 @@ class RelaxationState(param.Parameterized):
                          "chosen": "◀" if key == self.prefactor else ""})
         return rows
 
+    @param.depends("t1_acquisition", "t2_acquisition")
     def traces(self, which: str) -> display.ArrayTraces | None:
         """The traces of the T1 or T2 array for display
         (:func:`analysis.display.array_traces`), None when they cannot be read."""
@@ -222,7 +251,18 @@ class RelaxationState(param.Parameterized):
         except (ReaderError, ValueError, OSError):
             return None
 
+    @param.depends("t1_acquisition")
+    def t1_traces(self) -> display.ArrayTraces | None:
+        """:meth:`traces` of the recovery array."""
+        return self.traces("t1")
+
+    @param.depends("t2_acquisition")
+    def t2_traces(self) -> display.ArrayTraces | None:
+        """:meth:`traces` of the Hahn array."""
+        return self.traces("t2")
+
     # -- echo train --------------------------------------------------------------------------
+    @param.depends("train_acquisition")
     def echo_train(self) -> display.EchoTrain | None:
         """(time_s, |traces| (traces × points), pulse spacings τ in s) of the echo train
         (:func:`analysis.display.echo_train`), cached; None when it cannot be read."""
