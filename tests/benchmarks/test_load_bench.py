@@ -27,6 +27,16 @@ SETUP = """() => {
 }"""
 
 
+def _wait_for_options(select, wanted: str, timeout_s: float = 60.0) -> None:
+    """Wait until ``select`` offers ``wanted`` (the choices arrive after the page has
+    loaded, and change with the cell)."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if wanted in select.locator("option").all_inner_texts():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{wanted!r} not offered within {timeout_s:.0f} s")
+
 
 def test_ten_sessions_p95_round_trip(browser, example, tmp_path, free_port):
     port = free_port
@@ -37,7 +47,10 @@ def test_ten_sessions_p95_round_trip(browser, example, tmp_path, free_port):
     pages = []
     try:
         time.sleep(4)
-        days = ["0", "1", "2", "3", "5", "7", "10", "14", "18", "22"]
+        from analysis.campaign import load
+        from dashboard.state import day_value
+
+        camp = load(example)
         cells = ["N1", "N2", "N3", "N4"]
         t_open = time.perf_counter()
         for k in range(SESSIONS):
@@ -46,12 +59,16 @@ def test_ten_sessions_p95_round_trip(browser, example, tmp_path, free_port):
             page.goto(f"http://127.0.0.1:{port}/processing", timeout=120000)
             page.wait_for_selector("canvas", timeout=120000)
             selects = page.locator("select")
-            selects.nth(0).select_option(cells[k % 4])
-            page.wait_for_timeout(800)
-            opts = selects.nth(1).locator("option").all_inner_texts()
-            day = days[k] if days[k] in opts else opts[min(k, len(opts) - 1)]
-            selects.nth(1).select_option(day)
+            # the page reads the campaign once the browser is connected (onload): wait for
+            # the choices, then pick the cell and one of its days by their labels
+            cell_days = camp.days(cells[k % 4])
+            want = f"day {day_value(cell_days[min(k, len(cell_days) - 1)])}"
+            _wait_for_options(selects.nth(0), cells[k % 4])
+            selects.nth(0).select_option(label=cells[k % 4])
+            _wait_for_options(selects.nth(1), want)
+            selects.nth(1).select_option(label=want)
             page.wait_for_timeout(1500)
+            day = selects.nth(1).input_value()
             page.evaluate(SETUP)
             pages.append((page, cells[k % 4], day))
         t_open = time.perf_counter() - t_open
