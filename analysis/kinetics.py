@@ -143,13 +143,16 @@ def fit_law(t_days, x, law: str = "linear", *, sigma=None, x_inf: float | None =
     keep = t >= t0_days
     t, y = t[keep], y[keep]
     s = None if s is None else s[keep]
+    # which parameters are free decides whether there are enough points; the starts need
+    # points, so they come after the count
+    params = _law_parameters(law, dict.fromkeys(BOUNDS, np.nan), x_inf)
+    if t.size <= len(params.free):
+        return failed(law, f"{t.size} points for {len(params.free)} free parameters")
     span = max(float(t.max() - t.min()), 1e-9)
     slope0 = max(float(-np.polyfit(t, y, 1)[0]), 1e-3) if t.size > 1 else 0.1
     start = {"x0": float(y[np.argmin(t)]), "rate_per_day": slope0, "tau_days": span,
              "n": START_N, "x_inf": X_INF_LAH3 if x_inf is None else x_inf}
-    params = _law_parameters(law, start, x_inf)
-    if t.size <= len(params.free):
-        return failed(law, f"{t.size} points for {len(params.free)} free parameters")
+    params = params.with_values({k: start[k] for k in params})
     w = 1 / s if s is not None else np.ones_like(y)
     starts = [start] + ([start | {"tau_days": span / 3}, start | {"tau_days": 3 * span}]
                         if law != "linear" else [])

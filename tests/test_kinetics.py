@@ -91,3 +91,13 @@ def test_example_n1_jmak_against_contracting_with_known_sigma(example):
             assert ics == sorted(ics)
         assert {r["verdict"] for r in res.kinetics if r["cell"] == cell} <= {
             "ok", "poor-fit", "chi2-too-small", "not-assessed"}
+
+
+def test_no_point_after_t0_is_a_failed_fit_not_an_exception():
+    """Every point before ``t0_days`` leaves nothing to fit: a failed result with the count,
+    as before the fits moved onto the parameter layer (which built the starts first and let
+    numpy raise on the empty array)."""
+    t = np.arange(5.0)
+    for law in k.LAWS:
+        r = k.fit_law(t, 10 - t, law, t0_days=10.0)
+        assert not r.success and r.message.startswith("0 points for ")
