@@ -92,17 +92,17 @@ class DiffusionResult(QuantityResult):
         return q  # (the dipolar T₁ minimum, a plain number in to_dict, is in the notes)
 
     def to_dict(self) -> dict:
-        def q(v, e, unit):
-            return {"value": float(v), "stderr": float(e), "unit": unit}
-        rel = self._rel
+        q = self.quantities()
+
+        def cm2(key: str) -> dict:
+            return Measurement(q[key].value * 1e4, q[key].stderr * 1e4, "cm^2/s").to_dict()
+
         return self.with_face({
-            "D_cm2_s": q(self.D_cm2_s, self.D_stderr_m2_s * 1e4, "cm^2/s"),
-            "D_m2_s": q(self.D_m2_s, self.D_stderr_m2_s, "m^2/s"),
-            "D_hbar_cm2_s": q(self.D_hbar_m2_s * 1e4, self.D_hbar_m2_s * 1e4 * rel, "cm^2/s"),
-            "D_h_cm2_s": q(self.D_h_m2_s * 1e4, self.D_h_m2_s * 1e4 * rel, "cm^2/s"),
+            "D_cm2_s": cm2("D_m2_s"), "D_m2_s": q["D_m2_s"].to_dict(),
+            "D_hbar_cm2_s": cm2("D_hbar_m2_s"), "D_h_cm2_s": cm2("D_h_m2_s"),
             "prefactor": self.prefactor, "prefactor_value": PREFACTORS[self.prefactor],
-            "constant": self.constant, "tau_s": q(self.tau_s, self.tau_s * rel, "s"),
-            "omega0_tau": q(self.omega0_tau, self.omega0_tau * rel, ""),
+            "constant": self.constant, "tau_s": q["tau_s"].to_dict(),
+            "omega0_tau": q["omega0_tau"].to_dict(),
             "extreme_narrowing": self.extreme_narrowing,
             "T1_dipolar_min_s": self.t1_dipolar_min_s, "verdict": self.verdict,
         })
@@ -208,14 +208,10 @@ def dipolar_b(r_m, nuc: str = "1H"):
     return MU0_OVER_4PI * g**2 * HBAR / np.asarray(r_m, float) ** 3
 
 
-#: powder-averaged second moment of a like-spin pair per b²: M₂ = (9/20)·b²
-PAIR_SECOND_MOMENT_PER_B2 = LIKE_PAIR_M2_PER_D2
-
-
 def pair_second_moment(r_m, nuc: str = "1H"):
     """M₂ = (9/20)·b² (rad² s⁻²) of a like-spin pair at distance ``r_m`` (m), powder
     averaged (:func:`dipolar_b`)."""
-    return PAIR_SECOND_MOMENT_PER_B2 * dipolar_b(r_m, nuc) ** 2
+    return LIKE_PAIR_M2_PER_D2 * dipolar_b(r_m, nuc) ** 2
 
 
 def spectral_density(omega, tau_c):

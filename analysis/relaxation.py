@@ -55,7 +55,7 @@ from scipy import ndimage, special
 
 from .dataset import Dataset
 from .fitting import FitResult, failed, rank
-from .io.delays import (  # noqa: F401  (parse_delays, TABLE_SUFFIXES: re-exported)
+from .io.delays import (  # noqa: F401  (re-exported)
     TABLE_SUFFIXES,
     check_rows,
     is_amplitude_table,

@@ -49,7 +49,7 @@ def _amplitudes(args, kind: str, model_name: str, notes: list[str]) -> tuple:
     delays = rx.parse_delays(args.delays) if args.delays else None
     region = pair(args.region, "--region") if args.region else None
     axis = None if kind == "t1" else args.axis
-    is_table = Path(args.data).is_file() and Path(args.data).suffix.lower() in rx.TABLE_SUFFIXES
+    is_table = rx.is_amplitude_table(args.data)
     method = "projection" if is_table else args.method  # a table holds its amplitudes
     params, dataset, source_notes = _source(args, is_table)
     notes += source_notes
