@@ -127,7 +127,7 @@ def ranking_value(row: dict) -> float:
 
 def nmr_cells(campaign: Campaign) -> list[str]:
     """The cells with an FID acquisition, sorted."""
-    return sorted({a.cell for a in campaign.acquisitions if a.kind == "fid"})
+    return sorted({a.cell for a in campaign.select(kind="fid")})
 
 
 def transport_cells(campaign: Campaign) -> list[str]:
@@ -271,10 +271,9 @@ def trend(results: CampaignResults, cells: Sequence[str], column: str) -> Trend:
     """
     series = {}
     for cell in cells:
-        rows = sorted((r for r in results.h_per_la if r["cell"] == cell and r["day"] >= 0),
-                      key=lambda r: r["day"])
-        series[cell] = Series(*(np.array([np.nan if r.get(k) is None else r[k] for r in rows],
-                                         float) for k in ("day", column, column + "_err")))
+        d, v, e = results.series(cell, column)
+        keep = d >= 0
+        series[cell] = Series(d[keep], v[keep], e[keep])
     references: tuple[str, ...] = ()
     if column.endswith("_shift_ppm"):
         source = column.replace("shift_ppm", "reference_source")
@@ -324,8 +323,7 @@ def stacked_spectra(campaign: Campaign, cell: str, nucleus: str) -> Stack:
     Stack
         The spectra on the axis of the last one read, and the files left out (unreadable).
     """
-    acqs = sorted((a for a in campaign.acquisitions if a.cell == cell and
-                   a.nucleus == nucleus and a.kind == "fid"), key=lambda a: a.day)
+    acqs = sorted(campaign.select(cell=cell, nucleus=nucleus, kind="fid"), key=lambda a: a.day)
     ppm, spectra, days, problems = None, [], [], []
     for a in acqs:
         try:
@@ -382,10 +380,10 @@ def load_or_analyze(campaign: Campaign, store=None, *, recompute: bool = False
         The database cannot be read.
     """
     if store is not None and not recompute:
-        version = saved_version(store)
-        res = pipeline.load_saved(store)
+        saved = store.latest(pipeline.STORE_KEY)  # read once: the version and its results
+        res = None if saved is None else pipeline.results_of(saved)
         if res is not None:
-            return StoredResults(res, version)
+            return StoredResults(res, saved.id)
     cache = None if store is None else ResultCache.beside(store.path,
                                                           root=getattr(store, "root", None))
     res = pipeline.analyze_campaign(campaign, store=store, cache=cache)

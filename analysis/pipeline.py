@@ -428,9 +428,13 @@ def save(results: CampaignResults, store) -> int:
 def load_saved(store) -> CampaignResults | None:
     """The latest saved results, or None."""
     v = store.latest(STORE_KEY)
-    if v is None:
-        return None
-    res = CampaignResults.from_dict(v.results)
+    return None if v is None else results_of(v)
+
+
+def results_of(version) -> CampaignResults | None:
+    """The campaign results a saved version (``analysis.store.Version`` under
+    :data:`STORE_KEY`) holds, or None when they are stale."""
+    res = CampaignResults.from_dict(version.results)
     # kept before the kinetics rows carried their ranking criterion (and AIC took the
     # known-σ form χ² + 2k): stale, analyse again
     return None if any("ic" not in r for r in res.kinetics) else res

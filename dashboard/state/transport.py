@@ -8,6 +8,7 @@ import numpy as np
 import param
 
 from analysis import campaign as campaign_mod
+from analysis import evolution
 
 from .common import (
     day_value,
@@ -35,7 +36,7 @@ class TransportState(param.Parameterized):
             campaign_mod.load(campaign_root or default_campaign_dir()))
         self.message = "\n\n".join(self._refused)
         self.param.criterion.objects = list(CRITERIA)
-        cells = sorted({c.cell for c in self.campaign.transport_curves()})
+        cells = evolution.transport_cells(self.campaign)
         self.param.cell.objects = cells
         self._cache: dict = {}
         self.cell = cells[0] if cells else None
