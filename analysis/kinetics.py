@@ -227,7 +227,7 @@ def fit_global(series: Mapping[str, tuple], law: str = "linear", *,
     pf = fit(residual, params, sigma_known=weighted)
     units = dict.fromkeys(x0_names, "H/La") | dict(_KINETIC[law]) | {"x_inf": "H/La"}
     return pf.result(f"{law} (global, {len(data)} cells)",
-                     values={k: float(v) for k, v in pf.values.items()}, units=units,
+                     values=pf.values, units=units,
                      notes=(f"law: {LAW_FORMULAS[law]}", "kinetic parameters shared by "
                             "every cell; one x₀ per cell"),
                      sigma_source="known" if weighted else "residuals",
@@ -257,8 +257,7 @@ def fit_tc_plateau(t_days, tc_k, *, sigma=None) -> FitResult:
                                   TC_TAU_START_MIN_DAYS), BOUNDS["tau_days"][0],
                   TC_BOUNDS_K[1], unit="d")])
     pf = fit(lambda v: (y - tc_plateau(t, v)) * w, params, sigma_known=s is not None)
-    return pf.result("tc-plateau", values={k: float(v) for k, v in pf.values.items()},
-                     x=t, data=y, model=tc_plateau(t, pf.values),
+    return pf.result("tc-plateau", x=t, data=y, model=tc_plateau(t, pf.values),
                      notes=("Tc(t) = Tc∞ + (Tc₀ − Tc∞)·exp(−t/τ)",) + ((note,) if note else ()),
                      sigma_source="known" if s is not None else "residuals")
 

@@ -314,8 +314,7 @@ def fit(residual: Callable[[dict[str, float]], np.ndarray], params: Parameters, 
         err = err * np.sqrt(ls.reduced_chi2)
     by_name = dict(zip(free, map(float, err), strict=True))
     stderr = {k: by_name.get(k, 0.0) for k in params}
-    return ParameterFit(params=params.with_values(dict(zip(free, map(float, ls.p),
-                                                           strict=True))),
-                        values=params.unpack(ls.p), stderr=stderr, names=free,
+    fitted = params.with_values(dict(zip(free, map(float, ls.p), strict=True)))
+    return ParameterFit(params=fitted, values=fitted.values, stderr=stderr, names=free,
                         correlation=np.asarray(ls.correlation, float), raw=ls,
                         inflated=inflated)

@@ -331,7 +331,7 @@ def fit_relaxation(x_s, amplitude, model_name: str, *, sigma=None,
     params = _parameters(m, t, y, w, fix)
     pf = fit(lambda v: (y - m.function(t, v)) * w, params, sigma_known=sig is not None)
     free = pf.names
-    values = {k: float(v) for k, v in pf.values.items()}
+    values = dict(pf.values)
     stderr = dict(pf.stderr)
     units = params.units
     correlation = pf.correlation
