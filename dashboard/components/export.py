@@ -79,16 +79,13 @@ def relaxation_export(state: RelaxationState):
 
 def evolution_export(state: EvolutionState):
     def make():
-        view = {k: getattr(state, k) for k in ("nmr_cells", "transport_cells", "criterion",
-                                               "calibrated", "law")}
-        view["hla_assumptions"] = state.hla_assumptions()  # Λ choice, what was assumed
-        kin = [r for r in state.results.kinetics if r["cell"] in ("global", *state.nmr_cells)]
-        el = figures.evolution_element(state.hla_data(), state.tc_data(), state.x_max(),
-                                       state.criterion)
-        return el, "time_evolution", "double", \
+        fig = figures.evolution_figure(
+            state.results, state.nmr_cells, state.transport_cells, criterion=state.criterion,
+            calibrated=state.calibrated, law=state.law,
+            raw_files=figures.campaign_hashes(state.campaign))
+        return fig.element, "time_evolution", "double", \
             figures.provenance(figure="time evolution: H/La and Tc/Tc(0) against days",
-                               view=view, fits={"kinetics": kin},
-                               raw_files=figures.campaign_hashes(state.campaign),
+                               view=fig.view, fits=fig.fits, raw_files=fig.raw_files,
                                command=["dashboard", "evolution"])
     return make
 

@@ -28,6 +28,7 @@ from .paper import (
     PaperFigure,
     build_all,
     evolution_element,
+    evolution_figure,
     figure_1,
     figure_2,
     figure_3,
@@ -39,7 +40,7 @@ from .paper import (
 
 __all__ = ["BUILDERS", "DPI", "FIGURES", "FONTSIZE", "FORMATS", "RC", "WIDTHS_IN", "Figure",
            "PakeElement", "PaperFigure", "build_all", "campaign_hashes",
-           "campaign_referencing", "dataset_hashes", "evolution_element", "figure_1",
-           "figure_2", "figure_3", "figure_4", "figure_5", "figure_6", "fit_summary",
+           "campaign_referencing", "dataset_hashes", "evolution_element", "evolution_figure",
+           "figure_1", "figure_2", "figure_3", "figure_4", "figure_5", "figure_6", "fit_summary",
            "layout", "pake_element", "provenance", "raw_hashes", "render", "save",
            "to_matplotlib", "zip_bytes"]

@@ -9,7 +9,7 @@ a page store. :func:`build_all` renders them with :mod:`dashboard.figures.engine
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,6 +20,7 @@ import numpy as np
 from analysis import display, evolution, pake
 from analysis import relaxation as rx
 from analysis.campaign import Campaign, readable_transport
+from analysis.pipeline import CampaignResults
 from analysis.store import StoreError, open_store
 
 from .. import plots
@@ -202,17 +203,29 @@ def figure_6(camp: Campaign, criterion: str = FIG6_CRITERION) -> Figure:
     except StoreError:
         store = None
     res = evolution.load_or_analyze(readable, store).results
-    nmr, tr = evolution.nmr_cells(readable), evolution.transport_cells(readable)
-    kin = [r for r in res.kinetics if r["cell"] in ("global", *nmr)]
-    view = {"nmr_cells": nmr, "transport_cells": tr, "criterion": criterion,
-            "calibrated": FIG6_CALIBRATED, "law": FIG6_LAW,
+    return evolution_figure(res, evolution.nmr_cells(readable),
+                            evolution.transport_cells(readable), criterion=criterion,
+                            calibrated=FIG6_CALIBRATED, law=FIG6_LAW,
+                            raw_files=campaign_hashes(camp))
+
+
+def evolution_figure(results: CampaignResults, nmr_cells: Sequence[str],
+                     transport_cells: Sequence[str], *, criterion: str, calibrated: bool,
+                     law: str, raw_files: dict) -> Figure:
+    """H/La of ``nmr_cells`` beside Tc/Tc(0) of ``transport_cells`` against days, with the
+    kinetic fits and the H/La assumptions for the sidecar: Fig. 6, and the Evolution page's
+    export of what it shows."""
+    kin = [r for r in results.kinetics if r["cell"] in ("global", *nmr_cells)]
+    view = {"nmr_cells": list(nmr_cells), "transport_cells": list(transport_cells),
+            "criterion": criterion, "calibrated": calibrated, "law": law,
             # the Λ choice and what was assumed
-            "hla_assumptions": evolution.hla_assumptions(res, nmr, calibrated=FIG6_CALIBRATED)}
-    el = evolution_element(evolution.hla_series(res, nmr, calibrated=FIG6_CALIBRATED,
-                                                law=FIG6_LAW),
-                           evolution.tc_series(res, tr, criterion), evolution.x_max(res),
-                           criterion)
-    return Figure(el, view, {}, {"kinetics": kin}, campaign_hashes(camp))
+            "hla_assumptions": evolution.hla_assumptions(results, nmr_cells,
+                                                         calibrated=calibrated)}
+    el = evolution_element(evolution.hla_series(results, nmr_cells, calibrated=calibrated,
+                                                law=law),
+                           evolution.tc_series(results, transport_cells, criterion),
+                           evolution.x_max(results), criterion)
+    return Figure(el, view, {}, {"kinetics": kin}, raw_files)
 
 
 BUILDERS = {
