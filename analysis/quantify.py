@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .constants import nucleus
-from .results import Measurement, Result
+from .results import Measurement, QuantityResult
 
 
 def resonator_efficiency(nuc: str, t90_s: float, power_w: float) -> float:
@@ -91,12 +91,12 @@ def shared_coil_ratio(nuc_h: str = "1H", nuc_x: str = "139La") -> float:
 
 
 @dataclass(frozen=True)
-class QuantResult(Result):
+class QuantResult(QuantityResult):
     """H/La with its linearised and Monte Carlo uncertainties and every factor used.
 
     ``value``/``stderr`` are the linearised result (report this or the MC median, and say
     which); ``mc_median``, ``mc_mean`` and ``mc_interval`` (16–84 %) come from the draws.
-    The common face (:class:`analysis.results.Result`) holds one quantity, ``H_per_La``
+    The common face (:class:`analysis.results.QuantityResult`) holds one quantity, ``H_per_La``
     (dimensionless): ``values``, ``units``, ``measurement()``, ``to_dict()``, ``report()``;
     ``error`` is the linearised σ of ``value`` (dimensionless); ``stderr`` is the face's
     mapping (``{"H_per_La": error}``).
@@ -126,26 +126,12 @@ class QuantResult(Result):
     def title(self) -> str:
         return "H/La"
 
-    @property
-    def values(self) -> dict[str, float]:
-        return {"H_per_La": self.value}
-
-    @property
-    def stderr(self) -> dict[str, float]:
-        return {"H_per_La": self.error}
-
-    @property
-    def units(self) -> dict[str, str]:
-        return {"H_per_La": ""}
-
     def quantities(self) -> dict[str, Measurement]:
-        return {"H_per_La": self.measurement()}
+        return {"H_per_La": Measurement(self.value, self.error, "")}
 
     def measurement(self, key: str = "H_per_La") -> Measurement:
         """H/La ± its linearised σ (the only quantity; ``key`` for the common face)."""
-        if key != "H_per_La":
-            raise KeyError(key)
-        return Measurement(self.value, self.error, "")
+        return super().measurement(key)
 
     def to_dict(self) -> dict:
         return self.with_face(
