@@ -49,6 +49,7 @@ from .results import (
     QuantityResult,
     chi2_upper_percentile,
     json_number,
+    nan_measurement,
 )
 
 CRITERIA = ("onset", "90", "50", "10", "max-slope", "zero", "offset")
@@ -517,7 +518,7 @@ def analyze(temperature_k, resistance_ohm, *, sampling: bool = True) -> Transiti
 
 
 def _failed_transition(message: str) -> Transition:
-    nan = Measurement(np.nan, np.nan, "K")
+    nan = nan_measurement("K")
     return Transition({c: nan for c in CRITERIA}, nan, np.nan, np.nan, (np.nan, np.nan),
                       np.nan, False, False, message)
 
@@ -793,7 +794,7 @@ def _measures(loc: _Located, est: dict[str, _Est | None]
         return (float(np.sqrt(np.sum((total(e) * spread(e)) ** 2))) if e is not None
                 else float("nan"))
 
-    nan = Measurement(np.nan, np.nan, "K")
+    nan = nan_measurement("K")
 
     def measure(e: _Est | None) -> Measurement:
         if e is None:

@@ -76,9 +76,8 @@ def read_amplitude_table(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, y, sigma
 
 
-def check_rows(path, x: np.ndarray, least: int = 2) -> None:
+def check_rows(path, x: np.ndarray) -> None:
     """:class:`~analysis.dataset.ReaderError` naming ``path`` when the table read from it
-    has fewer than ``least`` rows."""
-    if x.size < least:
-        raise ReaderError(Path(path), "fewer than two rows" if least == 2
-                          else f"fewer than {least} rows")
+    has fewer than two rows."""
+    if x.size < 2:
+        raise ReaderError(Path(path), "fewer than two rows")
